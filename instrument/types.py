@@ -1,0 +1,64 @@
+"""Value objects shared across the :mod:`instrument` package."""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class ClauseKind(str, enum.Enum):
+    """What a clause is in the structure of an instrument.
+
+    ``PREAMBLE`` covers every unnumbered opening or closing text (preamble,
+    enacting formula, final formula); ``PART`` covers every division that
+    groups provisions (part, chapter, book, title, section, annex);
+    ``ARTICLE`` is a numbered provision ("Article 5", "Art 21", "§ 2a").
+    Paragraphs and points live inside an article's Markdown text and are
+    numbered by :mod:`instrument.numbering`.
+    """
+
+    PREAMBLE = "preamble"
+    PART = "part"
+    ARTICLE = "article"
+
+
+@dataclass(frozen=True)
+class ParsedClause:
+    """One clause as read from a source text.
+
+    :ivar key: stable identity within the instrument, derived from the
+        provision number ("Art 21", "§ 2a"), never from the heading text; for
+        divisions and unnumbered texts, from their label. Unique per instrument.
+    :ivar kind: see :class:`ClauseKind`.
+    :ivar number: the number label as shown ("Art 21", "§§ 3 bis 6", "Part I"),
+        empty for unnumbered texts.
+    :ivar heading: the heading text after the number ("Gegenstand des Vertrags"),
+        possibly empty.
+    :ivar text: the clause body as canonical Markdown (hard wraps reflowed,
+        one blank line between blocks, NFC), possibly empty.
+    :ivar parent_key: key of the enclosing division, or ``None`` at top level.
+    :ivar depth: nesting depth, 0 at top level.
+    :ivar line: 1-based line of the clause's heading in the source.
+    """
+
+    key: str
+    kind: ClauseKind
+    number: str
+    heading: str
+    text: str
+    parent_key: str | None = None
+    depth: int = 0
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class ParsedInstrument:
+    """An instrument as read from a source text.
+
+    :ivar title: the instrument's title (from the front matter or first H1).
+    :ivar metadata: front-matter and metadata-block fields, in source order.
+    :ivar clauses: every clause in document order (parents before children).
+    """
+
+    title: str
+    metadata: dict[str, str] = field(default_factory=dict)
+    clauses: tuple[ParsedClause, ...] = ()
