@@ -1,0 +1,120 @@
+"""Text primitives shared by parsing, diffing, merging and anchoring.
+
+Every higher module (:mod:`instrument.diff`, :mod:`instrument.merge`,
+:mod:`instrument.anchors`, :mod:`instrument.trace`) works on the tokens made
+here, so that "a word" and "a grapheme cluster" mean the same thing
+everywhere.
+
+Rules followed:
+
+* Unicode normalisation form C (UAX #15) is applied before any comparison,
+  so NFC and NFD spellings of a text are the same text.
+* Tokens never split an extended grapheme cluster (UAX #29, ``\\X`` in the
+  :mod:`regex` module), so Thai, Lao, Khmer and Burmese marks and emoji
+  sequences stay whole.
+* Scripts written without spaces between words (Thai, Lao, Khmer, Myanmar,
+  Han, Hiragana, Katakana) are tokenised per grapheme cluster; other letters
+  and digits are grouped into words.
+"""
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Hashable, Sequence
+
+import fast_diff_match_patch
+import regex
+
+#: Scripts written without spaces between words: one token per cluster.
+_NO_SPACE = r"\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}\p{Han}\p{Hiragana}\p{Katakana}"
+
+_TOKEN = regex.compile(
+    r"(?:(?=\s)\X)+"  # whitespace run (whole clusters)
+    rf"|(?:(?=[\p{{L}}\p{{N}}])(?![{_NO_SPACE}])\X)+"  # a word of spaced scripts
+    r"|\X",  # anything else: one cluster
+    regex.VERSION1,
+)
+
+_WS = regex.compile(r"\s+")
+
+
+def nfc(text: str) -> str:
+    """Return ``text`` in Unicode normalisation form C.
+
+    :param text: any string.
+    :returns: the NFC form (UAX #15); line endings ``\\r\\n``/``\\r`` become ``\\n``.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", text)
+
+
+def comparison_form(text: str) -> str:
+    """Return the form in which two texts are compared for "same text".
+
+    Whitespace reflow (hard wraps, runs of spaces, blank lines inside a
+    block) and Unicode normalisation are not changes: the result is NFC with
+    every whitespace run collapsed to one space and the ends stripped.
+
+    :param text: a clause text in Markdown.
+    :returns: a string; equal results mean "no change in text".
+    """
+    return _WS.sub(" ", nfc(text)).strip()
+
+
+def tokenize(text: str) -> list[str]:
+    """Split ``text`` into word, whitespace and cluster tokens.
+
+    ``"".join(tokenize(text)) == text`` always holds. No token starts or
+    ends inside an extended grapheme cluster.
+
+    :param text: any string (callers normally pass NFC text).
+    :returns: list of non-empty strings.
+    """
+    return _TOKEN.findall(text)
+
+
+def is_whitespace_token(token: str) -> bool:
+    """Tell whether a token from :func:`tokenize` is a whitespace run."""
+    return token[:1].isspace()
+
+
+# Code points used to encode tokens as characters for diff-match-patch; the
+# surrogate block is skipped because it cannot cross into C++ as UTF-8.
+def _code_point(index: int) -> str:
+    cp = index + 0x100
+    if cp >= 0xD800:
+        cp += 0x800
+    return chr(cp)
+
+
+def diff_sequences(a: Sequence[Hashable], b: Sequence[Hashable]) -> list[tuple[int, int, int]]:
+    """Diff two sequences of hashable items (normally tokens) with diff-match-patch.
+
+    The items are encoded one character each and diffed by the C++
+    diff-match-patch (``fast_diff_match_patch``) with no time limit, since
+    the library's 1-second default silently degrades long diffs.
+
+    :param a: the old sequence.
+    :param b: the new sequence.
+    :returns: list of ``(op, count_a, count_b)`` in order, where ``op`` is
+        ``0`` (equal: ``count_a == count_b`` items), ``-1`` (``count_a``
+        items of ``a`` deleted, ``count_b == 0``) or ``1`` (``count_b``
+        items of ``b`` inserted, ``count_a == 0``). Summing ``count_a`` gives
+        ``len(a)`` and summing ``count_b`` gives ``len(b)``.
+    """
+    codes: dict[Hashable, str] = {}
+    enc_a = "".join(codes.setdefault(t, _code_point(len(codes))) for t in a)
+    enc_b = "".join(codes.setdefault(t, _code_point(len(codes))) for t in b)
+    if enc_a == enc_b:
+        return [(0, len(a), len(b))] if a else []
+    raw = fast_diff_match_patch.diff(
+        enc_a, enc_b, timelimit=0, checklines=False, cleanup="Semantic", counts_only=True
+    )
+    out: list[tuple[int, int, int]] = []
+    for op, n in raw:
+        if op == "=":
+            out.append((0, n, n))
+        elif op == "-":
+            out.append((-1, n, 0))
+        else:
+            out.append((1, 0, n))
+    return out
