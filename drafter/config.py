@@ -1,0 +1,92 @@
+"""Configuration defaults and the rules that fill in the rest at start-up.
+
+Order (later wins): these defaults, ``instance/config.py`` when present,
+environment variables (``DATABASE_URL``, ``SECRET_KEY``, ``DRAFTER_*``), then
+the mapping a test passes to :func:`drafter.create_app`.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+#: Defaults; nothing here is a secret.
+DEFAULTS = {
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": False,
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "WTF_CSRF_TIME_LIMIT": None,
+    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    "MAX_COMMENT_LENGTH": 20_000,
+    "SEND_FILE_MAX_AGE_DEFAULT": 31_536_000,
+}
+
+#: Environment variables read at start-up, and the config key each sets.
+ENV_KEYS = {
+    "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+    "SECRET_KEY": "SECRET_KEY",
+    "DRAFTER_SESSION_COOKIE_SECURE": "SESSION_COOKIE_SECURE",
+    "DRAFTER_RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
+}
+
+
+def database_url(value: str) -> str:
+    """Return a SQLAlchemy URL, mapping ``postgres://`` and ``postgresql://`` to psycopg 3.
+
+    :param value: a database URL as found in ``DATABASE_URL``.
+    :returns: the URL SQLAlchemy should use.
+    """
+    for prefix in ("postgres://", "postgresql://"):
+        if value.startswith(prefix):
+            return "postgresql+psycopg://" + value[len(prefix):]
+    return value
+
+
+def from_environment(environ: os._Environ | dict) -> dict:
+    """Read the settings that come from the environment.
+
+    :param environ: usually :data:`os.environ`.
+    :returns: a dict of config keys to values (booleans parsed from "1"/"true").
+    """
+    out: dict = {}
+    for env, key in ENV_KEYS.items():
+        value = environ.get(env)
+        if not value:
+            continue
+        if key == "SESSION_COOKIE_SECURE":
+            out[key] = value.strip().lower() in {"1", "true", "yes", "on"}
+            out["REMEMBER_COOKIE_SECURE"] = out[key]
+        elif key == "SQLALCHEMY_DATABASE_URI":
+            out[key] = database_url(value)
+        else:
+            out[key] = value
+    return out
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """Return the secret key kept in ``instance/secret_key``, creating it once.
+
+    The file is created with mode 0600 and never committed (``instance/`` is
+    git-ignored).
+
+    :param instance_path: Flask's instance folder.
+    :returns: a 64-character hex string.
+    :raises OSError: when the instance folder cannot be written.
+    """
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another worker created it first
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key

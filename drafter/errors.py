@@ -1,0 +1,68 @@
+"""Error pages: every error a user can cause is a clear 4xx page, never a traceback."""
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from drafter.extensions import db
+from instrument.errors import InstrumentError, InvalidTransition, MergeConflict, ParseError, StaleBase
+
+TITLES = {
+    400: "Bad request",
+    401: "Please sign in",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Too large",
+    429: "Too many attempts",
+    500: "Something went wrong",
+}
+
+
+def render_error(status: int, message: str):
+    """Render the error page.
+
+    :param status: HTTP status code.
+    :param message: what happened and what to do, in plain words.
+    :returns: a ``(body, status)`` response tuple.
+    """
+    return render_template("error.html", status=status, title=TITLES.get(status, "Error"), message=message), status
+
+
+def init_app(app: Flask) -> None:
+    """Register the error handlers on ``app``."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        return render_error(400, "The form expired or was sent from elsewhere. Go back, reload the page and try again.")
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if exc.code is None or exc.code < 400:
+            return exc
+        message = exc.description if exc.description and exc.code != 404 else ""
+        if exc.code == 404 and not message:
+            message = f"There is nothing at {request.path}. Check the address, or start from the list of instruments."
+        response = render_error(exc.code, message or TITLES.get(exc.code, "Error"))
+        if exc.code == 405:
+            return response[0], 405, {"Allow": ", ".join(exc.valid_methods or [])}
+        return response
+
+    @app.errorhandler(ParseError)
+    def parse_error(exc: ParseError):
+        db.session.rollback()
+        return render_error(400, str(exc))
+
+    @app.errorhandler(StaleBase)
+    @app.errorhandler(MergeConflict)
+    @app.errorhandler(InvalidTransition)
+    def conflict(exc: InstrumentError):
+        db.session.rollback()
+        return render_error(409, str(exc))
+
+    @app.errorhandler(500)
+    def server_error(exc):
+        db.session.rollback()
+        return render_error(500, "The change was not saved. Please try again; if it happens again, tell the secretariat.")

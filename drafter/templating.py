@@ -1,0 +1,46 @@
+"""Template filters and globals."""
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+
+from flask import Flask
+from markupsafe import Markup
+
+from instrument.render import render_markdown
+
+
+@lru_cache(maxsize=8192)
+def render_version(version_id: int, text: str) -> Markup:
+    """Rendered HTML of an immutable clause version, cached by its id.
+
+    Versions are never updated, so the cache can never serve stale HTML;
+    it is bounded and per process (a cache, never needed for correctness).
+
+    :param version_id: the version's primary key (the cache key).
+    :param text: the version's Markdown text.
+    :returns: safe HTML (see :func:`instrument.render.render_markdown`).
+    """
+    return Markup(render_markdown(text))
+
+
+def format_datetime(value: datetime | None, fmt: str = "%d %b %Y %H:%M") -> str:
+    """Format a datetime for display in UTC ("29 Nov 2026 10:42"); empty for ``None``."""
+    if value is None:
+        return ""
+    return value.strftime(fmt)
+
+
+def format_date(value: datetime | None) -> str:
+    """Format a date for display ("29 Nov 2026"); empty for ``None``."""
+    return format_datetime(value, "%d %b %Y")
+
+
+def init_app(app: Flask) -> None:
+    """Register filters on ``app``'s Jinja environment."""
+    app.jinja_env.filters["markdown"] = lambda text: Markup(render_markdown(text or ""))
+    app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.globals["render_version"] = render_version
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

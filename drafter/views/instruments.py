@@ -1,0 +1,92 @@
+"""Reading the instrument: list, full text (current or Draft N), one clause with its history, drafts, exports."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, render_template, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from drafter import permissions
+from drafter.extensions import db
+from drafter.models import ClauseVersion, Draft, DraftEntry, Instrument
+from drafter.services import drafts as draft_service
+from drafter.services import exports
+from drafter.views.loaders import get_clause_or_404, get_draft_or_404, get_instrument_or_404
+
+bp = Blueprint("instruments", __name__)
+
+
+@bp.get("/")
+def index():
+    """List the instruments the visitor may read."""
+    instruments = db.session.scalars(select(Instrument).order_by(Instrument.title)).all()
+    visible = [i for i in instruments if permissions.can_read(current_user, i)]
+    return render_template("index.html", instruments=visible, hidden=len(instruments) - len(visible))
+
+
+@bp.get("/i/<slug>/")
+def current(slug: str):
+    """The current text of an instrument, with its table of contents."""
+    instrument = get_instrument_or_404(slug)
+    rows = draft_service.current_state(instrument)
+    latest = db.session.scalar(
+        select(Draft).where(Draft.instrument_id == instrument.id).order_by(Draft.number.desc()).limit(1)
+    )
+    return render_template("instrument.html", instrument=instrument, rows=rows, draft=None, latest=latest)
+
+
+@bp.get("/i/<slug>/drafts/")
+def drafts(slug: str):
+    """The numbered drafts of an instrument."""
+    instrument = get_instrument_or_404(slug)
+    items = db.session.scalars(
+        select(Draft).where(Draft.instrument_id == instrument.id).order_by(Draft.number.desc())
+    ).all()
+    return render_template("drafts.html", instrument=instrument, drafts=items)
+
+
+@bp.get("/i/<slug>/drafts/<int:number>/")
+def draft(slug: str, number: int):
+    """The full text of Draft ``number``."""
+    instrument = get_instrument_or_404(slug)
+    the_draft = get_draft_or_404(instrument, number)
+    rows = draft_service.draft_state(the_draft)
+    return render_template("instrument.html", instrument=instrument, rows=rows, draft=the_draft, latest=None)
+
+
+@bp.get("/i/<slug>/c/<uid>/")
+def clause(slug: str, uid: str):
+    """One clause with every version it has had and the drafts each version is in."""
+    instrument = get_instrument_or_404(slug)
+    the_clause = get_clause_or_404(instrument, uid)
+    versions = db.session.scalars(
+        select(ClauseVersion).where(ClauseVersion.clause_id == the_clause.id).order_by(ClauseVersion.seq.desc())
+    ).all()
+    in_drafts: dict[int, list[int]] = {}
+    for version_id, number in db.session.execute(
+        select(DraftEntry.version_id, Draft.number)
+        .join(Draft, Draft.id == DraftEntry.draft_id)
+        .where(DraftEntry.clause_id == the_clause.id)
+        .order_by(Draft.number)
+    ):
+        in_drafts.setdefault(version_id, []).append(number)
+    return render_template(
+        "clause.html", instrument=instrument, clause=the_clause, versions=versions, in_drafts=in_drafts
+    )
+
+
+@bp.get("/i/<slug>/export.<fmt>")
+def export(slug: str, fmt: str):
+    """Download a clean draft (current text, or ``?draft=N``) as Markdown or HTML."""
+    instrument = get_instrument_or_404(slug)
+    if fmt not in exports.FORMATS:
+        abort(404, f"Unknown export format “{fmt}”. Available: {', '.join(sorted(exports.FORMATS))}.")
+    number = request.args.get("draft", type=int)
+    if "draft" in request.args and number is None:
+        abort(400, "The draft number must be a whole number.")
+    the_draft = get_draft_or_404(instrument, number) if number is not None else None
+    result = exports.export_clean(instrument, the_draft, fmt)
+    return Response(
+        result.content,
+        mimetype=result.mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{result.filename}"'},
+    )

@@ -1,0 +1,48 @@
+"""Loading objects named in a URL, with a 404 for unknown ones and a 403/401 for unreadable ones."""
+from __future__ import annotations
+
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import select
+
+from drafter import permissions
+from drafter.extensions import db
+from drafter.models import Clause, Draft, Instrument
+
+
+def get_instrument_or_404(slug: str, *, check_read: bool = True) -> Instrument:
+    """Return the instrument with ``slug``.
+
+    :raises NotFound: (404) when there is none.
+    :raises Unauthorized: (401) for an anonymous visitor of a non-public instrument.
+    """
+    instrument = db.session.scalar(select(Instrument).where(Instrument.slug == slug))
+    if instrument is None:
+        abort(404, f"There is no instrument called “{slug}”.")
+    if check_read and not permissions.can_read(current_user, instrument):
+        abort(401, "This instrument is open to registered participants only. Please sign in.")
+    return instrument
+
+
+def get_draft_or_404(instrument: Instrument, number: int) -> Draft:
+    """Return Draft ``number`` of ``instrument``.
+
+    :raises NotFound: (404) when it does not exist.
+    """
+    draft = db.session.scalar(
+        select(Draft).where(Draft.instrument_id == instrument.id, Draft.number == number)
+    )
+    if draft is None:
+        abort(404, f"{instrument.short_title or instrument.title} has no Draft {number}.")
+    return draft
+
+
+def get_clause_or_404(instrument: Instrument, uid: str) -> Clause:
+    """Return the clause with stable id ``uid`` in ``instrument``.
+
+    :raises NotFound: (404) when it does not exist.
+    """
+    clause = db.session.scalar(select(Clause).where(Clause.instrument_id == instrument.id, Clause.uid == uid))
+    if clause is None:
+        abort(404, f"There is no clause “{uid}” in this instrument.")
+    return clause
