@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
 
@@ -13,11 +13,6 @@ from drafter.extensions import db
 from drafter.models import Draft, Instrument
 from instrument.errors import InstrumentError, ParseError
 from instrument.matching import clause_uid
-from instrument.parse import decode_source, parse_markdown
-
-DEMO_DIR = Path(__file__).resolve().parent / "demo"
-DEMO_SLUG = "asean-migrant-workers"
-
 
 def migrations_dir() -> str:
     """Path of the Alembic migrations folder (at the repository root)."""
@@ -43,6 +38,7 @@ def import_file(path: Path, *, slug: str | None, title: str | None, is_public: b
     :raises ParseError: for unreadable input; nothing is written.
     """
     from drafter.services.imports import import_parsed
+    from instrument.parse import decode_source, parse_markdown
 
     try:
         data = path.read_bytes()

@@ -42,5 +42,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.globals["render_version"] = render_version
+    # Lets templates link to optional blueprints only when they are registered.
+    app.context_processor(lambda: {"url_endpoints": app.view_functions.keys()})
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -62,3 +62,30 @@ class ParsedInstrument:
     title: str
     metadata: dict[str, str] = field(default_factory=dict)
     clauses: tuple[ParsedClause, ...] = ()
+
+
+@dataclass(frozen=True)
+class ClauseState:
+    """One clause as it stands in one state (a draft, the current text, a file).
+
+    :ivar key: identity used to match the clause across states (the stable
+        clause id when known, else the provision key).
+    :ivar kind: see :class:`ClauseKind`.
+    :ivar number: number label in this state ("Article 5").
+    :ivar heading: heading in this state.
+    :ivar text: Markdown text in this state.
+    :ivar parent_key: ``key`` of the enclosing clause, or ``None``.
+    :ivar position: 0-based document order in this state.
+    :ivar version_id: the stored version, when there is one (for caching).
+    :ivar deleted: whether the clause is marked deleted in this state.
+    """
+
+    key: str
+    kind: ClauseKind
+    number: str
+    heading: str
+    text: str
+    parent_key: str | None = None
+    position: int = 0
+    version_id: int | None = None
+    deleted: bool = False

@@ -23,3 +23,104 @@ def corpus() -> Path:
             pytest.fail(f"corpus not found at {path}; CI must have it")
         pytest.skip(f"corpus not found at {path}")
     return path
+
+
+# --- application fixtures -------------------------------------------------
+
+import threading  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+
+from sqlalchemy import event  # noqa: E402
+
+
+def database_url(tmp_path: Path) -> str:
+    """The test database: ``$DATABASE_URL`` (PostgreSQL) or a fresh SQLite file in ``tmp_path``."""
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        from drafter.config import database_url as normalise
+
+        return normalise(url)
+    return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+
+
+@pytest.fixture
+def app(tmp_path: Path):
+    """A Drafter app with a fresh, empty database (tables made from the models)."""
+    from drafter import create_app
+    from drafter.extensions import db
+
+    instance = tmp_path / "instance"
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-only-secret",
+            "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            "INSTANCE_UPLOADS": str(instance / "uploads"),
+        }
+    )
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    """A test client of :func:`app`."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """A CLI runner of :func:`app`."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def app_ctx(app):
+    """Run the test inside an application context."""
+    with app.app_context():
+        yield app
+
+
+class QueryCounter:
+    """Counts SQL statements sent while active (see :func:`count_queries`)."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+        self._lock = threading.Lock()
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        with self._lock:
+            self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app) -> Iterator:
+    """Return a context-manager factory counting the SQL statements run inside it."""
+    from contextlib import contextmanager
+
+    from drafter.extensions import db
+
+    @contextmanager
+    def counting():
+        counter = QueryCounter()
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            event.remove(engine, "before_cursor_execute", counter)
+
+    return counting
