@@ -1,10 +1,89 @@
 """Who may do what, in one place.
 
-Views ask these functions; services receive the acting user explicitly.
+:data:`RULES` names, for every endpoint of the app and every HTTP method it
+accepts, the :class:`Audience` allowed to use it. :func:`init_app` installs a
+``before_request`` hook that looks the request up in the table before any
+view runs, so a view cannot forget the check; an endpoint or method missing
+from the table is refused with 403 (fail closed) and logged as an error.
+``tests/drafter/test_permissions_matrix.py`` walks the URL map and requests
+every endpoint as every kind of visitor, so a new route without an entry
+fails the tests as well.
+
+Object-level rules that need the object itself (may this visitor read *this*
+instrument?) are the helper functions below; views call them through their
+loaders (see :mod:`drafter.views.loaders`), and services receive the acting
+user explicitly.
 """
 from __future__ import annotations
 
+import enum
+from collections.abc import Mapping
+
+from flask import Flask, abort, current_app, redirect, request, url_for
+from flask_login import current_user
+
 from drafter.models import Instrument, Role, User, UserState
+
+
+class Audience(str, enum.Enum):
+    """Who may use an endpoint with a given method."""
+
+    #: Everybody, signed in or not.
+    EVERYONE = "everyone"
+    #: Visitors who are not signed in (sign-in, registration, password reset);
+    #: a signed-in user is sent to the home page instead.
+    GUEST = "guest"
+    #: Everybody who may read the instrument named in the URL: the view checks
+    #: :func:`can_read` (anonymous visitors only for public instruments).
+    READER = "reader"
+    #: Any signed-in, approved account.
+    SIGNED_IN = "signed_in"
+    #: Secretariat and admin accounts.
+    SECRETARIAT = "secretariat"
+    #: Admin accounts only.
+    ADMIN = "admin"
+
+
+A = Audience
+
+#: endpoint -> {HTTP method -> audience}. HEAD follows GET; OPTIONS is open.
+RULES: Mapping[str, Mapping[str, Audience]] = {
+    "static": {"GET": A.EVERYONE},
+    # Reading the instrument (drafter/views/instruments.py).
+    "instruments.index": {"GET": A.EVERYONE},
+    "instruments.current": {"GET": A.READER},
+    "instruments.drafts": {"GET": A.READER},
+    "instruments.draft": {"GET": A.READER},
+    "instruments.clause": {"GET": A.READER},
+    "instruments.export": {"GET": A.READER},
+    # Signing in and one's own account (drafter/views/auth.py).
+    "auth.sign_in": {"GET": A.GUEST, "POST": A.GUEST},
+    "auth.sign_out": {"POST": A.EVERYONE},
+    "auth.register": {"GET": A.GUEST, "POST": A.GUEST},
+    "auth.reset_request": {"GET": A.GUEST, "POST": A.GUEST},
+    "auth.reset_password": {"GET": A.GUEST, "POST": A.GUEST},
+    "auth.account": {"GET": A.SIGNED_IN},
+    "auth.change_password": {"GET": A.SIGNED_IN, "POST": A.SIGNED_IN},
+    # The secretariat's review of registrations (drafter/views/accounts.py).
+    "accounts.pending": {"GET": A.SECRETARIAT},
+    "accounts.approve": {"POST": A.SECRETARIAT},
+    "accounts.refuse": {"POST": A.SECRETARIAT},
+    # Administration (drafter/views/admin.py).
+    "admin.users": {"GET": A.ADMIN},
+    "admin.change_role": {"POST": A.ADMIN},
+    "admin.change_state": {"POST": A.ADMIN},
+    "admin.events": {"GET": A.ADMIN},
+}
+
+
+class Decision(str, enum.Enum):
+    """What the request hook does with a request (see :func:`decide`)."""
+
+    ALLOW = "allow"
+    SIGN_IN = "sign_in"  # not signed in: GET -> sign-in page, otherwise 401
+    FORBIDDEN = "forbidden"  # 403
+    GO_HOME = "go_home"  # a guest-only page asked for while signed in
+    UNLISTED = "unlisted"  # no entry in RULES: 403, logged
 
 
 def is_active_user(user) -> bool:
@@ -34,3 +113,82 @@ def can_read(user: User | None, instrument: Instrument) -> bool:
 def can_manage(user: User | None, instrument: Instrument) -> bool:
     """May ``user`` edit clauses, publish drafts and decide on amendments of ``instrument``?"""
     return is_secretariat(user)
+
+
+def rule_for(endpoint: str | None, method: str) -> Audience | None:
+    """Look up the audience of ``endpoint`` for ``method`` in :data:`RULES`.
+
+    :param endpoint: a Flask endpoint name ("auth.sign_in").
+    :param method: an HTTP method; HEAD is looked up as GET.
+    :returns: the audience, or ``None`` when the table has no entry.
+    """
+    if endpoint is None:
+        return None
+    methods = RULES.get(endpoint)
+    if methods is None:
+        return None
+    return methods.get("GET" if method == "HEAD" else method)
+
+
+def decide(user, audience: Audience | None) -> Decision:
+    """Decide whether ``user`` passes ``audience``.
+
+    :param user: the current user (Flask-Login's anonymous user, or a :class:`User`).
+    :param audience: from :func:`rule_for`; ``None`` means unlisted.
+    :returns: a :class:`Decision`.
+    """
+    if audience is None:
+        return Decision.UNLISTED
+    if audience in (Audience.EVERYONE, Audience.READER):
+        return Decision.ALLOW
+    signed_in = is_active_user(user)
+    if audience is Audience.GUEST:
+        return Decision.GO_HOME if signed_in else Decision.ALLOW
+    if not signed_in:
+        return Decision.SIGN_IN
+    if audience is Audience.SIGNED_IN:
+        return Decision.ALLOW
+    if audience is Audience.SECRETARIAT:
+        return Decision.ALLOW if is_secretariat(user) else Decision.FORBIDDEN
+    if audience is Audience.ADMIN:
+        return Decision.ALLOW if is_admin(user) else Decision.FORBIDDEN
+    return Decision.UNLISTED  # an audience added to the enum but not handled here
+
+
+def check_request():
+    """``before_request`` hook: enforce :data:`RULES` for the current request.
+
+    Requests that match no route (404/405) and ``OPTIONS`` pass through to
+    Flask's own handling.
+
+    :returns: ``None`` to let the view run, or a redirect response.
+    :raises Unauthorized: (401) a non-GET request by a visitor who is not signed in.
+    :raises Forbidden: (403) a signed-in account without the role, or an unlisted endpoint.
+    """
+    if request.url_rule is None or request.method == "OPTIONS":
+        return None
+    endpoint = request.endpoint
+    decision = decide(current_user, rule_for(endpoint, request.method))
+    if decision is Decision.ALLOW:
+        return None
+    if decision is Decision.UNLISTED:
+        current_app.logger.error(
+            "Refused %s %s: endpoint %r has no entry for this method in drafter.permissions.RULES",
+            request.method,
+            request.path,
+            endpoint,
+        )
+        abort(403, "This page is not open to anyone yet.")
+    if decision is Decision.GO_HOME:
+        return redirect(url_for("instruments.index"))
+    if decision is Decision.SIGN_IN:
+        if request.method in ("GET", "HEAD"):
+            target = request.full_path.rstrip("?")
+            return redirect(url_for("auth.sign_in", next=target))
+        abort(401, "Please sign in first.")
+    abort(403, "Your account does not have access to this page.")
+
+
+def init_app(app: Flask) -> None:
+    """Install :func:`check_request` on ``app`` (before every view)."""
+    app.before_request(check_request)

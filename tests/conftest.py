@@ -43,6 +43,24 @@ def database_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'test.sqlite3'}"
 
 
+def reset_schema(db) -> None:
+    """Drop and create every table from the models, and mark the schema as migrated to head.
+
+    Stamping lets ``drafter init-db``/``drafter demo`` run on it as on a migrated
+    database; ``tests/drafter/test_migrations.py`` checks that the migrations
+    build the very same schema.
+    """
+    from flask_migrate import stamp
+
+    from drafter.cli import migrations_dir
+
+    db.drop_all()
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+    db.create_all()
+    stamp(directory=migrations_dir())
+
+
 @pytest.fixture
 def app(tmp_path: Path):
     """A Drafter app with a fresh, empty database (tables made from the models)."""
@@ -61,12 +79,10 @@ def app(tmp_path: Path):
         }
     )
     with app.app_context():
-        db.drop_all()
-        db.create_all()
+        reset_schema(db)
     yield app
     with app.app_context():
         db.session.remove()
-        db.drop_all()
         db.engine.dispose()
 
 

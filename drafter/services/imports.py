@@ -124,6 +124,7 @@ def import_parsed(
         clause.parent_id = parent.id if parent is not None else None
         db.session.flush()
         clause_for_key[pc.key] = clause
+        before = clause.current_version
         version = versions.add_version(
             clause,
             number=pc.number,
@@ -134,7 +135,9 @@ def import_parsed(
             log=False,
         )
         if old_id is not None:
-            if version is not None:
+            if version is not None and not versions.same_content(
+                before, number=before.number, heading=pc.heading, text=pc.text, deleted=False
+            ):
                 report.changed.append(pc.key)
             else:
                 report.unchanged += 1

@@ -1,0 +1,114 @@
+"""Reading pages: instruments, full text, drafts, clause history, exports, and their errors."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from drafter.extensions import db
+from drafter.models import Clause, Instrument
+from tests.drafter.helpers import import_text, instrument_md
+
+
+@pytest.fixture
+def demo(app):
+    from drafter.demo import load_demo
+
+    with app.app_context():
+        list(load_demo())
+    return app
+
+
+def test_index_lists_public_instruments(client, demo):
+    page = client.get("/")
+    assert page.status_code == 200
+    assert "ASEAN Framework Instrument" in page.get_data(as_text=True)
+
+
+def test_full_text_has_toc_and_every_article(client, demo):
+    page = client.get("/i/asean-migrant-workers/").get_data(as_text=True)
+    assert 'aria-label="Table of contents"' in page
+    for n in range(1, 33):
+        assert f'href="#article-{n}"' in page or f"Article {n} —" in page
+    assert "Access to justice and remedies" in page
+
+
+def test_draft_pages_show_the_text_of_that_draft(client, demo):
+    one = client.get("/i/asean-migrant-workers/drafts/1/").get_data(as_text=True)
+    two = client.get("/i/asean-migrant-workers/drafts/2/").get_data(as_text=True)
+    assert "Access to justice and remedies" not in one
+    assert "Access to justice and remedies" in two
+    listing = client.get("/i/asean-migrant-workers/drafts/").get_data(as_text=True)
+    assert "Draft 1" in listing and "Draft 2" in listing
+
+
+def test_clause_page_shows_history(client, demo):
+    page = client.get("/i/asean-migrant-workers/c/article-6/")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert html.count('class="version"') == 2
+    assert "Draft 1" in html and "Draft 2" in html
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/i/nope/",
+        "/i/nope/drafts/",
+        "/i/asean-migrant-workers/drafts/99/",
+        "/i/asean-migrant-workers/c/no-such-clause/",
+        "/i/asean-migrant-workers/export.pdfx",
+        "/i/asean-migrant-workers/export.md?draft=42",
+        "/i/asean-migrant-workers/drafts/-1/",
+    ],
+)
+def test_unknown_things_are_404_pages(client, demo, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "Not found" in response.get_data(as_text=True)
+
+
+def test_bad_draft_parameter_is_400(client, demo):
+    assert client.get("/i/asean-migrant-workers/export.md?draft=two").status_code == 400
+
+
+def test_non_public_instrument_needs_sign_in(client, app):
+    with app.app_context():
+        import_text(instrument_md(2), "closed", public=False)
+    assert client.get("/i/closed/").status_code == 401
+    assert client.get("/i/closed/export.md").status_code == 401
+    assert "closed" not in client.get("/").get_data(as_text=True).split("<main")[1].split("</main>")[0].lower().replace("open to registered", "")
+
+
+def test_exports_download_clean_text(client, demo):
+    md = client.get("/i/asean-migrant-workers/export.md?draft=1")
+    assert md.status_code == 200
+    assert "attachment" in md.headers["Content-Disposition"]
+    assert md.headers["Content-Disposition"].endswith('draft-1.md"')
+    text = md.get_data(as_text=True)
+    assert "### Article 1" in text and "<ins" not in text
+    html = client.get("/i/asean-migrant-workers/export.html").get_data(as_text=True)
+    assert html.startswith("<!DOCTYPE html>") and "@media print" in html
+
+
+def test_full_text_query_count_does_not_grow(client, app, count_queries):
+    with app.app_context():
+        import_text(instrument_md(5), "small")
+        import_text(instrument_md(120), "large")
+    client.get("/i/small/")  # warm up
+    with count_queries() as small:
+        assert client.get("/i/small/").status_code == 200
+    with count_queries() as large:
+        assert client.get("/i/large/").status_code == 200
+    assert small.count == large.count
+    with count_queries() as small_clause:
+        client.get("/i/small/c/article-2/")
+    with count_queries() as large_clause:
+        client.get("/i/large/c/article-100/")
+    assert small_clause.count == large_clause.count
+
+
+def test_security_headers_on_pages(client, demo):
+    response = client.get("/i/asean-migrant-workers/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
