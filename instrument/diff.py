@@ -1,0 +1,640 @@
+"""Word-level redlines of clause texts, and the comparison of two states of an instrument.
+
+A *redline* is a sequence of operations that turns the old text of a clause
+into the new one. It is computed on the tokens of :func:`instrument.text.tokenize`
+(words, whitespace runs and, for scripts written without spaces, grapheme
+clusters) with diff-match-patch (:func:`instrument.text.diff_sequences`).
+
+Rules (see :func:`redline` for the exact contract):
+
+* Texts are compared in Unicode normalisation form C, so NFC and NFD
+  spellings of a text are equal.
+* Every whitespace run equals every other whitespace run, so re-wrapping a
+  text (hard line breaks moved, runs of spaces, blank lines) is no change.
+* Changes cover whole tokens: "shall" -> "should" is one deleted and one
+  inserted word, never a deleted "a" and "ll" and an inserted "ould"; a
+  changed accent ("Bên" -> "Bến") changes the whole word; and no change
+  starts or ends inside a grapheme cluster (UAX #29), so a Thai or Burmese
+  mark and an emoji modifier stay with their base character.
+
+:func:`compare_clauses` matches the clauses of two states of an instrument
+and reports, for each, whether it was added, deleted, changed, renumbered or
+moved, with its redline.
+"""
+from __future__ import annotations
+
+import functools
+import html
+import re
+from bisect import bisect_left
+from collections import Counter, defaultdict
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import regex
+
+from instrument.matching import MIN_TEXT_FOR_MOVE
+from instrument.text import comparison_form, diff_sequences, nfc, tokenize
+from instrument.types import ClauseKind, ClauseState
+
+OpKind = Literal["equal", "insert", "delete"]
+
+# Whitespace as comparison_form sees it, so that "no change" here and there agree.
+_WS_RUN = regex.compile(r"\s+")
+# A token counts as a word when it holds a letter, a digit or a pictographic
+# symbol (an emoji, ©); punctuation, maths signs and whitespace do not count.
+_WORDISH = regex.compile(r"[\p{L}\p{N}\p{So}]")
+# Stands for every whitespace run in the diff; never equal to a real token.
+_WS_KEY = ("whitespace",)
+
+
+@dataclass(frozen=True)
+class Op:
+    """One operation of a redline.
+
+    :ivar kind: ``"equal"``, ``"insert"`` or ``"delete"``.
+    :ivar text: for ``equal`` and ``insert``, the text on the new side (NFC);
+        for ``delete``, the deleted text as it was on the old side.
+    :ivar old_text: for ``equal`` only, the same stretch as it was on the old
+        side. It differs from ``text`` only by whitespace (another run of
+        spaces or line breaks, or whitespace at the start or end of the
+        text present on one side only) or by Unicode normalisation.
+        ``None`` for ``insert`` and ``delete``.
+    """
+
+    kind: OpKind
+    text: str
+    old_text: str | None = None
+
+    @property
+    def old_side(self) -> str:
+        """The text this operation covers in the old text (``""`` for an insertion)."""
+        if self.kind == "equal":
+            return self.text if self.old_text is None else self.old_text
+        return self.text if self.kind == "delete" else ""
+
+    @property
+    def new_side(self) -> str:
+        """The text this operation produces in the new text (``""`` for a deletion)."""
+        return "" if self.kind == "delete" else self.text
+
+
+@dataclass(frozen=True)
+class Redline:
+    """The difference between two texts, as operations in order.
+
+    Invariants (for ``r = redline(old, new)``):
+
+    * ``r.new_text == nfc(new)``: keeping equal and inserted text and
+      dropping deleted text gives exactly the new text in NFC;
+    * ``r.old_text == old``: deleted text plus the old side of equal text
+      gives exactly the old text as passed;
+    * no two neighbouring operations have the same kind;
+    * every operation boundary is a grapheme-cluster boundary of both texts.
+
+    :ivar ops: the operations.
+    :ivar words_inserted: inserted tokens that hold a letter, a digit or a
+        pictographic symbol such as an emoji (in scripts written without
+        spaces each grapheme cluster is such a token).
+    :ivar words_deleted: the same for deleted tokens.
+    """
+
+    ops: tuple[Op, ...]
+    words_inserted: int = 0
+    words_deleted: int = 0
+
+    @property
+    def changed(self) -> bool:
+        """Whether anything was inserted or deleted (whitespace and normalisation do not count)."""
+        return any(op.kind != "equal" for op in self.ops)
+
+    @property
+    def old_text(self) -> str:
+        """The old text, rebuilt from the operations."""
+        return "".join(op.old_side for op in self.ops)
+
+    @property
+    def new_text(self) -> str:
+        """The new text (NFC), rebuilt from the operations."""
+        return "".join(op.new_side for op in self.ops)
+
+
+def _key(token: str) -> Hashable:
+    return _WS_KEY if _WS_RUN.fullmatch(token) else nfc(token)
+
+
+def _is_blank(text: str) -> bool:
+    return _WS_RUN.fullmatch(text) is not None
+
+
+def _words(tokens: Iterable[str]) -> int:
+    return sum(1 for t in tokens if _WORDISH.search(t))
+
+
+def count_words(text: str) -> int:
+    """Count the words of ``text`` as :class:`Redline` counts them.
+
+    :param text: any string.
+    :returns: the number of tokens (:func:`instrument.text.tokenize`) that
+        hold a letter, a digit or a pictographic symbol.
+    """
+    return _words(tokenize(text))
+
+
+def redline(old: str, new: str) -> Redline:
+    """Compute the word-level redline from ``old`` to ``new``.
+
+    Both texts are split by :func:`instrument.text.tokenize` (``new`` after
+    NFC normalisation) and tokens are compared in NFC, every whitespace run
+    counting as equal to every other; diff-match-patch then aligns the two
+    token sequences with no time limit, and its semantic cleanup keeps the
+    changes readable.
+
+    How whitespace that differs is shown: an ``equal`` operation carries the
+    new side's text in ``text`` and the old side's in ``old_text``; they
+    differ where the whitespace runs differ (or the normalisation form).
+    Whitespace inserted or deleted at the very start or end of the text
+    belongs to the neighbouring ``equal`` operation too (``old_text`` or
+    ``text`` is then longer), matching :func:`instrument.text.comparison_form`,
+    which strips the ends. Whitespace inserted or deleted between two
+    tokens elsewhere (``"a, b"`` -> ``"a,b"``) is a real insertion or
+    deletion, counting no words.
+
+    :param old: the old text, in any normalisation form.
+    :param new: the new text, in any normalisation form.
+    :returns: a :class:`Redline` whose invariants are listed there; in
+        particular ``redline(old, new).changed`` is ``False`` exactly when
+        the texts differ at most by whitespace runs, whitespace at the ends
+        and Unicode normalisation.
+    """
+    new = nfc(new)
+    if old == new:
+        return Redline((Op("equal", new, old),) if old else ())
+    old_tokens = tokenize(old)
+    new_tokens = tokenize(new)
+    diffs = diff_sequences([_key(t) for t in old_tokens], [_key(t) for t in new_tokens])
+
+    raw: list[Op] = []
+    words_ins = words_del = 0
+    i = j = 0
+    for op, count_a, count_b in diffs:
+        if op == 0:
+            raw.append(Op("equal", "".join(new_tokens[j : j + count_b]), "".join(old_tokens[i : i + count_a])))
+        elif op < 0:
+            piece = old_tokens[i : i + count_a]
+            raw.append(Op("delete", "".join(piece)))
+            words_del += _words(piece)
+        else:
+            piece = new_tokens[j : j + count_b]
+            raw.append(Op("insert", "".join(piece)))
+            words_ins += _words(piece)
+        i += count_a
+        j += count_b
+
+    # Whitespace added or removed at either end is no change (comparison_form
+    # strips the ends): fold it into an equal operation.
+    for index in (0, len(raw) - 1):
+        op = raw[index]
+        if op.kind != "equal" and _is_blank(op.text):
+            raw[index] = Op("equal", op.new_side, op.old_side)
+    return Redline(_merge(raw), words_ins, words_del)
+
+
+def _merge(ops: Iterable[Op]) -> tuple[Op, ...]:
+    """Join neighbouring operations of the same kind; drop empty ones."""
+    out: list[Op] = []
+    for op in ops:
+        if not op.text and not op.old_side:
+            continue
+        if out and out[-1].kind == op.kind:
+            last = out[-1]
+            if op.kind == "equal":
+                out[-1] = Op("equal", last.text + op.text, last.old_side + op.old_side)
+            else:
+                out[-1] = Op(op.kind, last.text + op.text)
+        else:
+            out.append(op)
+    return tuple(out)
+
+
+def apply(old: str, ops: Iterable[Op]) -> str:
+    """Apply redline operations to ``old``: keep equal text, drop deletions, keep insertions.
+
+    :param old: the text the operations were computed from.
+    :param ops: the operations of ``redline(old, new)``.
+    :returns: the new text; for ops from ``redline(old, new)`` this is
+        exactly ``nfc(new)``.
+    :raises ValueError: when the operations do not spell ``old`` on their
+        old side (they were computed from another text).
+    """
+    out: list[str] = []
+    pos = 0
+    for op in ops:
+        side = op.old_side
+        if not old.startswith(side, pos):
+            raise ValueError(f"operation {op.kind!r} at offset {pos} does not match the old text")
+        pos += len(side)
+        out.append(op.new_side)
+    if pos != len(old):
+        raise ValueError(f"operations cover {pos} of {len(old)} characters of the old text")
+    return "".join(out)
+
+
+@functools.lru_cache(maxsize=1024)
+def cached_redline(old_id: Hashable, new_id: Hashable, old: str, new: str) -> Redline:
+    """:func:`redline`, remembered for the 1,024 most recently used pairs.
+
+    Versions are immutable, so the redline between two version ids never
+    changes and may be kept as long as memory allows. The texts are part of
+    the cache key as well as the ids, so a wrong id can never return the
+    redline of other texts; Python caches a string's hash, so the cost of
+    a lookup does not grow with the text once the strings exist.
+
+    :param old_id: identity of the old version (e.g. its database id).
+    :param new_id: identity of the new version.
+    :param old: the old version's text.
+    :param new: the new version's text.
+    :returns: the same value as ``redline(old, new)`` (shared, immutable).
+    """
+    return redline(old, new)
+
+
+# --- rendering ---------------------------------------------------------------
+
+_INS = '<ins class="redline-ins"><span class="visually-hidden">inserted: </span>{}</ins>'
+_DEL = '<del class="redline-del"><span class="visually-hidden">deleted: </span>{}</del>'
+
+
+def render_redline_html(r: Redline) -> str:
+    """Render a redline inline, as HTML.
+
+    Insertions are ``<ins class="redline-ins">`` and deletions
+    ``<del class="redline-del">`` (HTML's own elements for edits, so they
+    read as such without colour and in print; the stylesheet underlines and
+    strikes them through). Each starts with a ``<span class="visually-hidden">``
+    saying "inserted: " or "deleted: " for screen readers. Equal text shows
+    the new side. All text is HTML-escaped; line breaks are kept as ``\\n``,
+    so the container should use ``white-space: pre-wrap``.
+
+    :param r: a redline.
+    :returns: an HTML fragment.
+    """
+    out: list[str] = []
+    for op in r.ops:
+        text = html.escape(op.text)
+        if op.kind == "insert":
+            out.append(_INS.format(text))
+        elif op.kind == "delete":
+            out.append(_DEL.format(text))
+        else:
+            out.append(text)
+    return "".join(out)
+
+
+def render_side_by_side(r: Redline) -> tuple[str, str]:
+    """Render a redline as two columns: the old text with its deletions, the new with its insertions.
+
+    Markup as in :func:`render_redline_html`. Equal stretches show each
+    side's own text, so a re-wrapped line looks as it was in the old column.
+
+    :param r: a redline.
+    :returns: ``(old_html, new_html)``, two HTML fragments.
+    """
+    old_out: list[str] = []
+    new_out: list[str] = []
+    for op in r.ops:
+        if op.kind == "insert":
+            new_out.append(_INS.format(html.escape(op.text)))
+        elif op.kind == "delete":
+            old_out.append(_DEL.format(html.escape(op.text)))
+        else:
+            old_out.append(html.escape(op.old_side))
+            new_out.append(html.escape(op.text))
+    return "".join(old_out), "".join(new_out)
+
+
+# CriticMarkup (http://criticmarkup.com/spec.php) delimiters. The spec has no
+# escape; a backslash before the brace hides a literal delimiter from
+# CriticMarkup tools, and CommonMark shows "\{" and "\}" as the bare brace.
+_CRITIC_OPEN = re.compile(r"\{(?=\+\+|--|~~|==|>>)")
+_CRITIC_CLOSE = re.compile(r"(?<=\+\+|--|~~|==|<<)\}")
+
+
+def _critic_escape(text: str) -> str:
+    return _CRITIC_CLOSE.sub(r"\\}", _CRITIC_OPEN.sub(r"\\{", text))
+
+
+def redline_markdown(r: Redline) -> str:
+    """Write a redline as Markdown with CriticMarkup.
+
+    Insertions are ``{++inserted++}`` and deletions ``{--deleted--}``, the
+    addition and deletion marks of the CriticMarkup specification
+    (http://criticmarkup.com/spec.php); equal text is the new side's text.
+    A deletion followed by an insertion is written as the two marks side
+    by side, not as a substitution. Literal delimiters in the text
+    (``{++``, ``{--``, ``{~~``, ``{==``, ``{>>`` and ``++}``, ``--}``,
+    ``~~}``, ``==}``, ``<<}``) get a backslash before the brace, which
+    CriticMarkup tools skip and Markdown renders as the brace alone.
+
+    :param r: a redline.
+    :returns: Markdown text.
+    """
+    out: list[str] = []
+    for op in r.ops:
+        text = _critic_escape(op.text)
+        if op.kind == "insert":
+            out.append("{++" + text + "++}")
+        elif op.kind == "delete":
+            out.append("{--" + text + "--}")
+        else:
+            out.append(text)
+    return "".join(out)
+
+
+# --- comparing two states of an instrument -----------------------------------
+
+Status = Literal["added", "deleted", "changed", "unchanged"]
+
+
+@dataclass(frozen=True)
+class ClauseChange:
+    """What happened to one clause between two states.
+
+    :ivar key: the clause's key in the new state (in the old state for a
+        deleted clause).
+    :ivar old_key: the clause's key in the old state; ``None`` for an added
+        clause. Differs from ``key`` when the clause was recognised by its
+        text under another key (see :func:`compare_clauses`).
+    :ivar status: ``"added"``, ``"deleted"``, ``"changed"`` (text or heading
+        differs) or ``"unchanged"``.
+    :ivar old: the clause in the old state, ``None`` if added.
+    :ivar new: the clause in the new state, ``None`` if deleted.
+    :ivar renumbered: the number label differs ("Art 5" is now "Art 7"), or
+        the clause was found under another key.
+    :ivar moved: the clause has another parent, or its order among the
+        siblings it kept changed.
+    :ivar heading_changed: the heading differs (beyond whitespace and normalisation).
+    :ivar redline: the text's redline (all insertion for an added clause,
+        all deletion for a deleted one).
+    :ivar heading_redline: the heading's redline when ``heading_changed``, else ``None``.
+    :ivar words_inserted: words inserted in text and heading.
+    :ivar words_deleted: words deleted from text and heading.
+    """
+
+    key: str
+    old_key: str | None
+    status: Status
+    old: ClauseState | None
+    new: ClauseState | None
+    renumbered: bool = False
+    moved: bool = False
+    heading_changed: bool = False
+    redline: Redline = Redline(())
+    heading_redline: Redline | None = None
+    words_inserted: int = 0
+    words_deleted: int = 0
+
+    @property
+    def text_changed(self) -> bool:
+        """Whether the text (not only the heading) was changed, added or deleted."""
+        return self.redline.changed
+
+    @property
+    def description(self) -> str:
+        """A short account in words, e.g. ``"heading changed; moved"`` or
+        ``"renumbered from Art 5 to Art 7"``."""
+        if self.status in ("added", "deleted"):
+            return self.status
+        parts: list[str] = []
+        if self.text_changed:
+            parts.append("text changed")
+        if self.heading_changed:
+            parts.append("heading changed")
+        if self.renumbered and self.old is not None and self.new is not None:
+            parts.append(f"renumbered from {self.old.number or self.old.key} to {self.new.number or self.new.key}")
+        if self.moved:
+            parts.append("moved")
+        return "; ".join(parts) or "unchanged"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The comparison of two states of an instrument.
+
+    :ivar changes: one entry per clause of either state, in the new state's
+        order; a deleted clause comes right after the clause that preceded it
+        in the old state.
+    :ivar clauses_added: count of ``status == "added"``.
+    :ivar clauses_deleted: count of ``status == "deleted"``.
+    :ivar clauses_changed: count of ``status == "changed"`` (text or heading).
+    :ivar clauses_moved: count of ``moved``.
+    :ivar clauses_renumbered: count of ``renumbered``.
+    :ivar clauses_heading_changed: count of ``heading_changed``.
+    :ivar words_inserted: sum over the changes.
+    :ivar words_deleted: sum over the changes.
+    """
+
+    changes: tuple[ClauseChange, ...]
+    clauses_added: int = 0
+    clauses_deleted: int = 0
+    clauses_changed: int = 0
+    clauses_moved: int = 0
+    clauses_renumbered: int = 0
+    clauses_heading_changed: int = 0
+    words_inserted: int = 0
+    words_deleted: int = 0
+
+    @property
+    def changed(self) -> bool:
+        """Whether any clause was added, deleted, changed, moved or renumbered."""
+        return any(c.status != "unchanged" or c.moved or c.renumbered for c in self.changes)
+
+    def find(self, key: str) -> ClauseChange | None:
+        """Return the change of the clause with ``key`` in the new state, or
+        (for a deleted clause) in the old state; ``None`` if there is none."""
+        for change in self.changes:
+            if change.key == key:
+                return change
+        return None
+
+
+def longest_increasing_subsequence(values: Sequence[int]) -> set[int]:
+    """Indices of one longest strictly increasing subsequence of ``values``.
+
+    Patience sorting with back-pointers, O(n log n).
+
+    :param values: a sequence of integers.
+    :returns: the set of indices into ``values`` forming the subsequence.
+    """
+    tails: list[int] = []  # tails[k]: values-index ending the best run of length k+1
+    tail_values: list[int] = []
+    back: list[int | None] = [None] * len(values)
+    for index, value in enumerate(values):
+        k = bisect_left(tail_values, value)
+        back[index] = tails[k - 1] if k else None
+        if k == len(tails):
+            tails.append(index)
+            tail_values.append(value)
+        else:
+            tails[k] = index
+            tail_values[k] = value
+    out: set[int] = set()
+    cursor = tails[-1] if tails else None
+    while cursor is not None:
+        out.add(cursor)
+        cursor = back[cursor]
+    return out
+
+
+def _identity(clause: ClauseState) -> tuple[str, ...] | None:
+    """What recognises a clause under another key: its text when long
+    enough to be distinctive, or for a division without text its heading."""
+    form = comparison_form(clause.text)
+    if len(form) >= MIN_TEXT_FOR_MOVE:
+        return (clause.kind.value, "text", form)
+    if not form and clause.kind == ClauseKind.PART and clause.heading.strip():
+        return (clause.kind.value, "heading", comparison_form(clause.heading))
+    return None
+
+
+def _by_key(states: Sequence[ClauseState], side: str) -> dict[str, ClauseState]:
+    out: dict[str, ClauseState] = {}
+    for state in states:
+        if state.deleted:
+            continue
+        if state.key in out:
+            raise ValueError(f"clause key {state.key!r} occurs twice in the {side} state")
+        out[state.key] = state
+    return out
+
+
+def _text_redline(old: ClauseState, new: ClauseState) -> Redline:
+    if old.version_id is not None and new.version_id is not None:
+        return cached_redline(old.version_id, new.version_id, old.text, new.text)
+    return redline(old.text, new.text)
+
+
+def compare_clauses(old: Sequence[ClauseState], new: Sequence[ClauseState]) -> Comparison:
+    """Compare two states of an instrument clause by clause.
+
+    Matching: clauses are matched by ``key``; a clause marked ``deleted`` is
+    treated as absent from its state. Among the clauses left unmatched on
+    both sides, an old and a new clause of the same kind whose texts are
+    the same under :func:`instrument.text.comparison_form` are taken to be
+    one clause under a new key (renumbered: ``renumbered=True``,
+    ``old_key`` set), provided that text is found exactly once among the
+    unmatched clauses of each side and is at least
+    :data:`instrument.matching.MIN_TEXT_FOR_MOVE` characters long (so that
+    "(weggefallen)" or an empty body never pairs two unrelated clauses).
+    Divisions without text are recognised the same way by their heading.
+
+    Statuses and flags: ``changed`` when the text has a redline change or
+    the heading differs (a heading change alone counts: "Art 49" becoming
+    "Art 49 (weggefallen)" is ``changed`` with ``heading_changed``);
+    ``renumbered`` when the number label differs; ``moved`` when the parent
+    differs (after mapping the old parent through the matches) or when the
+    clause is not in a longest increasing subsequence of its siblings' old
+    positions taken in new order, so that inserting or deleting one clause
+    does not mark its followers as moved.
+
+    Text redlines use :func:`cached_redline` when both states carry a
+    ``version_id``, else :func:`redline`.
+
+    :param old: the clauses of the old state, in document order.
+    :param new: the clauses of the new state, in document order.
+    :returns: a :class:`Comparison`.
+    :raises ValueError: when a key occurs twice among the live clauses of one state.
+    """
+    old_map = _by_key(old, "old")
+    new_map = _by_key(new, "new")
+
+    pairs: dict[str, str] = {k: k for k in new_map if k in old_map}  # new key -> old key
+    lone_old = [s for s in old_map.values() if s.key not in new_map]
+    lone_new = [s for s in new_map.values() if s.key not in old_map]
+    if lone_old and lone_new:
+        old_ids = {s.key: _identity(s) for s in lone_old}
+        new_ids = {s.key: _identity(s) for s in lone_new}
+        old_count = Counter(i for i in old_ids.values() if i is not None)
+        new_count = Counter(i for i in new_ids.values() if i is not None)
+        old_by_id = {i: k for k, i in old_ids.items() if i is not None}
+        for key, ident in new_ids.items():
+            if ident is not None and old_count[ident] == 1 and new_count[ident] == 1:
+                pairs[key] = old_by_id[ident]
+    old_to_new = {o: n for n, o in pairs.items()}
+
+    changes_by_new: dict[str, ClauseChange] = {}
+    siblings: dict[str | None, list[str]] = defaultdict(list)
+    parent_moved: set[str] = set()
+    for new_key, old_key in pairs.items():
+        o, n = old_map[old_key], new_map[new_key]
+        mapped_parent = old_to_new.get(o.parent_key) if o.parent_key is not None else None
+        if o.parent_key is not None and mapped_parent is None:
+            parent_moved.add(new_key)  # its old parent is gone
+        elif mapped_parent != n.parent_key:
+            parent_moved.add(new_key)
+        else:
+            siblings[n.parent_key].append(new_key)
+    order_moved: set[str] = set()
+    for group in siblings.values():
+        group.sort(key=lambda k: new_map[k].position)
+        keep = longest_increasing_subsequence([old_map[pairs[k]].position for k in group])
+        order_moved.update(k for index, k in enumerate(group) if index not in keep)
+
+    for new_key, old_key in pairs.items():
+        o, n = old_map[old_key], new_map[new_key]
+        text_rl = _text_redline(o, n)
+        heading_changed = comparison_form(o.heading) != comparison_form(n.heading)
+        heading_rl = redline(o.heading, n.heading) if heading_changed else None
+        changes_by_new[new_key] = ClauseChange(
+            key=new_key,
+            old_key=old_key,
+            status="changed" if text_rl.changed or heading_changed else "unchanged",
+            old=o,
+            new=n,
+            renumbered=old_key != new_key or comparison_form(o.number) != comparison_form(n.number),
+            moved=new_key in parent_moved or new_key in order_moved,
+            heading_changed=heading_changed,
+            redline=text_rl,
+            heading_redline=heading_rl,
+            words_inserted=text_rl.words_inserted + (heading_rl.words_inserted if heading_rl else 0),
+            words_deleted=text_rl.words_deleted + (heading_rl.words_deleted if heading_rl else 0),
+        )
+    for n in new_map.values():
+        if n.key not in pairs:
+            rl = redline("", n.text)
+            changes_by_new[n.key] = ClauseChange(
+                key=n.key, old_key=None, status="added", old=None, new=n, redline=rl,
+                words_inserted=rl.words_inserted + count_words(n.heading),
+            )  # fmt: skip
+
+    # Deleted clauses follow the clause that preceded them in the old state.
+    deleted_after: dict[str | None, list[ClauseChange]] = defaultdict(list)
+    anchor: str | None = None
+    for o in old_map.values():
+        if o.key in old_to_new:
+            anchor = old_to_new[o.key]
+            continue
+        rl = redline(o.text, "")
+        deleted_after[anchor].append(
+            ClauseChange(
+                key=o.key, old_key=o.key, status="deleted", old=o, new=None, redline=rl,
+                words_deleted=rl.words_deleted + count_words(o.heading),
+            )  # fmt: skip
+        )
+    ordered: list[ClauseChange] = list(deleted_after[None])
+    for n in new_map.values():
+        ordered.append(changes_by_new[n.key])
+        ordered.extend(deleted_after[n.key])
+
+    return Comparison(
+        changes=tuple(ordered),
+        clauses_added=sum(c.status == "added" for c in ordered),
+        clauses_deleted=sum(c.status == "deleted" for c in ordered),
+        clauses_changed=sum(c.status == "changed" for c in ordered),
+        clauses_moved=sum(c.moved for c in ordered),
+        clauses_renumbered=sum(c.renumbered for c in ordered),
+        clauses_heading_changed=sum(c.heading_changed for c in ordered),
+        words_inserted=sum(c.words_inserted for c in ordered),
+        words_deleted=sum(c.words_deleted for c in ordered),
+    )
