@@ -7,8 +7,10 @@ predecessor's text. The rule used here, in order:
 
 1. same key and same text (under :func:`instrument.text.comparison_form`):
    the clause is unchanged;
-2. among what is left, the same non-trivial text under another key, found
-   exactly once on each side: the clause was renumbered or moved;
+2. among what is left, the same non-trivial text under another number,
+   found exactly once on each side: the clause was renumbered or moved
+   (a key and its repeat in the same text, "§ 2" and "§ 2 [2]", count as the
+   same number: such pairs are left to step 3, so "§ 2" stays "§ 2");
 3. among what is left, the same key: the clause changed in place;
 4. the rest is added (new side) or deleted (old side).
 
@@ -76,6 +78,8 @@ def match_clauses(old: Sequence[Candidate], new: Sequence[Candidate]) -> dict[Ha
         if len(form) < MIN_TEXT_FOR_MOVE or old_counts[form] != 1 or new_counts[form] != 1:
             continue
         o = old_by_text[form]
+        if base_key(o.key) == base_key(c.key):
+            continue
         pairs[c.ident] = o.ident
         used_old.add(o.ident)
 
@@ -87,6 +91,14 @@ def match_clauses(old: Sequence[Candidate], new: Sequence[Candidate]) -> dict[Ha
             pairs[c.ident] = o.ident
             used_old.add(o.ident)
     return pairs
+
+
+_REPEAT = regex.compile(r" \[\d+\]$")
+
+
+def base_key(key: str) -> str:
+    """The key without the " [n]" that :mod:`instrument.parse` adds to a number repeated in one text."""
+    return _REPEAT.sub("", key)
 
 
 _NON_ID = regex.compile(r"[^a-z0-9]+")
