@@ -1,0 +1,28 @@
+"""The Alembic migrations build exactly the schema the models describe."""
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import upgrade
+
+from drafter.cli import migrations_dir
+from drafter.extensions import db
+
+
+def test_migrations_match_the_models(app):
+    with app.app_context():
+        db.drop_all()
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        upgrade(directory=migrations_dir())
+        upgrade(directory=migrations_dir())  # idempotent
+        with db.engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+        assert diff == []
+
+
+def test_init_db_command_is_idempotent(runner):
+    first = runner.invoke(args=["init-db"])
+    second = runner.invoke(args=["init-db"])
+    assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
+    assert "Database ready" in second.output
