@@ -24,7 +24,9 @@ depth 4, 5 or 6 depending on how many divisions enclose it):
   number (``Buch 1``, ``Kapitel I``, ``Part II``, ``Anlage IV``), with an
   ordinal and a division word (``1. Abschnitt``), or with a Roman numeral or
   capital letter and a dot (``I.``, ``X a.``, ``A.``); annex words
-  (``Anlage``, ``Anhang``, ``Annex``, ``Protocol`` ...) need no number;
+  (``Anlage``, ``Anhang``, ``Annex``, ``Protocol`` ...) need no number.
+  ``Section`` is a division here, as in EU acts, where sections group
+  articles;
 * anything else is an unnumbered text (:attr:`ClauseKind.PREAMBLE`:
   ``Präambel``, ``Eingangsformel``, ``Schlußformel``), unless deeper
   headings follow inside it, which makes it an unnumbered division.
@@ -50,11 +52,8 @@ from instrument.types import ClauseKind, ParsedClause, ParsedInstrument
 # ATX heading (CommonMark 4.2): up to three spaces, 1-6 "#", space or end.
 _ATX = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 
-# Conversion artefact of bundestag/gesetze for headings without a number.
-_ARTEFACT = re.compile(r"\(XXXX\)\s*")
-
 # A heading wrapped as a whole in emphasis ("**Präambel**").
-_EMPHASIS = re.compile(r"(\*\*|__|\*|_)(.+)\1")
+_EMPHASIS = re.compile(r"(\*\*|__|\*|_)([^*_]+)\1")
 
 _PROVISION_NUM = r"(?:\d+(?:\.\d+)*[a-z]{0,3}|[IVXLCDM]+(?![A-Za-z]))"
 _PROVISION = re.compile(
@@ -105,7 +104,8 @@ class HeadingInfo:
 
 def _clean_heading(text: str) -> str:
     text = _WS_RUN.sub(" ", nfc(text)).strip()
-    text = _ARTEFACT.sub("", text, count=1) if text.startswith("(XXXX)") else text
+    # "(XXXX)" is a conversion artefact of bundestag/gesetze for a missing number.
+    text = text.removeprefix("(XXXX)").lstrip()
     match = _EMPHASIS.fullmatch(text)
     if match:
         text = match.group(2).strip()
@@ -137,7 +137,7 @@ def classify_heading(text: str) -> HeadingInfo:
     if match:
         number = f"{match['num']}. {match['word']}"
         return HeadingInfo(ClauseKind.PART, number, _rest(match["rest"]), number, match["word"].casefold())
-    match = _DIVISION.match(label) or (_ANNEX.match(label))
+    match = _DIVISION.match(label) or _ANNEX.match(label)
     if match:
         num = match.groupdict().get("num")
         number = f"{match['word']} {num}" if num else match["word"]
@@ -280,7 +280,8 @@ def _front_matter(lines: list[str], source: str | None) -> tuple[dict[str, str],
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
-        raise ParseError(f"the front matter is not valid YAML: {getattr(exc, 'problem', exc)}", line=line, source=source) from None
+        problem = getattr(exc, "problem", None) or exc
+        raise ParseError(f"the front matter is not valid YAML: {problem}", line=line, source=source) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -382,7 +383,7 @@ def parse_markdown(source: str | bytes, *, source_name: str | None = None) -> Pa
     sections: list[_Section] = []
     intro = _Section(None, 0, 0)
     current = intro
-    h1_seen = False
+    h1_line = 0
     i = start
     n = len(lines)
     while i < n:
@@ -396,8 +397,8 @@ def parse_markdown(source: str | bytes, *, source_name: str | None = None) -> Pa
             continue
         depth = len(match.group(1))
         heading_text = match.group(2) or ""
-        if depth == 1 and not h1_seen and not sections:
-            h1_seen = True
+        if depth == 1 and not h1_line and not sections:
+            h1_line = i + 1
             if not title:
                 title = _WS_RUN.sub(" ", heading_text).strip()
             if not "".join(intro.body).strip():
@@ -414,7 +415,7 @@ def parse_markdown(source: str | bytes, *, source_name: str | None = None) -> Pa
     if not sections:
         raise ParseError(
             "no headings found below the title: mark each article, division or preamble with '## ' or '### '",
-            line=start + 1,
+            line=h1_line or start + 1,
             source=source_name,
         )
 

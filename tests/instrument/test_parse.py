@@ -91,7 +91,7 @@ def by_key(parsed):
         ("X a. - Verteidigungsfall", P, "X a.", "Verteidigungsfall", "X a."),
         ("VIIIa. - Gemeinschaftsaufgaben", P, "VIIIa.", "Gemeinschaftsaufgaben", "VIIIa."),
         ("Part I — General provisions", P, "Part I", "General provisions", "Part I"),
-        ("Anlage I Bestimmungen über die Währungsunion", P, "Anlage I", "Bestimmungen über die Währungsunion", "Anlage I"),
+        ("Anlage I Bestimmungen über die Währungen", P, "Anlage I", "Bestimmungen über die Währungen", "Anlage I"),
         ("Anhang EV", P, "Anhang EV", "", "Anhang EV"),
         ("Anhang „Gemeinsames Grundverständnis“", P, "Anhang", "„Gemeinsames Grundverständnis“", "Anhang"),
         ("Eingangsformel", PRE, "", "Eingangsformel", "Eingangsformel"),
@@ -252,7 +252,10 @@ def test_pandoc_body_is_reflowed_and_nested():
 
 
 def test_text_before_the_first_heading_is_a_preamble():
-    src = "# Gesetz\n\nAusfertigungsdatum\n:   1896-08-18\n\nDieses Gesetz dient\nder Umsetzung.\n\n## § 1 Beginn\n\nText.\n"
+    src = (
+        "# Gesetz\n\nAusfertigungsdatum\n:   1896-08-18\n\n"
+        "Dieses Gesetz dient\nder Umsetzung.\n\n## § 1 Beginn\n\nText.\n"
+    )
     parsed = parse_markdown(src)
     first = parsed.clauses[0]
     assert (first.key, first.kind, first.number, first.heading, first.text, first.line) == (
@@ -345,7 +348,7 @@ Text 556.
 
 
 def test_unnumbered_heading_at_the_same_depth_does_not_take_provisions():
-    parsed = parse_markdown("# LobbyRG\n\n## Eingangsformel\n\nDer Bundestag hat beschlossen:\n\n## § 1 Register\n\nText.\n")
+    parsed = parse_markdown("# LobbyRG\n\n## Eingangsformel\n\nDer Bundestag hat:\n\n## § 1 Register\n\nText.\n")
     rows = [(c.key, c.kind, c.parent_key) for c in parsed.clauses]
     assert rows == [("Eingangsformel", PRE, None), ("§ 1", A, None)]
 
@@ -406,7 +409,10 @@ Text.
 
 
 def test_repeated_division_numbers_are_qualified_by_their_parent():
-    src = "# C\n\n## Buch 1\n\n### Abschnitt 1\n\n#### § 1\n\nA.\n\n## Buch 2\n\n### Abschnitt 1\n\n#### § 241\n\nB.\n"
+    src = (
+        "# C\n\n## Buch 1\n\n### Abschnitt 1\n\n#### § 1\n\nA.\n\n"
+        "## Buch 2\n\n### Abschnitt 1\n\n#### § 241\n\nB.\n"
+    )
     rows = [(c.key, c.number, c.parent_key) for c in parse_markdown(src).clauses]
     assert rows == [
         ("Buch 1", "Buch 1", None),
@@ -511,7 +517,7 @@ def test_text_without_headings_is_refused():
     with pytest.raises(ParseError) as exc:
         parse_markdown("---\ntitle: T\n---\n\n# T\n\nJust a paragraph.\n", source_name="flat.md")
     assert exc.value.source == "flat.md"
-    assert exc.value.line == 4
+    assert exc.value.line == 5  # the title
     assert "no headings" in exc.value.message
 
 
