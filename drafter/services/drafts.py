@@ -4,7 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import aliased
 
 from drafter.extensions import db
 from drafter.models import Clause, ClauseVersion, Draft, DraftEntry, Instrument, User
@@ -152,3 +153,29 @@ def publish_draft(
     db.session.flush()
     audit.record("draft.publish", draft, actor=actor, instrument_id=instrument.id, number=draft.number)
     return draft
+
+
+def unpublished_changes(instrument: Instrument, draft: Draft) -> int:
+    """Count the clauses whose current state differs from ``draft`` (one query).
+
+    A clause counts when it has another version than in the draft, was
+    added since, or was deleted since.
+
+    :returns: the number of such clauses (0 when the current text is the draft's text).
+    """
+    entry = aliased(DraftEntry)
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Clause)
+        .outerjoin(entry, and_(entry.clause_id == Clause.id, entry.draft_id == draft.id))
+        .where(
+            Clause.instrument_id == instrument.id,
+            or_(
+                and_(
+                    Clause.deleted.is_(False),
+                    or_(entry.version_id.is_(None), entry.version_id != Clause.current_version_id),
+                ),
+                and_(Clause.deleted.is_(True), entry.clause_id.is_not(None)),
+            ),
+        )
+    )

@@ -31,7 +31,10 @@ def current(slug: str):
     latest = db.session.scalar(
         select(Draft).where(Draft.instrument_id == instrument.id).order_by(Draft.number.desc()).limit(1)
     )
-    return render_template("instrument.html", instrument=instrument, rows=rows, draft=None, latest=latest)
+    pending = draft_service.unpublished_changes(instrument, latest) if latest is not None else len(rows)
+    return render_template(
+        "instrument.html", instrument=instrument, rows=rows, draft=None, latest=latest, pending=pending
+    )
 
 
 @bp.get("/i/<slug>/drafts/")

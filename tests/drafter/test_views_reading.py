@@ -112,3 +112,17 @@ def test_security_headers_on_pages(client, demo):
     csp = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_current_page_says_whether_it_differs_from_the_latest_draft(client, app):
+    from drafter.models import VersionCause
+    from drafter.services.versions import add_version
+
+    with app.app_context():
+        import_text(instrument_md(3), "t")
+    assert "is the text of" in client.get("/i/t/").get_data(as_text=True)
+    with app.app_context():
+        clause = db.session.scalar(select(Clause).where(Clause.key == "Article 2"))
+        add_version(clause, number="Article 2", heading="Heading 2", text="Edited.", cause=VersionCause.EDIT, actor=None)
+        db.session.commit()
+    assert "1 clause has changed since Draft 1" in client.get("/i/t/").get_data(as_text=True)
