@@ -9,6 +9,7 @@ from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
 
+from drafter.cli_users import create_user_command
 from drafter.extensions import db
 from drafter.models import Draft, Instrument
 from instrument.errors import InstrumentError, ParseError
@@ -121,7 +122,7 @@ def _valid_slug(slug: str) -> bool:
     return 0 < len(slug) <= 80 and clause_uid(slug) == slug
 
 
-COMMANDS = [init_db_command, import_command, export_command, demo_command]
+COMMANDS = [init_db_command, import_command, export_command, demo_command, create_user_command]
 
 
 def register_cli(app: Flask) -> None:

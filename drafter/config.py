@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 #: Defaults; nothing here is a secret.
@@ -19,6 +20,13 @@ DEFAULTS = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "RATELIMIT_STORAGE_URI": "memory://",
+    # Explicit, because Flask-Limiter keeps the last app's setting on its shared instance.
+    "RATELIMIT_ENABLED": True,
+    # Sign-in, registration and password reset, per client address (Flask-Limiter syntax).
+    "AUTH_RATE_LIMIT": "10 per minute; 50 per hour",
+    "REMEMBER_COOKIE_DURATION": timedelta(days=14),
+    # Lifetime of a password-reset link, in seconds.
+    "PASSWORD_RESET_MAX_AGE": 3600,
     "RATELIMIT_HEADERS_ENABLED": True,
     "WTF_CSRF_TIME_LIMIT": None,
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
@@ -32,6 +40,8 @@ ENV_KEYS = {
     "SECRET_KEY": "SECRET_KEY",
     "DRAFTER_SESSION_COOKIE_SECURE": "SESSION_COOKIE_SECURE",
     "DRAFTER_RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
+    "DRAFTER_PUBLIC_URL": "PUBLIC_URL",
+    "DRAFTER_MAIL_SERVER": "MAIL_SERVER",
 }
 
 

@@ -43,6 +43,8 @@ def init_app(app: Flask) -> None:
         if exc.code is None or exc.code < 400:
             return exc
         message = exc.description if exc.description and exc.code != 404 else ""
+        if exc.code == 429:  # Flask-Limiter's description is the limit itself ("10 per 1 minute")
+            message = "Too many attempts from your address. Wait a few minutes, then try again."
         if exc.code == 404 and not message:
             message = f"There is nothing at {request.path}. Check the address, or start from the list of instruments."
         response = render_error(exc.code, message or TITLES.get(exc.code, "Error"))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from drafter.demo.accounts import load_demo_accounts
 from drafter.extensions import db
 from drafter.models import Draft, Instrument
 
@@ -18,7 +19,7 @@ DRAFTS = [
 
 
 def load_demo() -> Iterator[str]:
-    """Load the demo instrument as Draft 1 and Draft 2, skipping what is already there.
+    """Load the demo instrument as Draft 1 and Draft 2 and the demo accounts, skipping what is already there.
 
     Commits after each step, so a second run changes nothing.
 
@@ -42,3 +43,4 @@ def load_demo() -> Iterator[str]:
         report.draft.note = note
         db.session.commit()
         yield report.summary()
+    yield from load_demo_accounts()

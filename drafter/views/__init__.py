@@ -6,6 +6,9 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Register every blueprint on ``app``."""
-    from drafter.views import instruments
+    from drafter.views import accounts, admin, auth, instruments
 
     app.register_blueprint(instruments.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(accounts.bp)
+    app.register_blueprint(admin.bp)

@@ -1,0 +1,79 @@
+"""The secretariat's review of self-registrations: list pending accounts, approve or refuse them."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from drafter.errors import render_error
+from drafter.extensions import db
+from drafter.forms import DecisionForm
+from drafter.mail import send_mail
+from drafter.models import User, UserState
+from drafter.models.user import COUNTRIES
+from drafter.services import accounts
+from drafter.views.auth import absolute_url
+
+bp = Blueprint("accounts", __name__, url_prefix="/secretariat/registrations")
+
+
+def get_user_or_404(user_id: int) -> User:
+    """Return the account with ``user_id``.
+
+    :raises NotFound: (404) when there is none.
+    """
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404, "There is no such account.")
+    return user
+
+
+@bp.get("/")
+def pending():
+    """Registrations waiting for a decision, oldest first."""
+    users = db.session.scalars(
+        select(User)
+        .options(joinedload(User.organisation))
+        .where(User.state == UserState.PENDING)
+        .order_by(User.created_at, User.id)
+    ).all()
+    return render_template("admin/pending.html", users=users, form=DecisionForm(), countries=COUNTRIES)
+
+
+@bp.post("/<int:user_id>/approve")
+def approve(user_id: int):
+    """Approve a registration and tell the person by e-mail."""
+    user = get_user_or_404(user_id)
+    if not DecisionForm().validate():
+        return render_error(400, "The form could not be read. Reload the page and try again.")
+    try:
+        accounts.approve(user, actor=current_user._get_current_object())
+    except accounts.AccountError as exc:
+        db.session.rollback()
+        return render_error(exc.status, exc.message)
+    db.session.commit()
+    send_mail(
+        user.email,
+        "Drafter: your account is approved",
+        f"Your Drafter account is approved. Sign in here:\n{absolute_url('auth.sign_in')}",
+    )
+    flash(f"Approved {user.name} ({user.email}).", "success")
+    return redirect(url_for("accounts.pending"))
+
+
+@bp.post("/<int:user_id>/refuse")
+def refuse(user_id: int):
+    """Refuse a registration; the optional note is kept in the audit log only."""
+    user = get_user_or_404(user_id)
+    form = DecisionForm()
+    if not form.validate():
+        return render_error(400, "The note can have at most 500 characters.")
+    try:
+        accounts.refuse(user, actor=current_user._get_current_object(), reason=form.reason.data or "")
+    except accounts.AccountError as exc:
+        db.session.rollback()
+        return render_error(exc.status, exc.message)
+    db.session.commit()
+    flash(f"Refused the registration of {user.name} ({user.email}).", "success")
+    return redirect(url_for("accounts.pending"))
