@@ -171,11 +171,102 @@ def redline(old: str, new: str) -> Redline:
     new = nfc(new)
     if old == new:
         return Redline((Op("equal", new, old),) if old else ())
+    # Identical stretches at both ends are cut at line starts, where token
+    # and cluster boundaries cannot depend on what precedes; only the middle
+    # is tokenised, which keeps a small change in a long text cheap.
+    head = _line_start_before(old, _common_prefix(old, new))
+    tail = _common_suffix(old[head:], new[head:])
+    cut_old = _line_start_after(old, len(old) - tail)
+    cut_new = cut_old - len(old) + len(new)
+    raw: list[Op] = []
+    if head:
+        raw.append(Op("equal", new[:head], old[:head]))
+    words_ins, words_del = _diff_middle(old[head:cut_old], new[head:cut_new], raw)
+    if cut_old < len(old):
+        raw.append(Op("equal", new[cut_new:], old[cut_old:]))
+
+    # Whitespace added or removed at either end is no change (comparison_form
+    # strips the ends): fold it into an equal operation.
+    for index in (0, len(raw) - 1):
+        op = raw[index]
+        if op.kind != "equal" and _is_blank(op.text):
+            raw[index] = Op("equal", op.new_side, op.old_side)
+    return Redline(_merge(raw), words_ins, words_del)
+
+
+_CHUNK = 2048
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = min(len(a), len(b))
+    i = 0
+    while i < n:
+        j = min(i + _CHUNK, n)
+        if a[i:j] != b[i:j]:
+            while a[i] == b[i]:
+                i += 1
+            return i
+        i = j
+    return n
+
+
+def _common_suffix(a: str, b: str) -> int:
+    n = min(len(a), len(b))
+    k = 0
+    while k < n:
+        m = min(k + _CHUNK, n)
+        if a[len(a) - m : len(a) - k] != b[len(b) - m : len(b) - k]:
+            while a[len(a) - 1 - k] == b[len(b) - 1 - k]:
+                k += 1
+            return k
+        k = m
+    return n
+
+
+def _is_line_start(text: str, pos: int) -> bool:
+    # After a line feed a grapheme cluster always ends (UAX #29, GB4/GB5), and
+    # a character other than whitespace also ends the whitespace token.
+    return 0 < pos < len(text) and text[pos - 1] == "\n" and not _WS_RUN.match(text, pos)
+
+
+def _line_start_before(text: str, limit: int) -> int:
+    """Last line start ``q < limit`` (so ``text[q]`` lies in the shared prefix), else 0."""
+    if limit < 2:
+        return 0
+    i = text.rfind("\n", 0, limit - 1)
+    while i >= 0:
+        if _is_line_start(text, i + 1):
+            return i + 1
+        i = text.rfind("\n", 0, i)
+    return 0
+
+
+def _line_start_after(text: str, start: int) -> int:
+    """First line start ``q`` whose line feed ``text[q - 1]`` is at or after ``start``, else ``len(text)``."""
+    i = text.find("\n", start)
+    while i >= 0:
+        if _is_line_start(text, i + 1):
+            return i + 1
+        i = text.find("\n", i + 1)
+    return len(text)
+
+
+def _diff_middle(old: str, new: str, raw: list[Op]) -> tuple[int, int]:
+    """Token-diff ``old`` against ``new``, appending operations to ``raw``.
+
+    :returns: ``(words_inserted, words_deleted)``.
+    """
     old_tokens = tokenize(old)
     new_tokens = tokenize(new)
-    diffs = diff_sequences([_key(t) for t in old_tokens], [_key(t) for t in new_tokens])
+    keys: dict[str, Hashable] = {}  # words repeat; normalise each spelling once
+    for token in old_tokens:
+        if token not in keys:
+            keys[token] = _key(token)
+    for token in new_tokens:
+        if token not in keys:
+            keys[token] = _key(token)
+    diffs = diff_sequences([keys[t] for t in old_tokens], [keys[t] for t in new_tokens])
 
-    raw: list[Op] = []
     words_ins = words_del = 0
     i = j = 0
     for op, count_a, count_b in diffs:
@@ -191,14 +282,7 @@ def redline(old: str, new: str) -> Redline:
             words_ins += _words(piece)
         i += count_a
         j += count_b
-
-    # Whitespace added or removed at either end is no change (comparison_form
-    # strips the ends): fold it into an equal operation.
-    for index in (0, len(raw) - 1):
-        op = raw[index]
-        if op.kind != "equal" and _is_blank(op.text):
-            raw[index] = Op("equal", op.new_side, op.old_side)
-    return Redline(_merge(raw), words_ins, words_del)
+    return words_ins, words_del
 
 
 def _merge(ops: Iterable[Op]) -> tuple[Op, ...]:
@@ -584,7 +668,7 @@ def compare_clauses(old: Sequence[ClauseState], new: Sequence[ClauseState]) -> C
     for new_key, old_key in pairs.items():
         o, n = old_map[old_key], new_map[new_key]
         text_rl = _text_redline(o, n)
-        heading_changed = comparison_form(o.heading) != comparison_form(n.heading)
+        heading_changed = o.heading != n.heading and comparison_form(o.heading) != comparison_form(n.heading)
         heading_rl = redline(o.heading, n.heading) if heading_changed else None
         changes_by_new[new_key] = ClauseChange(
             key=new_key,
@@ -592,7 +676,8 @@ def compare_clauses(old: Sequence[ClauseState], new: Sequence[ClauseState]) -> C
             status="changed" if text_rl.changed or heading_changed else "unchanged",
             old=o,
             new=n,
-            renumbered=old_key != new_key or comparison_form(o.number) != comparison_form(n.number),
+            renumbered=old_key != new_key
+            or (o.number != n.number and comparison_form(o.number) != comparison_form(n.number)),
             moved=new_key in parent_moved or new_key in order_moved,
             heading_changed=heading_changed,
             redline=text_rl,

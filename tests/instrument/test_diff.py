@@ -312,6 +312,36 @@ def test_property_ops_rebuild_both_texts_on_cluster_boundaries(pair):
     assert_redline_invariants(old, new, redline(old, new))
 
 
+@st.composite
+def edited_lines(draw) -> tuple[str, str]:
+    """A multi-line text and a copy with some lines edited, so that long
+    identical stretches at both ends surround the changes."""
+    lines = draw(st.lists(fragment_text, min_size=1, max_size=12))
+    new = list(lines)
+    for _ in range(draw(st.integers(1, 3))):
+        new[draw(st.integers(0, len(new) - 1))] = draw(fragment_text)
+    return "\n".join(lines), "\n".join(new)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(edited_lines())
+def test_property_line_edits_in_longer_texts(pair):
+    old, new = pair
+    assert_redline_invariants(old, new, redline(old, new))
+
+
+def test_one_word_changed_in_a_long_text():
+    lines = [f"({i}) Each Party shall report on measure {i}." for i in range(3000)]
+    old = "\n".join(lines)
+    lines[1500] = "(1500) Each Party should report on measure 1500."
+    new = "\n".join(lines)
+    r = redline(old, new)
+    assert changes(r) == [("delete", "shall"), ("insert", "should")]
+    assert (r.words_inserted, r.words_deleted) == (1, 1)
+    assert len(r.ops) == 4
+    assert_redline_invariants(old, new, r)
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.one_of(fragment_text, st.text(max_size=40)))
 def test_property_normalisation_form_is_no_change(text):
