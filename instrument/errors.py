@@ -45,3 +45,27 @@ class MergeConflict(InstrumentError):
 
 class InvalidTransition(InstrumentError):
     """A state change that the state machine does not allow."""
+
+
+class TransitionNotPermitted(InvalidTransition):
+    """The state machine has the transition, but not for the role that asked for it.
+
+    The web layer may answer this one with 403 rather than 409.
+    """
+
+
+class ReasonRequired(InvalidTransition):
+    """The transition needs a written reason and none was given.
+
+    The web layer may show this one next to the reason field of the form.
+    """
+
+
+class AnchorError(InstrumentError, ValueError):
+    """A comment's quoted span cannot be made or found in a clause text.
+
+    Raised for an empty or out-of-range selection, a malformed selector, or a
+    quote that does not occur in the text it is said to come from. It is also
+    a :class:`ValueError`, since every case is a bad argument value; the web
+    layer answers it with 400 Bad Request.
+    """
