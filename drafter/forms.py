@@ -6,7 +6,16 @@ and the password rules in :mod:`drafter.services.accounts`.
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, HiddenField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from drafter.models import Organisation, OrganisationType, Role, UserState
@@ -14,6 +23,11 @@ from drafter.models.user import COUNTRIES
 from drafter.services.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, find_organisation, looks_like_email
 
 NEW_ORGANISATION = "new"
+
+
+def options(pairs) -> list[SelectChoice]:
+    """Turn ``(value, label)`` pairs into WTForms select choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def _strip(value):
@@ -88,14 +102,16 @@ class RegisterForm(FlaskForm):
     )
     new_type = SelectField(
         "Kind of organisation",
-        choices=[("", "— choose —")]
-        + [(t.value, t.label) for t in OrganisationType if t is not OrganisationType.SECRETARIAT],
+        choices=options(
+            [("", "— choose —")]
+            + [(t.value, t.label) for t in OrganisationType if t is not OrganisationType.SECRETARIAT]
+        ),
     )
-    new_country = SelectField("Country", choices=[("", "— choose —")] + list(COUNTRIES.items()))
+    new_country = SelectField("Country", choices=options([("", "— choose —")] + list(COUNTRIES.items())))
 
     def set_organisations(self, organisations: list[Organisation]) -> None:
         """Offer ``organisations`` (and "not listed") in the organisation list."""
-        self.organisation.choices = (
+        self.organisation.choices = options(
             [("", "— choose —")]
             + [(str(o.id), o.name) for o in organisations if o.type is not OrganisationType.SECRETARIAT]
             + [(NEW_ORGANISATION, "My organisation is not listed: add it below")]
@@ -153,14 +169,14 @@ class DecisionForm(FlaskForm):
 class RoleForm(FlaskForm):
     """Give an account another role."""
 
-    role = SelectField("Role", choices=[(r.value, r.value.capitalize()) for r in Role])
+    role = SelectField("Role", choices=options((r.value, r.value.capitalize()) for r in Role))
 
 
 class StateForm(FlaskForm):
     """Disable an account or make it active again."""
 
     state = SelectField(
-        "State", choices=[(UserState.ACTIVE.value, "Active"), (UserState.DISABLED.value, "Disabled")]
+        "State", choices=options([(UserState.ACTIVE.value, "Active"), (UserState.DISABLED.value, "Disabled")])
     )
 
 
@@ -177,4 +193,4 @@ class EventFilterForm(FlaskForm):
 
     def set_verbs(self, verbs: list[str]) -> None:
         """Offer ``verbs`` in the "what happened" list."""
-        self.verb.choices = [("", "Anything")] + [(v, v) for v in verbs]
+        self.verb.choices = options([("", "Anything")] + [(v, v) for v in verbs])
