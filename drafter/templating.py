@@ -36,11 +36,20 @@ def format_date(value: datetime | None) -> str:
     return format_datetime(value, "%d %b %Y")
 
 
+def clause_label(state) -> str:
+    """"Article 5 — Recruitment", "Article 5" or "Preamble": number and heading of any clause-like object."""
+    number, heading = (getattr(state, "number", "") or "").strip(), (getattr(state, "heading", "") or "").strip()
+    if number and heading:
+        return f"{number} — {heading}"
+    return number or heading or getattr(state, "key", "")
+
+
 def init_app(app: Flask) -> None:
     """Register filters on ``app``'s Jinja environment."""
     app.jinja_env.filters["markdown"] = lambda text: Markup(render_markdown(text or ""))
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["clause_label"] = clause_label
     app.jinja_env.globals["render_version"] = render_version
     # Lets templates link to optional blueprints only when they are registered.
     app.context_processor(lambda: {"url_endpoints": app.view_functions.keys()})

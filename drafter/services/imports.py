@@ -94,8 +94,8 @@ def import_parsed(
     live = [c for c in existing if not c.deleted]
     current = {c.id: c.current_version for c in live}
     pairs = match_clauses(
-        [Candidate(c.id, c.key, current[c.id].text if current[c.id] else "") for c in live],
-        [Candidate(i, pc.key, pc.text) for i, pc in enumerate(parsed.clauses)],
+        [Candidate(c.id, c.key, current[c.id].text if current[c.id] else "", c.kind.value) for c in live],
+        [Candidate(i, pc.key, pc.text, pc.kind.value) for i, pc in enumerate(parsed.clauses)],
     )
     by_id = {c.id: c for c in existing}
     taken = {c.uid for c in existing}

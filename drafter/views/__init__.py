@@ -6,9 +6,10 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Register every blueprint on ``app``."""
-    from drafter.views import accounts, admin, auth, instruments
+    from drafter.views import accounts, admin, auth, compare, instruments
 
     app.register_blueprint(instruments.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(accounts.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(compare.bp)

@@ -62,3 +62,31 @@ def test_clause_uid_is_ascii_unique_and_stable():
     japanese = clause_uid("第二条の二")
     assert re.fullmatch(r"[a-z][a-z0-9-]*", japanese) and japanese == clause_uid("第二条の二")
     assert clause_uid("第二条の二") != clause_uid("第二条の三")
+
+
+def test_renumbered_and_amended_clause_is_matched_by_similarity_not_by_its_old_number():
+    # Article 3 is inserted; old Article 3 becomes Article 4 AND loses a sentence;
+    # old Article 4 becomes Article 5 unchanged. Matching on keys would pair the
+    # new Article 4 with the old Article 4 (another article altogether).
+    a3 = "The Member States shall facilitate the mobility of workers across borders. They shall simplify visas."
+    a4 = "Each Member State shall submit a report every three years on the measures it has taken to apply this instrument."
+    old = [Candidate("o1", "Article 1", LONG.format(1)), Candidate("o3", "Article 3", a3), Candidate("o4", "Article 4", a4)]
+    new = [
+        Candidate("n1", "Article 1", LONG.format(1)),
+        Candidate("n3", "Article 3", "Migrant workers shall have effective access to courts and to remedies, whatever their status."),
+        Candidate("n4", "Article 4", "The Member States shall facilitate the mobility of workers across borders."),
+        Candidate("n5", "Article 5", a4),
+    ]
+    assert match_clauses(old, new) == {"n1": "o1", "n4": "o3", "n5": "o4"}
+
+
+def test_rewritten_clause_with_the_same_number_is_still_the_same_clause():
+    old = [Candidate(1, "§ 1", "Completely old wording about the subject matter of this law and nothing else here.")]
+    new = [Candidate("a", "§ 1", "An entirely new text: different words, same provision number, in the same place.")]
+    assert match_clauses(old, new) == {"a": 1}
+
+
+def test_clauses_of_another_kind_are_not_matched_by_key():
+    old = [Candidate(1, "Anlage", "Some annex text that is long enough to count.", "part")]
+    new = [Candidate("a", "Anlage", "Other text in a provision that happens to share the label.", "article")]
+    assert match_clauses(old, new) == {}
