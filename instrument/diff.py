@@ -35,6 +35,7 @@ from typing import Literal
 import regex
 
 from instrument.matching import MIN_TEXT_FOR_MOVE
+from instrument.numbering import reference, split_units, unit_path
 from instrument.text import comparison_form, diff_sequences, nfc, tokenize
 from instrument.types import ClauseKind, ClauseState
 
@@ -464,6 +465,9 @@ class ClauseChange:
     :ivar heading_redline: the heading's redline when ``heading_changed``, else ``None``.
     :ivar words_inserted: words inserted in text and heading.
     :ivar words_deleted: words deleted from text and heading.
+    :ivar units_renumbered: paragraphs and points whose words stayed the same
+        under another reference, as ``("Article 15(3)", "Article 16(2)")``
+        pairs (see :func:`renumbered_units`).
     """
 
     key: str
@@ -478,6 +482,7 @@ class ClauseChange:
     heading_redline: Redline | None = None
     words_inserted: int = 0
     words_deleted: int = 0
+    units_renumbered: tuple[tuple[str, str], ...] = ()
 
     @property
     def text_changed(self) -> bool:
@@ -499,6 +504,7 @@ class ClauseChange:
             parts.append(f"renumbered from {self.old.number or self.old.key} to {self.new.number or self.new.key}")
         if self.moved:
             parts.append("moved")
+        parts.extend(f"{old} is now {new}" for old, new in self.units_renumbered)
         return "; ".join(parts) or "unchanged"
 
 
@@ -580,6 +586,49 @@ def _identity(clause: ClauseState) -> tuple[str, ...] | None:
     if not form and clause.kind == ClauseKind.PART and clause.heading.strip():
         return (clause.kind.value, "heading", comparison_form(clause.heading))
     return None
+
+
+#: Paragraph texts shorter than this are not distinctive enough to follow across numbers.
+MIN_UNIT_TEXT = 20
+
+
+def renumbered_units(old: ClauseState, new: ClauseState) -> tuple[tuple[str, str], ...]:
+    """Paragraphs and points of one clause that kept their words but changed their reference.
+
+    Units come from :func:`instrument.numbering.split_units`; a unit is
+    followed across the two states when its text (under
+    :func:`instrument.text.comparison_form`, at least :data:`MIN_UNIT_TEXT`
+    characters) occurs exactly once on each side. References are written
+    as :func:`instrument.numbering.reference` does ("Article 5(2)(a)").
+
+    :param old: the clause in the older state.
+    :param new: the same clause in the newer state.
+    :returns: ``(old reference, new reference)`` pairs in the new order, only
+        where the unit's own labels differ ("Article 15(3) in Draft 1 is
+        Article 16(2) in Draft 2"; "Article 15(1)" becoming "Article 16(1)" is
+        not listed, the article's renumbering says it).
+    """
+
+    def refs(state: ClauseState) -> dict[str, tuple[str, str]]:
+        units = split_units(state.text)
+        seen: Counter = Counter()
+        out: dict[str, tuple[str, str]] = {}
+        for i, unit in enumerate(units):
+            form = comparison_form(unit.text)
+            if not unit.label or len(form) < MIN_UNIT_TEXT:
+                continue
+            seen[form] += 1
+            path = unit_path(units, i)
+            out[form] = (reference("", path), reference(state.number or state.key, path))
+        return {form: ref for form, ref in out.items() if seen[form] == 1}
+
+    before, after = refs(old), refs(new)
+    # Only units whose own labels changed: a renumbered article alone is reported once, by its number.
+    return tuple(
+        (before[form][1], ref)
+        for form, (labels, ref) in after.items()
+        if form in before and before[form][0] != labels
+    )
 
 
 def _by_key(states: Sequence[ClauseState], side: str) -> dict[str, ClauseState]:
@@ -670,9 +719,11 @@ def compare_clauses(old: Sequence[ClauseState], new: Sequence[ClauseState]) -> C
         text_rl = _text_redline(o, n)
         heading_changed = o.heading != n.heading and comparison_form(o.heading) != comparison_form(n.heading)
         heading_rl = redline(o.heading, n.heading) if heading_changed else None
+        units = renumbered_units(o, n) if text_rl.changed or o.number != n.number else ()
         changes_by_new[new_key] = ClauseChange(
             key=new_key,
             old_key=old_key,
+            units_renumbered=units,
             status="changed" if text_rl.changed or heading_changed else "unchanged",
             old=o,
             new=n,

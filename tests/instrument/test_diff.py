@@ -570,3 +570,22 @@ def test_version_ids_use_the_cache():
     second = compare_clauses(old, new)
     assert cached_redline.cache_info().hits == 1
     assert first.find("a").redline is second.find("a").redline
+
+
+def test_paragraphs_that_moved_up_are_named_with_their_old_and_new_references():
+    from instrument.diff import compare_clauses
+    from instrument.types import ClauseKind, ClauseState
+
+    paras = [
+        "The Member States shall facilitate travel of workers in the region.",
+        "They shall waive visas for short stays of nationals of other Member States.",
+        "They shall publish the rules on admission in the languages of the region.",
+    ]
+    old_text = "\n\n".join(f"{i}. {p}" for i, p in enumerate(paras, start=1))
+    new_text = "\n\n".join(f"{i}. {p}" for i, p in enumerate([paras[0], paras[2]], start=1))
+    old = [ClauseState("a", ClauseKind.ARTICLE, "Article 15", "Mobility", old_text)]
+    new = [ClauseState("a", ClauseKind.ARTICLE, "Article 16", "Mobility", new_text)]
+    change = compare_clauses(old, new).changes[0]
+    assert change.units_renumbered == (("Article 15(3)", "Article 16(2)"),)
+    assert "Article 15(3) is now Article 16(2)" in change.description
+    assert "Article 15(1)" not in change.description
