@@ -194,3 +194,32 @@ class EventFilterForm(FlaskForm):
     def set_verbs(self, verbs: list[str]) -> None:
         """Offer ``verbs`` in the "what happened" list."""
         self.verb.choices = options([("", "Anything")] + [(v, v) for v in verbs])
+
+
+class PublishDraftForm(FlaskForm):
+    """The secretariat publishes the current text as the next numbered draft."""
+
+    title = StringField(
+        "Title of the draft",
+        description="For example: Revised draft for the national consultations.",
+        validators=[DataRequired("Give the draft a title."), Length(max=500), plain_text],
+        filters=[_strip],
+    )
+    note = TextAreaField(
+        "Change note",
+        description="What changed since the previous draft, in a few sentences.",
+        validators=[Optional(), Length(max=5000)],
+        filters=[_strip],
+    )
+    comments_close_on = DateField(
+        "Open for comments until (optional)",
+        description="Comments and amendments on this draft are refused after this day (UTC).",
+        validators=[Optional()],
+    )
+
+    def validate_comments_close_on(self, field) -> None:
+        """The closing day may not be in the past."""
+        from datetime import datetime, timezone
+
+        if field.data and field.data < datetime.now(timezone.utc).date():
+            raise ValidationError("Choose today or a later day.")

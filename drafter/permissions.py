@@ -56,6 +56,11 @@ RULES: Mapping[str, Mapping[str, Audience]] = {
     "instruments.draft": {"GET": A.READER},
     "instruments.clause": {"GET": A.READER},
     "instruments.export": {"GET": A.READER},
+    "instruments.publish": {"GET": A.SECRETARIAT, "POST": A.SECRETARIAT},
+    # Redlines (drafter/views/compare.py).
+    "compare.states": {"GET": A.READER},
+    "compare.export": {"GET": A.READER},
+    "compare.versions": {"GET": A.READER},
     # Signing in and one's own account (drafter/views/auth.py).
     "auth.sign_in": {"GET": A.GUEST, "POST": A.GUEST},
     "auth.sign_out": {"POST": A.EVERYONE},

@@ -50,6 +50,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["clause_label"] = clause_label
+    from drafter.services.drafts import open_for_comment
+
+    app.jinja_env.globals["open_for_comment"] = open_for_comment
     app.jinja_env.globals["render_version"] = render_version
     # Lets templates link to optional blueprints only when they are registered.
     app.context_processor(lambda: {"url_endpoints": app.view_functions.keys()})

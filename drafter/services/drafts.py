@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timezone
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
@@ -179,3 +179,45 @@ def unpublished_changes(instrument: Instrument, draft: Draft) -> int:
             ),
         )
     )
+
+
+class CommentPeriodClosed(Exception):
+    """Comments and amendments on a draft were asked for after its closing day.
+
+    :ivar draft: the draft concerned.
+    """
+
+    def __init__(self, draft: Draft):
+        self.draft = draft
+        closed = draft.comments_close_at.strftime("%d %B %Y") if draft.comments_close_at else ""
+        super().__init__(
+            f"Draft {draft.number} was open for comments and amendments until {closed}; "
+            "the period has ended. Comment on the latest draft instead."
+        )
+
+
+def end_of_day(day: date) -> datetime:
+    """The last moment of ``day`` in UTC (a closing day is inclusive)."""
+    return datetime.combine(day, time(23, 59, 59), tzinfo=timezone.utc)
+
+
+def open_for_comment(draft: Draft, now: datetime | None = None) -> bool:
+    """Tell whether ``draft`` still takes comments and amendments.
+
+    A draft without a closing date is open; one with a closing date is open
+    until the end of that day (UTC).
+
+    :param now: the moment to check (default: now, UTC).
+    """
+    if draft.comments_close_at is None:
+        return True
+    closes = draft.comments_close_at
+    if closes.tzinfo is None:  # SQLite returns naive datetimes; they are stored in UTC
+        closes = closes.replace(tzinfo=timezone.utc)
+    return (now or datetime.now(timezone.utc)) <= closes
+
+
+def ensure_open_for_comment(draft: Draft, now: datetime | None = None) -> None:
+    """Raise :class:`CommentPeriodClosed` when ``draft`` no longer takes comments and amendments."""
+    if not open_for_comment(draft, now):
+        raise CommentPeriodClosed(draft)

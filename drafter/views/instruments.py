@@ -1,12 +1,13 @@
 """Reading the instrument: list, full text (current or Draft N), one clause with its history, drafts, exports."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from drafter import permissions
 from drafter.extensions import db
+from drafter.forms import PublishDraftForm
 from drafter.models import ClauseVersion, Draft, DraftEntry, Instrument
 from drafter.services import drafts as draft_service
 from drafter.services import exports
@@ -45,6 +46,36 @@ def drafts(slug: str):
         select(Draft).where(Draft.instrument_id == instrument.id).order_by(Draft.number.desc())
     ).all()
     return render_template("drafts.html", instrument=instrument, drafts=items)
+
+
+@bp.route("/i/<slug>/drafts/publish", methods=["GET", "POST"])
+def publish(slug: str):
+    """The secretariat publishes the current text as the next numbered draft."""
+    instrument = get_instrument_or_404(slug)
+    if not permissions.can_manage(current_user, instrument):
+        abort(403, "Only the secretariat publishes drafts.")
+    form = PublishDraftForm()
+    latest = db.session.scalar(
+        select(Draft).where(Draft.instrument_id == instrument.id).order_by(Draft.number.desc()).limit(1)
+    )
+    pending = draft_service.unpublished_changes(instrument, latest) if latest is not None else None
+    if form.validate_on_submit():
+        closes = form.comments_close_on.data
+        new = draft_service.publish_draft(
+            instrument,
+            actor=current_user._get_current_object(),
+            title=form.title.data,
+            note=form.note.data or "",
+            comments_close_at=draft_service.end_of_day(closes) if closes else None,
+        )
+        db.session.commit()
+        flash(f"Draft {new.number} is published.", "success")
+        return redirect(url_for("instruments.draft", slug=slug, number=new.number))
+    status = 400 if form.is_submitted() else 200
+    next_number = draft_service.next_draft_number(instrument)
+    return render_template(
+        "publish.html", instrument=instrument, form=form, latest=latest, pending=pending, next_number=next_number
+    ), status
 
 
 @bp.get("/i/<slug>/drafts/<int:number>/")
