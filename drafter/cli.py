@@ -83,23 +83,43 @@ def import_command(path: Path, slug: str | None, title: str | None) -> None:
 
 @click.command("export")
 @click.argument("slug")
-@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["md", "html", "redline-md", "redline-html"]),
+    default="md",
+    show_default=True,
+    help="md/html: a clean draft; redline-md/redline-html: the changes from --against to --draft.",
+)
 @click.option("--draft", "number", type=int, help="Draft number (default: the current text).")
+@click.option("--against", "against", type=int, help="For redlines: the older draft to compare with.")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="File to write (default: standard output).")
 @with_appcontext
-def export_command(slug: str, fmt: str, number: int | None, output: Path | None) -> None:
-    """Export a clean draft of an instrument."""
-    from drafter.services.exports import export_clean
+def export_command(slug: str, fmt: str, number: int | None, against: int | None, output: Path | None) -> None:
+    """Export a clean draft of an instrument, or a redline between two drafts."""
+    from drafter.services.exports import export_clean, export_redline
 
     instrument = db.session.scalar(select(Instrument).where(Instrument.slug == slug))
     if instrument is None:
         raise click.ClickException(f"no instrument called {slug!r}")
-    draft = None
-    if number is not None:
-        draft = db.session.scalar(select(Draft).where(Draft.instrument_id == instrument.id, Draft.number == number))
+
+    def draft_number(n: int | None) -> Draft | None:
+        if n is None:
+            return None
+        draft = db.session.scalar(select(Draft).where(Draft.instrument_id == instrument.id, Draft.number == n))
         if draft is None:
-            raise click.ClickException(f"{slug} has no Draft {number}")
-    result = export_clean(instrument, draft, fmt)
+            raise click.ClickException(f"{slug} has no Draft {n}")
+        return draft
+
+    draft = draft_number(number)
+    if fmt.startswith("redline-"):
+        if against is None:
+            raise click.UsageError("a redline needs --against N, the older draft")
+        result = export_redline(instrument, draft_number(against), draft, fmt.removeprefix("redline-"))
+    else:
+        if against is not None:
+            raise click.UsageError("--against is only for the redline formats")
+        result = export_clean(instrument, draft, fmt)
     if output is None:
         sys.stdout.write(result.content)
     else:

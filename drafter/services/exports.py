@@ -48,3 +48,23 @@ def export_clean(instrument: Instrument, draft: Draft | None, fmt: str) -> Expor
     else:
         content = to_html(instrument.title, clauses, subtitle=subtitle)
     return ExportResult(content, f"{instrument.slug}-{stamp}.{fmt}", FORMATS[fmt])
+
+
+def export_redline(instrument: Instrument, old: Draft | None, new: Draft | None, fmt: str) -> ExportResult:
+    """Export the changes from ``old`` to ``new`` (``None``: the current text) as a redline.
+
+    :param fmt: ``"html"`` (standalone, print-ready) or ``"md"`` (CriticMarkup, see
+        :func:`instrument.export.redline.to_redline_markdown`).
+    :returns: an :class:`ExportResult`.
+    :raises ValueError: for an unknown format.
+    """
+    from drafter.services import compare
+    from instrument.export.redline import to_redline_html, to_redline_markdown
+
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown redline format {fmt!r}")
+    before, after = compare.load_state(instrument, old), compare.load_state(instrument, new)
+    comparison = compare.compare_states(before, after)
+    render = to_redline_html if fmt == "html" else to_redline_markdown
+    content = render(instrument.title, before.label, after.label, comparison)
+    return ExportResult(content, f"{instrument.slug}-redline-{before.ref}-to-{after.ref}.{fmt}", FORMATS[fmt])

@@ -7,9 +7,10 @@ from sqlalchemy import select
 from drafter.extensions import db
 from drafter.models import ClauseVersion, Draft, Instrument
 from drafter.services import compare as compare_service
+from drafter.services import exports
 from drafter.views.loaders import get_clause_or_404, get_draft_or_404, get_instrument_or_404
 from instrument.diff import render_redline_html, render_side_by_side
-from instrument.export.redline import shown, summary_lines, to_redline_html, to_redline_markdown
+from instrument.export.redline import shown, summary_lines
 
 bp = Blueprint("compare", __name__)
 
@@ -77,17 +78,17 @@ def states(slug: str):
 def export(slug: str, fmt: str):
     """Download the comparison of two states as standalone HTML or as Markdown with CriticMarkup."""
     instrument = get_instrument_or_404(slug)
-    if fmt not in ("html", "md"):
+    if fmt not in exports.FORMATS:
         abort(404, f"Unknown redline format “{fmt}”. Available: html, md.")
     default_old, default_new = _defaults(instrument)
     old = _state_ref(instrument, "from", default_old)
     new = _state_ref(instrument, "to", default_new)
-    comparison = compare_service.compare_states(old, new)
-    render = to_redline_html if fmt == "html" else to_redline_markdown
-    content = render(instrument.title, old.label, new.label, comparison)
-    name = f"{instrument.slug}-redline-{old.ref}-to-{new.ref}.{fmt}"
-    mimetype = "text/html; charset=utf-8" if fmt == "html" else "text/markdown; charset=utf-8"
-    return Response(content, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    result = exports.export_redline(instrument, old.draft, new.draft, fmt)
+    return Response(
+        result.content,
+        mimetype=result.mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{result.filename}"'},
+    )
 
 
 @bp.get("/i/<slug>/c/<uid>/compare/")
