@@ -43,6 +43,18 @@ def database_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'test.sqlite3'}"
 
 
+def empty_database(db) -> None:
+    """Remove every table, whatever a previous test left (from migrations or models)."""
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+            conn.exec_driver_sql("CREATE SCHEMA public")
+    else:
+        db.drop_all()
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+
+
 def reset_schema(db) -> None:
     """Drop and create every table from the models, and mark the schema as migrated to head.
 
@@ -54,9 +66,7 @@ def reset_schema(db) -> None:
 
     from drafter.cli import migrations_dir
 
-    db.drop_all()
-    with db.engine.begin() as conn:
-        conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+    empty_database(db)
     db.create_all()
     stamp(directory=migrations_dir())
 

@@ -7,13 +7,12 @@ from flask_migrate import upgrade
 
 from drafter.cli import migrations_dir
 from drafter.extensions import db
+from tests.conftest import empty_database
 
 
 def test_migrations_match_the_models(app):
     with app.app_context():
-        db.drop_all()
-        with db.engine.begin() as conn:
-            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        empty_database(db)
         upgrade(directory=migrations_dir())
         upgrade(directory=migrations_dir())  # idempotent
         with db.engine.connect() as conn:
