@@ -86,7 +86,9 @@ def _code_point(index: int) -> str:
     return chr(cp)
 
 
-def diff_sequences(a: Sequence[Hashable], b: Sequence[Hashable]) -> list[tuple[int, int, int]]:
+def diff_sequences(
+    a: Sequence[Hashable], b: Sequence[Hashable], *, semantic_cleanup: bool = True
+) -> list[tuple[int, int, int]]:
     """Diff two sequences of hashable items (normally tokens) with diff-match-patch.
 
     The items are encoded one character each and diffed by the C++
@@ -95,6 +97,11 @@ def diff_sequences(a: Sequence[Hashable], b: Sequence[Hashable]) -> list[tuple[i
 
     :param a: the old sequence.
     :param b: the new sequence.
+    :param semantic_cleanup: apply the library's semantic cleanup (the
+        default), which folds short equal stretches between changes into
+        the changes so that a redline reads well; ``False`` returns a
+        minimal edit script (a longest common subsequence stays equal), so
+        no item that could be kept is reported as deleted and re-inserted.
     :returns: list of ``(op, count_a, count_b)`` in order, where ``op`` is
         ``0`` (equal: ``count_a == count_b`` items), ``-1`` (``count_a``
         items of ``a`` deleted, ``count_b == 0``) or ``1`` (``count_b``
@@ -107,7 +114,12 @@ def diff_sequences(a: Sequence[Hashable], b: Sequence[Hashable]) -> list[tuple[i
     if enc_a == enc_b:
         return [(0, len(a), len(b))] if a else []
     raw = fast_diff_match_patch.diff(
-        enc_a, enc_b, timelimit=0, checklines=False, cleanup="Semantic", counts_only=True
+        enc_a,
+        enc_b,
+        timelimit=0,
+        checklines=False,
+        cleanup="Semantic" if semantic_cleanup else "No",
+        counts_only=True,
     )
     out: list[tuple[int, int, int]] = []
     for op, n in raw:
