@@ -101,7 +101,6 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-import fast_diff_match_patch
 import regex
 
 from instrument.text import diff_sequences, nfc, tokenize
@@ -297,36 +296,11 @@ def _offsets(tokens: Sequence[str], start: int) -> list[int]:
     return list(itertools.accumulate((len(t) for t in tokens), initial=start))
 
 
-def _minimal_diff(a: Sequence[Hashable], b: Sequence[Hashable]) -> list[tuple[int, int, int]]:
-    """:func:`instrument.text.diff_sequences` without the semantic cleanup.
-
-    The same C++ diff-match-patch with no time limit, on the same one
-    character per token encoding, returning the minimal edit script.
-    """
-    codes: dict[Hashable, str] = {}
-
-    def encode(seq: Sequence[Hashable]) -> str:
-        out = []
-        for key in seq:
-            char = codes.get(key)
-            if char is None:
-                cp = 0x100 + len(codes)
-                char = codes[key] = chr(cp if cp < 0xD800 else cp + 0x800)  # skip surrogates
-            out.append(char)
-        return "".join(out)
-
-    enc_a, enc_b = encode(a), encode(b)
-    if enc_a == enc_b:
-        return [(0, len(a), len(b))] if a else []
-    raw = fast_diff_match_patch.diff(enc_a, enc_b, timelimit=0, checklines=False, cleanup="No", counts_only=True)
-    return [(0, n, n) if op == "=" else (-1, n, 0) if op == "-" else (1, 0, n) for op, n in raw]
-
-
 def _word_diff(a: Sequence[Hashable], b: Sequence[Hashable]) -> list[tuple[int, int, int]]:
     """A minimal diff anchored on words: whitespace never anchors on its own.
 
     The tokens that are not whitespace are aligned with
-    :func:`_minimal_diff`; the stretches between two aligned tokens are
+    :func:`instrument.text.diff_sequences` without semantic cleanup; the stretches between two aligned tokens are
     equal when they are the same (whitespace runs counting as equal), else
     one replacement, less the tokens they share at either end. Minimal
     diffs of words and spaces often tie ("aa aaa" -> "aaa A" is "aa " out,
@@ -340,7 +314,7 @@ def _word_diff(a: Sequence[Hashable], b: Sequence[Hashable]) -> list[tuple[int, 
     b_words = [i for i, key in enumerate(b) if key is not _WS_KEY]
     anchors: list[tuple[int, int]] = []
     i = j = 0
-    for op, count_a, count_b in _minimal_diff([a[x] for x in a_words], [b[x] for x in b_words]):
+    for op, count_a, count_b in diff_sequences([a[x] for x in a_words], [b[x] for x in b_words], semantic_cleanup=False):
         if op == 0:
             anchors += [(a_words[i + n], b_words[j + n]) for n in range(count_a)]
         i += count_a
