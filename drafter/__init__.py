@@ -59,7 +59,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
 
     from drafter import models  # noqa: F401  (registers the tables)
-    from drafter import auth, errors, permissions, security, templating
+    from drafter import auth, caching, errors, permissions, security, templating
     from drafter.cli import register_cli
     from drafter.views import register_blueprints
 
@@ -67,6 +67,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     permissions.init_app(app)
     security.init_app(app)
+    caching.init_app(app)
     templating.init_app(app)
     register_blueprints(app)
     register_cli(app)

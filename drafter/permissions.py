@@ -78,6 +78,19 @@ RULES: Mapping[str, Mapping[str, Audience]] = {
     "admin.change_role": {"POST": A.ADMIN},
     "admin.change_state": {"POST": A.ADMIN},
     "admin.events": {"GET": A.ADMIN},
+    # Amendments (drafter/views/amendments.py); who may act on which amendment is
+    # decided per amendment by drafter.services.amendments.roles_for and can_view.
+    "amendments.propose": {"GET": A.SIGNED_IN, "POST": A.SIGNED_IN},
+    "amendments.show": {"GET": A.SIGNED_IN},
+    "amendments.transition": {"POST": A.SIGNED_IN},
+    "amendments.decide": {"POST": A.SECRETARIAT},
+    "amendments.resolve": {"GET": A.SECRETARIAT},
+    "amendments.queue": {"GET": A.SECRETARIAT},
+    "amendments.review": {"GET": A.SECRETARIAT},
+    "amendments.mine": {"GET": A.SIGNED_IN},
+    "amendments.on_clause": {"GET": A.SIGNED_IN},
+    # Direct editing of a clause by the secretariat (drafter/views/editing.py).
+    "editing.edit_clause": {"GET": A.SECRETARIAT, "POST": A.SECRETARIAT},
 }
 
 

@@ -110,6 +110,11 @@ class ClauseVersion(db.Model):
     parent_version_id: Mapped[int | None] = mapped_column(ForeignKey("clause_version.id"))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The amendment whose acceptance made this version (cause = amendment); see drafter.models.amendment.
+    # use_alter: amendment rows point back at versions (base and result), so the two tables form a cycle.
+    amendment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("amendment.id", use_alter=True, name="fk_clause_version_amendment_id_amendment"), index=True
+    )
 
     clause: Mapped[Clause] = relationship(back_populates="versions", foreign_keys=[clause_id])
     parent_version: Mapped[ClauseVersion | None] = relationship(remote_side=[id])

@@ -41,6 +41,7 @@ def add_version(
     deleted: bool = False,
     note: str = "",
     log: bool = True,
+    amendment_id: int | None = None,
 ) -> ClauseVersion | None:
     """Make a new version of ``clause`` the current one, unless nothing changed.
 
@@ -60,6 +61,8 @@ def add_version(
     :param deleted: whether the new state marks the clause deleted.
     :param note: a short free-text note shown in the history.
     :param log: write a ``clause.version`` event (bulk imports write one event instead).
+    :param amendment_id: the amendment whose acceptance makes this version
+        (with ``cause=VersionCause.AMENDMENT``); stored on the version.
     :returns: the new flushed version, or ``None`` when the content is the same.
     :raises StaleBase: when the clause moved on since ``base_version_id`` or
         since it was loaded.
@@ -81,6 +84,7 @@ def add_version(
         note=note,
         parent_version_id=current_id,
         author_id=actor.id if actor is not None else None,
+        amendment_id=amendment_id,
     )
     try:
         # A savepoint, so a concurrent writer's equal seq fails only this insert.

@@ -6,6 +6,7 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Register every blueprint on ``app``."""
+    from drafter.views import amendments, editing
     from drafter.views import accounts, admin, auth, compare, instruments
 
     app.register_blueprint(instruments.bp)
@@ -13,3 +14,5 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(compare.bp)
+    app.register_blueprint(amendments.bp)
+    app.register_blueprint(editing.bp)

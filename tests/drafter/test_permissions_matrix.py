@@ -20,6 +20,7 @@ from drafter.extensions import db
 from drafter.models import Clause, OrganisationType, Role, User, UserState
 from drafter.permissions import RULES, Audience
 from drafter.services.accounts import make_reset_token
+from drafter.services.amendments import propose as propose_amendment
 from tests.drafter.accounts_helpers import add_org, add_user, make_app, put_in_session, row_counts
 from tests.drafter.helpers import import_text, instrument_md
 
@@ -56,6 +57,13 @@ def world(app) -> World:
         import_text(instrument_md(2), "members-only", public=False)
         clause = db.session.scalar(select(Clause).where(Clause.key == "Article 1"))
         token = make_reset_token(db.session.get(User, users["stakeholder"].id), app.secret_key)
+        # A submitted amendment by the "stakeholder"'s organisation on Article 1, for the amendment routes.
+        amendment = propose_amendment(
+            clause, actor=db.session.get(User, users["stakeholder"].id), kind="modify",
+            base_version_id=clause.current_version_id, rationale="For the matrix.", text="Changed for the matrix.",
+            submit=True,
+        )
+        db.session.commit()
         values = {
             "slug": "members-only",
             "number": 1,
@@ -64,12 +72,21 @@ def world(app) -> World:
             "user_id": target.id,
             "token": token,
             "filename": "css/drafter.css",
+            "amendment_id": amendment.id,
         }
     return World({name: user.id for name, user in users.items()}, values)
 
 
 #: Values for URL arguments, filled by the ``world`` fixture; a new argument needs one.
-URL_VALUES = ("slug", "number", "uid", "fmt", "user_id", "token", "filename")
+URL_VALUES = ("slug", "number", "uid", "fmt", "user_id", "token", "filename", "amendment_id")
+
+
+#: Refusals that depend on the object in the URL, not on the audience alone:
+#: (endpoint, method) -> visitors refused with 403 although the audience lets them in.
+OBJECT_REFUSALS = {
+    # The world's amendment is the "stakeholder"'s organisation's: others may read it, not act on it.
+    ("amendments.transition", "POST"): {"other_org"},
+}
 
 
 def client_for(app, world: World, visitor: str):
@@ -149,6 +166,8 @@ def check(app, world, endpoint, rule, url, visitor, method) -> str | None:
     if method not in rule.methods:
         return None if status == 405 else f"expected 405 for a method the route lacks, got {status}"
     expected = expectation(RULES[endpoint][method], visitor)
+    if expected == "allow" and visitor in OBJECT_REFUSALS.get((endpoint, method), ()):
+        expected = "forbidden"
     if expected == "allow":
         if method == "GET":
             return None if status == 200 else f"allowed, expected 200, got {status} {location}"
