@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from drafter.demo.accounts import load_demo_accounts
+from drafter.demo.amendments import load_demo_amendments
 from drafter.extensions import db
 from drafter.models import Draft, Instrument
 
@@ -44,3 +45,4 @@ def load_demo() -> Iterator[str]:
         db.session.commit()
         yield report.summary()
     yield from load_demo_accounts()
+    yield from load_demo_amendments(DEMO_SLUG)
