@@ -1,1 +1,7 @@
-"""Exports of an instrument's text: clean Markdown, HTML and the formats to come, one module each."""
+"""Exports of an instrument's text: clean Markdown, HTML, DOCX, PDF, Akoma Ntoso, redlines and the synoptic table, one module each."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+#: A progress callback that long exports call as ``progress(done, total)``.
+Progress = Callable[[int, int], None]

@@ -1,0 +1,672 @@
+"""Akoma Ntoso 3.0: export a draft as XML, and read Akoma Ntoso documents back as clauses.
+
+Akoma Ntoso (OASIS LegalDocML, "Akoma Ntoso Version 1.0", 2018, namespace
+:data:`AKN_NS`) is the XML vocabulary parliaments and drafting tools such as
+LEOS and Indigo exchange legal texts in.
+
+Export (:func:`to_akn`), one ``<bill>`` (a text proposed for adoption):
+
+* ``<meta>``: FRBR identification after the Akoma Ntoso Naming Convention
+  (OASIS, version 1.0): the Work is the instrument
+  (``/akn/asean/bill/<date>/<name>``), the Expression is one draft in one
+  language (``.../eng@draft-2``), the Manifestation this XML file;
+  ``<references>`` names the secretariat (author) and Drafter (source);
+* ``<preface>``: ``longTitle/p/docTitle``, then the draft's ``docStage``
+  and ``docDate`` and a status line;
+* ``<preamble>``: the unnumbered clauses before the first division or
+  article, each a ``<container name="preamble" title="...">``;
+* ``<body>``: divisions as ``part``, ``chapter``, ``section``, ``title``,
+  ``book`` ... (after their division word, else ``hcontainer``), articles as
+  ``article``, unnumbered texts in between as ``hcontainer
+  name="unnumbered"``; an article's text as ``paragraph`` (outermost
+  numbering level) and ``point`` (deeper levels) with ``num`` (the label
+  exactly as written), ``intro`` and ``content``/``p``; a line break inside
+  a block is ``<eol/>``;
+* ``<conclusions>``: the unnumbered clauses after the last division or article.
+
+Identifiers: the eId of a clause is its element's abbreviation and the
+clause's stable identity (``art_article-15``: the ``Clause.uid``, made once
+when the clause was created and never changed), so that an article keeps its
+eId through renumbering and in every later draft; paragraphs and points
+inside take their labels (``art_article-15__para_2__point_a``) as the
+naming convention has it. Clause text is written as it is stored: inline
+Markdown (emphasis, links) stays as typed.
+
+Import (:func:`parse_akn`) reads any Akoma Ntoso document by *local*
+element names, ignoring namespaces, so that national profiles such as
+LegalDocML.de (namespace ``http://Inhaltsdaten.LegalDocML.de/1.8.2/``) are
+read too. Clause kinds, numbers, headings and keys follow the Markdown
+parser's rules (:func:`instrument.parse.classify_heading` on ``num`` and
+``heading``), so the same text gives the same keys in either format;
+nested ``paragraph``/``point``/``item`` elements become numbered blocks,
+each level indented four spaces, and bodies are made canonical with
+:func:`instrument.parse.canonical_markdown`. Footnotes (``authorialNote``)
+are left out. The parser refuses DTDs, entities and network access.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from lxml import etree
+
+from instrument.errors import ParseError
+from instrument.export import Progress
+from instrument.export.blocks import Block, text_blocks
+from instrument.export.cleaning import Cleaner, clean_clauses
+from instrument.matching import clause_uid
+from instrument.numbering import label_core
+from instrument.parse import canonical_markdown, classify_heading
+from instrument.text import nfc
+from instrument.types import ClauseKind, ParsedClause, ParsedInstrument
+
+#: The OASIS Akoma Ntoso 3.0 namespace.
+AKN_NS = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"
+#: Media type of Akoma Ntoso documents (RFC 7303 XML; files end in ``.xml``).
+AKN_MIME = "application/akn+xml"
+
+_A = f"{{{AKN_NS}}}"
+
+# Division word (case-folded, as classify_heading reports it) -> Akoma Ntoso element.
+_DIVISION_ELEMENTS = {
+    "book": "book", "buch": "book",
+    "part": "part", "teil": "part", "subpart": "subpart", "unterteil": "subpart",
+    "title": "title", "titel": "title", "subtitle": "subtitle", "untertitel": "subtitle",
+    "chapter": "chapter", "kapitel": "chapter", "subchapter": "subchapter", "unterkapitel": "subchapter",
+    "section": "section", "abschnitt": "section", "subsection": "subsection", "unterabschnitt": "subsection",
+    "division": "division", "subdivision": "subdivision",
+}  # fmt: skip
+# eId abbreviations of the Akoma Ntoso Naming Convention (section 5.2.1).
+_ABBR = {
+    "article": "art", "book": "book", "part": "part", "subpart": "subpart", "title": "title",
+    "subtitle": "subtitle", "chapter": "chp", "subchapter": "subchp", "section": "sec",
+    "subsection": "subsec", "division": "dvs", "subdivision": "subdvs", "hcontainer": "hcontainer",
+    "container": "container", "paragraph": "para", "point": "point",
+}  # fmt: skip
+
+# Import: elements that hold clauses (inside a division) and those that are article text.
+_CLAUSE_ELEMENTS = frozenset(
+    {"article", "rule", "hcontainer", "book", "tome", "part", "subpart", "title", "subtitle", "chapter",
+     "subchapter", "section", "subsection", "division", "subdivision", "level", "clause", "crossHeading"}
+)  # fmt: skip
+_ARTICLE_ELEMENTS = frozenset({"article", "rule"})
+_DIVISION_NAMES = _CLAUSE_ELEMENTS - _ARTICLE_ELEMENTS - {"hcontainer", "crossHeading"}
+_UNIT_ELEMENTS = frozenset(
+    {"paragraph", "subparagraph", "point", "indent", "alinea", "item", "subsection", "clause",
+     "subclause", "level", "sublist", "transitional", "proviso", "hcontainer"}
+)  # fmt: skip
+# Elements whose children are blocks of text (walked through on import).
+_BLOCK_CONTAINERS = frozenset(
+    {"content", "intro", "wrapUp", "blockContainer", "blockList", "list", "ul", "ol", "formula", "recitals",
+     "recital", "citations", "citation", "container", "longTitle", "tblock", "foreign"}
+)  # fmt: skip
+_LINE_END = frozenset({"eol", "br", "eop"})
+_WS_WITH_NEWLINE = re.compile(r"[ \t]*[\r\n][\s]*")
+_ID_UNSAFE = re.compile(r"[^\w-]+")
+
+
+@dataclass(frozen=True)
+class AknIdentity:
+    """What the FRBR metadata of an export says about the instrument and the draft.
+
+    :ivar name: the Work's name in its URI, e.g. the instrument's slug.
+    :ivar work_date: date of the Work (for instance the first draft's date).
+    :ivar expression_date: date of this Expression (the draft's publication date).
+    :ivar version: the Expression's version ("draft-2", "current").
+    :ivar version_number: FRBRversionNumber ("2").
+    :ivar language: ISO 639-2 code of the text ("eng").
+    :ivar country: FRBRcountry: "asean" for the region, as the naming
+        convention allows a code for an international organisation.
+    :ivar author: eId of the organisation that authors the text.
+    :ivar author_name: its name as shown.
+    :ivar generated: date of this file (Manifestation), default ``expression_date``.
+    """
+
+    name: str
+    work_date: date
+    expression_date: date
+    version: str
+    version_number: str = ""
+    language: str = "eng"
+    country: str = "asean"
+    author: str = "secretariat"
+    author_name: str = "Secretariat"
+    generated: date | None = None
+
+    @property
+    def work_uri(self) -> str:
+        """``/akn/asean/bill/2007-01-13/asean-migrant-workers``."""
+        return f"/akn/{self.country}/bill/{self.work_date.isoformat()}/{_id_part(self.name)}"
+
+    @property
+    def expression_uri(self) -> str:
+        """``<work>/eng@draft-2``."""
+        return f"{self.work_uri}/{self.language}@{_id_part(self.version)}"
+
+
+def _id_part(text: str) -> str:
+    """A piece of an eId or URI: letters, digits, ``_`` and ``-`` only (Unicode letters allowed)."""
+    return _ID_UNSAFE.sub("-", text).strip("-") or "x"
+
+
+def _sub(parent, tag: str, text: str | None = None, **attrs: str):
+    el = etree.SubElement(parent, _A + tag)
+    for key, value in attrs.items():
+        el.set(key.rstrip("_"), value)
+    if text:
+        el.text = text
+    return el
+
+
+def _p(parent, text: str):
+    """A ``<p>`` whose line breaks are ``<eol/>``."""
+    el = _sub(parent, "p")
+    lines = text.split("\n")
+    el.text = lines[0] or None
+    for line in lines[1:]:
+        eol = _sub(el, "eol")
+        eol.tail = line or None
+    return el
+
+
+# --- export -------------------------------------------------------------------------
+
+
+def division_element(clause: ParsedClause) -> str:
+    """The Akoma Ntoso element of a division after its word ("Part I" -> ``part``, "Kapitel 2" -> ``chapter``).
+
+    :returns: an element name; ``hcontainer`` when the word is none of the known ones.
+    """
+    info = classify_heading(f"{clause.number} {clause.heading}".strip())
+    return _DIVISION_ELEMENTS.get(info.word, "hcontainer")
+
+
+def _meta(act, identity: AknIdentity, title: str) -> None:
+    meta = _sub(act, "meta")
+    ident = _sub(meta, "identification", source="#drafter")
+    author = f"#{identity.author}"
+    work = _sub(ident, "FRBRWork")
+    _sub(work, "FRBRthis", value=f"{identity.work_uri}/!main")
+    _sub(work, "FRBRuri", value=identity.work_uri)
+    _sub(work, "FRBRdate", date=identity.work_date.isoformat(), name="work")
+    _sub(work, "FRBRauthor", href=author, as_="#author")
+    _sub(work, "FRBRcountry", value=identity.country)
+    _sub(work, "FRBRname", value=title)
+    expr = _sub(ident, "FRBRExpression")
+    _sub(expr, "FRBRthis", value=f"{identity.expression_uri}/!main")
+    _sub(expr, "FRBRuri", value=identity.expression_uri)
+    _sub(expr, "FRBRdate", date=identity.expression_date.isoformat(), name=identity.version)
+    _sub(expr, "FRBRauthor", href=author, as_="#author")
+    if identity.version_number:
+        _sub(expr, "FRBRversionNumber", value=identity.version_number)
+    _sub(expr, "FRBRlanguage", language=identity.language)
+    manif = _sub(ident, "FRBRManifestation")
+    _sub(manif, "FRBRthis", value=f"{identity.expression_uri}/!main.xml")
+    _sub(manif, "FRBRuri", value=f"{identity.expression_uri}.akn")
+    _sub(manif, "FRBRdate", date=(identity.generated or identity.expression_date).isoformat(), name="generation")
+    _sub(manif, "FRBRauthor", href="#drafter", as_="#editor")
+    refs = _sub(meta, "references", source="#drafter")
+    _sub(refs, "TLCOrganization", eId=identity.author, href=f"/akn/ontology/organization/{identity.country}/"
+         f"{_id_part(identity.author)}", showAs=identity.author_name)  # fmt: skip
+    _sub(refs, "TLCOrganization", eId="drafter", href="/akn/ontology/organization/drafter", showAs="Drafter")
+    _sub(refs, "TLCRole", eId="author", href="/akn/ontology/role/author", showAs="Author")
+    _sub(refs, "TLCRole", eId="editor", href="/akn/ontology/role/editor", showAs="Editor")
+
+
+def _unit_tree(blocks: Sequence[Block]) -> list[tuple[Block, list]]:
+    """Nest blocks by depth: ``[(block, children), ...]`` with children of the same shape."""
+    root: list[tuple[Block, list]] = []
+    stack: list[tuple[int, list]] = [(0, root)]
+    for block in blocks:
+        while stack[-1][0] >= block.depth:
+            stack.pop()
+        node = (block, [])
+        stack[-1][1].append(node)
+        stack.append((block.depth, node[1]))
+    return root
+
+
+def _write_units(parent, nodes: list, prefix: str, depth: int) -> None:
+    name = "paragraph" if depth == 1 else "point"
+    used: set[str] = set()
+    for index, (block, children) in enumerate(nodes, start=1):
+        core = _id_part(label_core(block.label)) if block.label and block.label not in "-*+" else f"u{index}"
+        part, n = core, 2
+        while part in used:
+            part, n = f"{core}-{n}", n + 1
+        used.add(part)
+        eid = f"{prefix}__{_ABBR[name]}_{part}"
+        el = _sub(parent, name, eId=eid)
+        if block.label:
+            _sub(el, "num", block.label)
+        if children:
+            _p(_sub(el, "intro"), block.text)
+            _write_units(el, children, eid, depth + 1)
+        else:
+            _p(_sub(el, "content"), block.text)
+
+
+def _write_text(el, text: str, eid: str, *, has_children: bool) -> None:
+    """Write a clause's own text into its element: ``content``, ``intro`` or paragraphs."""
+    blocks = text_blocks(text)
+    numbered = any(b.label for b in blocks)
+    if not numbered:
+        if has_children:
+            if blocks:
+                intro = _sub(el, "intro")
+                for block in blocks:
+                    _p(intro, block.text)
+            return
+        content = _sub(el, "content")
+        for block in blocks:
+            _p(content, block.text)
+        if not blocks:
+            _sub(content, "p")
+        return
+    _write_units(el, _unit_tree(blocks), eid, 1)
+
+
+def to_akn(
+    title: str,
+    clauses: Sequence[ParsedClause],
+    *,
+    identity: AknIdentity,
+    uids: Mapping[str, str] | None = None,
+    subtitle: str = "",
+    date_line: str = "",
+    status: str = "",
+    progress: Progress | None = None,
+) -> bytes:
+    """Write a draft as an Akoma Ntoso 3.0 document (see the module docstring for the mapping).
+
+    :param title: the instrument's title.
+    :param clauses: the clauses in document order, parents before children.
+    :param identity: the FRBR identity of instrument and draft.
+    :param uids: clause key -> stable clause identity (``Clause.uid``); a key
+        missing here gets :func:`instrument.matching.clause_uid` of the key,
+        the identity a clause is given when it is first imported.
+    :param subtitle: the draft's label ("Draft 2 — Revised draft"), as ``docStage``.
+    :param date_line: the date as shown ("1 August 2007"), as ``docDate``.
+    :param status: a status line for the preface.
+    :param progress: called as ``progress(done, total)`` after each clause.
+    :returns: the XML document as UTF-8 bytes, with an XML declaration.
+        Characters XML forbids are dealt with and reported (see
+        :mod:`instrument.export.cleaning`).
+    """
+    cleaner = Cleaner()
+    clauses = clean_clauses(clauses, cleaner)
+    title = cleaner.clean(title, "title")
+    subtitle, date_line, status = (cleaner.clean(s, "title") for s in (subtitle, date_line, status))
+    uids = uids or {}
+    root = etree.Element(_A + "akomaNtoso", nsmap={None: AKN_NS})
+    act = _sub(root, "bill", name="instrument")
+    _meta(act, identity, title)
+
+    preface = _sub(act, "preface")
+    long_title = _sub(preface, "longTitle", eId="longTitle")
+    _sub(_sub(long_title, "p"), "docTitle", title)
+    if subtitle or date_line:
+        stage = _sub(preface, "p", eId="preface__p_stage")
+        if subtitle:
+            _sub(stage, "docStage", subtitle)
+        if date_line:
+            if subtitle:
+                stage[-1].tail = ", "
+            _sub(stage, "docDate", date_line, date=identity.expression_date.isoformat())
+    if status:
+        _sub(preface, "p", status, eId="preface__p_status")
+
+    numbered = [i for i, c in enumerate(clauses) if c.kind is not ClauseKind.PREAMBLE or c.parent_key is not None]
+    first, last = (numbered[0], numbered[-1]) if numbered else (len(clauses), len(clauses))
+    parents = {c.parent_key for c in clauses if c.parent_key is not None}
+    preamble = _sub(act, "preamble") if first > 0 else None
+    body = _sub(act, "body")
+    conclusions = _sub(act, "conclusions") if numbered and last < len(clauses) - 1 else None
+    elements: dict[str, object] = {}
+    total = len(clauses)
+    for index, clause in enumerate(clauses):
+        uid = uids.get(clause.key) or clause_uid(clause.key)
+        parent = elements.get(clause.parent_key) if clause.parent_key is not None else None
+        outside = index < first or index > last
+        if outside and clause.kind is ClauseKind.PREAMBLE and parent is None:
+            holder = preamble if index < first else conclusions
+            el = _sub(holder, "container", name="preamble" if index < first else "conclusions",
+                      eId=f"container_{_id_part(uid)}")  # fmt: skip
+            if clause.heading or clause.number:
+                el.set("title", f"{clause.number} {clause.heading}".strip())
+            blocks = text_blocks(clause.text)
+            for block in blocks:
+                _p(el, block.text if not block.label else f"{block.label} {block.text}")
+            if not blocks:
+                _sub(el, "p")
+        else:
+            if clause.kind is ClauseKind.ARTICLE:
+                name = "article"
+            elif clause.kind is ClauseKind.PART:
+                name = division_element(clause)
+            else:
+                name = "hcontainer"
+            eid = f"{_ABBR[name]}_{_id_part(uid)}"
+            el = _sub(parent if parent is not None else body, name, eId=eid)
+            if name == "hcontainer":
+                el.set("name", "division" if clause.kind is ClauseKind.PART else "unnumbered")
+            if clause.number:
+                _sub(el, "num", clause.number)
+            if clause.heading:
+                _sub(el, "heading", clause.heading)
+            _write_text(el, clause.text, eid, has_children=clause.key in parents)
+        elements[clause.key] = el
+        if progress is not None:
+            progress(index + 1, total)
+    if not len(body):
+        _sub(_sub(body, "hcontainer", name="empty", eId="hcontainer_empty"), "content").append(etree.Element(_A + "p"))
+    cleaner.report("Akoma Ntoso")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+# --- import ------------------------------------------------------------------------------
+
+
+def _local(el) -> str:
+    tag = el.tag
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _first(el, name: str):
+    for child in el:
+        if _local(child) == name:
+            return child
+    return None
+
+
+def _collapse(text: str) -> str:
+    # Indentation of the XML source is not text; a run of spaces within a line is.
+    return _WS_WITH_NEWLINE.sub(" ", text)
+
+
+def inline_text(el) -> str:
+    """The text of an element with inline markup: line-end elements as ``"\\n"``, footnotes left out.
+
+    :param el: an lxml element (``p``, ``heading``, ``num`` ...).
+    :returns: the text; whitespace that holds a line break in the source is
+        one space, and each line is stripped.
+    """
+    parts: list[str] = []
+
+    def walk(node) -> None:
+        if node.text:
+            parts.append(_collapse(node.text))
+        for child in node:
+            name = _local(child)
+            if name in _LINE_END:
+                parts.append("\n")
+            elif name and name not in ("authorialNote", "noteRef"):
+                walk(child)
+            if child.tail:
+                parts.append(_collapse(child.tail))
+
+    walk(el)
+    return "\n".join(line.strip() for line in "".join(parts).split("\n")).strip()
+
+
+def _has_inline_text(el) -> bool:
+    """Whether ``el`` holds text directly (mixed content) rather than only block children."""
+    if el.text and el.text.strip():
+        return True
+    return any(child.tail and child.tail.strip() for child in el)
+
+
+def _is_clause(el) -> bool:
+    """Whether an element inside a division is a clause of its own rather than the division's text."""
+    name = _local(el)
+    if name in _ARTICLE_ELEMENTS or name in _DIVISION_NAMES - {"subsection", "clause", "level"}:
+        return True
+    if name in ("hcontainer", "subsection", "clause", "level"):
+        return (
+            _first(el, "num") is not None
+            or _first(el, "heading") is not None
+            or any(_is_clause(child) for child in el)
+        )
+    return False
+
+
+def _collect(el, own, unit, *, skip=lambda child: False, headings: bool = True) -> None:
+    """Walk the text of ``el``: ``own(text)`` for each block of text, ``unit(child)`` for each nested unit.
+
+    Containers (``content``, ``intro``, ``blockList`` ...) are walked
+    through; ``p``, ``listIntroduction`` and other elements with inline
+    content are one block each; a table row is one block, cells joined by
+    ``" | "``. ``num``, footnotes and metadata are skipped, and so are the
+    children for which ``skip`` is true; ``heading`` elements too unless
+    ``headings``.
+    """
+    for child in el:
+        name = _local(child)
+        if not name or name in ("num", "authorialNote", "noteRef", "meta") or name in _LINE_END or skip(child):
+            continue
+        if name in ("heading", "subheading"):
+            if headings:
+                own(inline_text(child))
+        elif name in _UNIT_ELEMENTS or name in ("item", "li"):
+            unit(child)
+        elif name == "table":
+            for row in child.iter():
+                if _local(row) == "tr":
+                    own(" | ".join(inline_text(c) for c in row if _local(c) in ("td", "th")))
+        elif name in _BLOCK_CONTAINERS and not _has_inline_text(child):
+            _collect(child, own, unit)
+        else:
+            own(inline_text(child))
+
+
+def _unit_blocks(el, indent: int, out: list[tuple[int, str]]) -> None:
+    """Blocks of a numbered unit: the label before its first block, the rest indented one level under it."""
+    num = _first(el, "num")
+    label = " ".join(inline_text(num).split()) if num is not None else ""
+    first = [True]
+
+    def own(text: str) -> None:
+        if not text:
+            return
+        if first[0]:
+            out.append((indent, f"{label} {text}" if label else text))
+            first[0] = False
+        else:
+            out.append((indent + 1 if label else indent, text))
+
+    def unit(child) -> None:
+        if first[0] and label:
+            out.append((indent, label))
+            first[0] = False
+        _unit_blocks(child, indent + 1, out)
+
+    _collect(el, own, unit)
+    if first[0] and label:
+        out.append((indent, label))
+
+
+def _markdown(blocks: Iterable[tuple[int, str]]) -> str:
+    return canonical_markdown("\n\n".join("    " * indent + text for indent, text in blocks if text))
+
+
+def _clause_text(el, *, division: bool) -> str:
+    """The Markdown text of a clause element: all but its num, heading and (in a division) child clauses."""
+    out: list[tuple[int, str]] = []
+    _collect(
+        el,
+        lambda text: out.append((0, text)) if text else None,
+        lambda child: _unit_blocks(child, 0, out),
+        skip=_is_clause if division else (lambda child: False),
+        headings=False,
+    )
+    return _markdown(out)
+
+
+@dataclass
+class _Reader:
+    """Collects clauses in document order and keeps their keys unique."""
+
+    clauses: list[ParsedClause] = field(default_factory=list)
+    used: set[str] = field(default_factory=set)
+
+    def add(self, kind: ClauseKind, number: str, heading: str, base: str, text: str, parent: str | None,
+            depth: int, line: int) -> str:  # fmt: skip
+        # As the Markdown parser does: a key that recurs is qualified by its division.
+        key = base
+        if key in self.used and parent is not None:
+            key = f"{parent}/{base}"
+        n = 2
+        while key in self.used:
+            key, n = f"{base} [{n}]", n + 1
+        self.used.add(key)
+        self.clauses.append(ParsedClause(key, kind, number, heading, text, parent, depth, line))
+        return key
+
+    def unnumbered(self, el, default: str) -> None:
+        """A preamble or conclusions item (``container``, ``formula``, ``p`` ...): one unnumbered clause."""
+        heading_el = _first(el, "heading")
+        label = (
+            (inline_text(heading_el) if heading_el is not None else "")
+            or el.get("title", "")
+            or el.get("refersTo", "").lstrip("#").replace("-", " ").strip().capitalize()
+        )
+        label = " ".join(label.split())
+        out: list[tuple[int, str]] = []
+        own = lambda text: out.append((0, text)) if text else None  # noqa: E731
+        if _local(el) == "p" or _has_inline_text(el):
+            own(inline_text(el))
+        else:
+            _collect(el, own, lambda child: _unit_blocks(child, 0, out), headings=False)
+        if label:
+            info = classify_heading(label)
+            number, heading, base = info.number, info.heading, info.key
+        else:
+            number, heading = "", ""
+            base = default if default not in self.used else "opening"
+        self.add(ClauseKind.PREAMBLE, number, heading, base, _markdown(out), None, 0, el.sourceline or 0)
+
+    def clause(self, el, parent: str | None, depth: int) -> None:
+        """A division, article or unnumbered text of the body, and the clauses inside it."""
+        name = _local(el)
+        num_el, heading_el = _first(el, "num"), _first(el, "heading")
+        num = " ".join(inline_text(num_el).split()) if num_el is not None else ""
+        head = " ".join(inline_text(heading_el).split()) if heading_el is not None else ""
+        label = f"{num} {head}".strip()
+        info = classify_heading(label) if label else None
+        children = [] if name in _ARTICLE_ELEMENTS else [c for c in el if _is_clause(c)]
+        if name in _ARTICLE_ELEMENTS:
+            kind = ClauseKind.ARTICLE
+        elif info is not None and info.kind is not ClauseKind.PREAMBLE:
+            kind = info.kind  # as the Markdown parser reads the same heading
+        elif children or (name in _DIVISION_NAMES and num):
+            kind = ClauseKind.PART
+        else:
+            kind = ClauseKind.PREAMBLE
+        if info is not None and info.kind is kind:
+            number, heading, base = info.number, info.heading, info.key
+        else:
+            number, heading = num, head
+            base = num or head or el.get("eId", "") or name
+        text = _clause_text(el, division=kind is not ClauseKind.ARTICLE)
+        key = self.add(kind, number, heading, base, text, parent, depth, el.sourceline or 0)
+        for child in children:
+            self.clause(child, key, depth + 1)
+
+
+def _identification(doc) -> tuple[dict[str, str], str]:
+    """Metadata fields and the Work's FRBRname from ``meta/identification``."""
+    meta: dict[str, str] = {}
+    name = ""
+    ident = next((e for e in doc.iter() if _local(e) == "identification"), None)
+    if ident is None:
+        return meta, name
+    work, expression = _first(ident, "FRBRWork"), _first(ident, "FRBRExpression")
+    for part, field_name in ((work, "work"), (expression, "expression")):
+        this = _first(part, "FRBRthis") if part is not None else None
+        if this is not None and this.get("value"):
+            meta[field_name] = this.get("value")
+    if work is not None and _first(work, "FRBRname") is not None:
+        name = _first(work, "FRBRname").get("value", "")
+    if expression is not None:
+        for child, attr, field_name in (
+            ("FRBRdate", "date", "date"),
+            ("FRBRlanguage", "language", "language"),
+            ("FRBRversionNumber", "value", "version"),
+        ):
+            el = _first(expression, child)
+            if el is not None and el.get(attr):
+                meta[field_name] = el.get(attr)
+    return meta, name
+
+
+def parse_akn(source: bytes | str, *, source_name: str | None = None) -> ParsedInstrument:
+    """Read an Akoma Ntoso document (any profile) as an instrument of clauses.
+
+    :param source: the XML file's bytes (or text).
+    :param source_name: file name for error messages.
+    :returns: a :class:`ParsedInstrument`: title from ``docTitle`` (else
+        ``longTitle``, ``shortTitle`` or the Work's ``FRBRname``); metadata
+        ``work``, ``expression``, ``date``, ``language``, ``version`` from
+        the FRBR identification and ``stage`` from ``docStage``; clauses from
+        ``preamble``, ``body`` (or ``mainBody``) and ``conclusions``, keys unique.
+    :raises ParseError: for XML that is not well-formed (with its line), a
+        root element other than ``akomaNtoso``, or a document without body.
+    """
+    data = source.encode("utf-8") if isinstance(source, str) else source
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True,
+        remove_pis=True,
+    )  # fmt: skip
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        raise ParseError(f"not well-formed XML: {exc.msg}", line=exc.lineno, source=source_name) from exc
+    if _local(root) != "akomaNtoso":
+        raise ParseError(
+            f"the root element is <{_local(root)}>, not <akomaNtoso>: this is not an Akoma Ntoso document",
+            line=root.sourceline, source=source_name,
+        )  # fmt: skip
+    doc = next((child for child in root if _local(child)), None)
+    body = None
+    if doc is not None:
+        body = _first(doc, "body") if _first(doc, "body") is not None else _first(doc, "mainBody")
+    if body is None:
+        raise ParseError("the document has no <body>: nothing to import", line=root.sourceline, source=source_name)
+
+    meta, title = _identification(doc)
+    preface = _first(doc, "preface")
+    if preface is not None:
+        for wanted in ("docTitle", "longTitle", "shortTitle"):
+            found = next((e for e in preface.iter() if _local(e) == wanted), None)
+            if found is not None and inline_text(found):
+                title = " ".join(inline_text(found).split())
+                break
+        stage = next((e for e in preface.iter() if _local(e) == "docStage"), None)
+        if stage is not None and inline_text(stage):
+            meta["stage"] = inline_text(stage)
+
+    reader = _Reader()
+    preamble = _first(doc, "preamble")
+    if preamble is not None:
+        loose = [child for child in preamble if _local(child) == "p"]
+        for child in preamble:
+            if _local(child) and _local(child) != "p":
+                reader.unnumbered(child, "preamble")
+        if loose:
+            holder = etree.Element("container")
+            holder.extend(loose)
+            reader.unnumbered(holder, "preamble")
+    for child in body:
+        name = _local(child)
+        if _is_clause(child) or name in _UNIT_ELEMENTS:
+            reader.clause(child, None, 0)
+        elif name:
+            reader.unnumbered(child, "text")
+    conclusions = _first(doc, "conclusions")
+    if conclusions is not None:
+        for child in conclusions:
+            if _local(child):
+                reader.unnumbered(child, "conclusions")
+    return ParsedInstrument(title=nfc(title).strip(), metadata=meta, clauses=tuple(reader.clauses))
