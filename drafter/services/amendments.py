@@ -609,7 +609,7 @@ def decide(
             actor=actor,
             base_version_id=current.id,
             deleted=True,
-            note=f"{amendment.title} ({amendment.organisation.name})",
+            note=f"proposed by {amendment.organisation.name}",
             amendment_id=amendment.id,
         )
         others = _supersede_others(amendment, now=now)
@@ -675,7 +675,7 @@ def _merge_and_write(
                     cause=VersionCause.AMENDMENT,
                     actor=actor,
                     base_version_id=current.id,
-                    note=f"{amendment.title} ({amendment.organisation.name})",
+                    note=f"proposed by {amendment.organisation.name}",
                     amendment_id=amendment.id,
                 )
         except StaleBase as exc:
@@ -791,7 +791,7 @@ def _insert_after(
         text=text,
         cause=VersionCause.AMENDMENT,
         actor=actor,
-        note=f"{amendment.title} ({amendment.organisation.name})",
+        note=f"proposed by {amendment.organisation.name}",
         amendment_id=amendment.id,
     )
     assert version is not None  # a new clause always gets its first version
