@@ -1,7 +1,10 @@
 """The ``drafter`` command group (also ``flask --app drafter ...``)."""
 from __future__ import annotations
 
+import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -32,20 +35,37 @@ def slug_for(path: Path) -> str:
     return clause_uid(path.stem)[:80]
 
 
+def read_instrument(data: bytes, name: str):
+    """Parse a legal text file: Akoma Ntoso XML (a ``.xml`` name, or an ``akomaNtoso`` root near the start) or Markdown.
+
+    :param data: the file's bytes.
+    :param name: the file's name, for the format and for messages.
+    :returns: a :class:`~instrument.types.ParsedInstrument`.
+    :raises ParseError: for unreadable input.
+    """
+    from instrument.export.akn import parse_akn
+    from instrument.parse import decode_source, parse_markdown
+
+    head = data[:4096]
+    if name.lower().endswith(".xml") or b"<akomaNtoso" in head or b":akomaNtoso" in head:
+        return parse_akn(data, source_name=name)
+    return parse_markdown(decode_source(data, name), source_name=name)
+
+
 def import_file(path: Path, *, slug: str | None, title: str | None, is_public: bool | None = None):
-    """Parse ``path`` and store it (see :func:`drafter.services.imports.import_parsed`); commit once.
+    """Parse ``path`` (Markdown or Akoma Ntoso, see :func:`read_instrument`) and store it
+    (see :func:`drafter.services.imports.import_parsed`); commit once.
 
     :returns: the :class:`~drafter.services.imports.ImportReport`.
     :raises ParseError: for unreadable input; nothing is written.
     """
     from drafter.services.imports import import_parsed
-    from instrument.parse import decode_source, parse_markdown
 
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise ParseError(f"cannot read the file: {exc.strerror}", source=str(path)) from exc
-    parsed = parse_markdown(decode_source(data, str(path)), source_name=str(path))
+    parsed = read_instrument(data, str(path))
     try:
         report = import_parsed(
             parsed, slug=slug or slug_for(path), actor=None, title=title, source_name=path.name, is_public=is_public
@@ -71,7 +91,7 @@ def init_db_command() -> None:
 @click.option("--title", help="Title of the instrument (default: from the file).")
 @with_appcontext
 def import_command(path: Path, slug: str | None, title: str | None) -> None:
-    """Import a Markdown legal text as a new instrument or as the next draft of one."""
+    """Import a legal text (Markdown, or Akoma Ntoso XML) as a new instrument or as the next draft of one."""
     if slug is not None and not _valid_slug(slug):
         raise click.BadParameter("use lower-case letters, digits and hyphens (at most 80)", param_hint="--instrument")
     try:
@@ -81,23 +101,76 @@ def import_command(path: Path, slug: str | None, title: str | None) -> None:
     click.echo(report.summary())
 
 
+EXPORT_FORMATS = [
+    "md", "html", "docx", "pdf", "akn",
+    "redline-md", "redline-html", "redline-docx", "redline-pdf",
+    "synoptic-docx", "synoptic-csv",
+]  # fmt: skip
+
+
+class _EchoWarnings(logging.Handler):
+    """Shows the exporters' warnings (characters dropped, for instance) on standard error."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(f"Warning: {record.getMessage()}", err=True)
+
+
+@contextmanager
+def _export_warnings_shown() -> Iterator[None]:
+    logger = logging.getLogger("instrument.export")
+    handler = _EchoWarnings(logging.WARNING)
+    logger.addHandler(handler)
+    propagate, logger.propagate = logger.propagate, False  # shown once, here, not again by the root logger
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+
+
+class _Progress:
+    """A click progress bar over the clauses, opened at the first report (when the total is known)."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.bar = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label=self.label, file=click.get_text_stream("stderr"))
+            self.bar.__enter__()
+        self.bar.update(done - self.bar.pos)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
 @click.command("export")
 @click.argument("slug")
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["md", "html", "redline-md", "redline-html"]),
+    type=click.Choice(EXPORT_FORMATS),
     default="md",
     show_default=True,
-    help="md/html: a clean draft; redline-md/redline-html: the changes from --against to --draft.",
+    help="md/html/docx/pdf/akn: a clean draft (akn: Akoma Ntoso XML); redline-*: the changes from --against "
+    "to --draft (redline-docx: Word tracked changes); synoptic-*: the table of amendments to the draft.",
 )
 @click.option("--draft", "number", type=int, help="Draft number (default: the current text).")
 @click.option("--against", "against", type=int, help="For redlines: the older draft to compare with.")
+@click.option("--line-numbers", is_flag=True, help="For docx: number the lines of the text.")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="File to write (default: standard output).")
 @with_appcontext
-def export_command(slug: str, fmt: str, number: int | None, against: int | None, output: Path | None) -> None:
-    """Export a clean draft of an instrument, or a redline between two drafts."""
-    from drafter.services.exports import export_clean, export_redline
+def export_command(
+    slug: str, fmt: str, number: int | None, against: int | None, line_numbers: bool, output: Path | None
+) -> None:
+    """Export a clean draft, a redline between two drafts, or the synoptic table of a draft.
+
+    Word and PDF files are bytes: give -o FILE, or redirect standard output
+    to a file. Writing to a file shows a progress bar over the clauses.
+    """
+    from drafter.services.exports import export_clean, export_redline, export_synoptic
 
     instrument = db.session.scalar(select(Instrument).where(Instrument.slug == slug))
     if instrument is None:
@@ -112,19 +185,33 @@ def export_command(slug: str, fmt: str, number: int | None, against: int | None,
         return draft
 
     draft = draft_number(number)
-    if fmt.startswith("redline-"):
-        if against is None:
-            raise click.UsageError("a redline needs --against N, the older draft")
-        result = export_redline(instrument, draft_number(against), draft, fmt.removeprefix("redline-"))
-    else:
-        if against is not None:
-            raise click.UsageError("--against is only for the redline formats")
-        result = export_clean(instrument, draft, fmt)
+    if against is not None and not fmt.startswith("redline-"):
+        raise click.UsageError("--against is only for the redline formats")
+    if line_numbers and fmt != "docx":
+        raise click.UsageError("--line-numbers is only for --format docx")
+    progress = _Progress(f"Exporting {fmt}") if output is not None else None
+    try:
+        with _export_warnings_shown():
+            if fmt.startswith("redline-"):
+                if against is None:
+                    raise click.UsageError("a redline needs --against N, the older draft")
+                result = export_redline(instrument, draft_number(against), draft, fmt.removeprefix("redline-"),
+                                        progress=progress)  # fmt: skip
+            elif fmt.startswith("synoptic-"):
+                result = export_synoptic(instrument, draft, fmt.removeprefix("synoptic-"), progress=progress)
+            else:
+                result = export_clean(instrument, draft, fmt, line_numbers=line_numbers, progress=progress)
+    finally:
+        if progress is not None:
+            progress.close()
     if output is None:
-        sys.stdout.write(result.content)
+        if isinstance(result.content, bytes):
+            click.get_binary_stream("stdout").write(result.content)
+        else:
+            sys.stdout.write(result.content)
     else:
-        output.write_text(result.content, encoding="utf-8")
-        click.echo(f"Wrote {output} ({len(result.content.encode('utf-8')):,} bytes)", err=True)
+        output.write_bytes(result.data)
+        click.echo(f"Wrote {output} ({len(result.data):,} bytes)", err=True)
 
 
 @click.command("demo")

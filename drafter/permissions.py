@@ -56,6 +56,8 @@ RULES: Mapping[str, Mapping[str, Audience]] = {
     "instruments.draft": {"GET": A.READER},
     "instruments.clause": {"GET": A.READER},
     "instruments.export": {"GET": A.READER},
+    # The synoptic table lists submitted amendments, which signed-in users read.
+    "instruments.synoptic": {"GET": A.SIGNED_IN},
     "instruments.publish": {"GET": A.SECRETARIAT, "POST": A.SECRETARIAT},
     # Redlines (drafter/views/compare.py).
     "compare.states": {"GET": A.READER},

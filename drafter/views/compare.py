@@ -76,10 +76,11 @@ def states(slug: str):
 
 @bp.get("/i/<slug>/compare/redline.<fmt>")
 def export(slug: str, fmt: str):
-    """Download the comparison of two states as standalone HTML or as Markdown with CriticMarkup."""
+    """Download the comparison of two states as Word with tracked changes, PDF, standalone HTML,
+    or Markdown with CriticMarkup."""
     instrument = get_instrument_or_404(slug)
-    if fmt not in exports.FORMATS:
-        abort(404, f"Unknown redline format “{fmt}”. Available: html, md.")
+    if fmt not in exports.REDLINE_FORMATS:
+        abort(404, f"Unknown redline format “{fmt}”. Available: {', '.join(sorted(exports.REDLINE_FORMATS))}.")
     default_old, default_new = _defaults(instrument)
     old = _state_ref(instrument, "from", default_old)
     new = _state_ref(instrument, "to", default_new)

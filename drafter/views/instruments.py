@@ -108,19 +108,39 @@ def clause(slug: str, uid: str):
     )
 
 
-@bp.get("/i/<slug>/export.<fmt>")
-def export(slug: str, fmt: str):
-    """Download a clean draft (current text, or ``?draft=N``) as Markdown or HTML."""
-    instrument = get_instrument_or_404(slug)
-    if fmt not in exports.FORMATS:
-        abort(404, f"Unknown export format “{fmt}”. Available: {', '.join(sorted(exports.FORMATS))}.")
+def _requested_draft(instrument: Instrument) -> Draft | None:
     number = request.args.get("draft", type=int)
     if "draft" in request.args and number is None:
         abort(400, "The draft number must be a whole number.")
-    the_draft = get_draft_or_404(instrument, number) if number is not None else None
-    result = exports.export_clean(instrument, the_draft, fmt)
+    return get_draft_or_404(instrument, number) if number is not None else None
+
+
+def download(result: exports.ExportResult) -> Response:
+    """Send an export as a file download (text or bytes)."""
     return Response(
         result.content,
         mimetype=result.mimetype,
         headers={"Content-Disposition": f'attachment; filename="{result.filename}"'},
     )
+
+
+@bp.get("/i/<slug>/export.<fmt>")
+def export(slug: str, fmt: str):
+    """Download a clean draft (current text, or ``?draft=N``) as Markdown, HTML, Word
+    (``?lines=1``: with line numbers), PDF or Akoma Ntoso XML (``akn``)."""
+    instrument = get_instrument_or_404(slug)
+    if fmt not in exports.FORMATS:
+        abort(404, f"Unknown export format “{fmt}”. Available: {', '.join(sorted(exports.FORMATS))}.")
+    the_draft = _requested_draft(instrument)
+    return download(exports.export_clean(instrument, the_draft, fmt, line_numbers=request.args.get("lines") == "1"))
+
+
+@bp.get("/i/<slug>/synoptic")
+def synoptic(slug: str):
+    """Download the synoptic table of amendments to a draft (``?draft=N``, default the current text)
+    as Word, or as CSV with ``?format=csv``; for signed-in users, who may read the amendments."""
+    instrument = get_instrument_or_404(slug)
+    fmt = request.args.get("format", "docx")
+    if fmt not in exports.SYNOPTIC_FORMATS:
+        abort(404, f"Unknown format “{fmt}”. Available: {', '.join(sorted(exports.SYNOPTIC_FORMATS))}.")
+    return download(exports.export_synoptic(instrument, _requested_draft(instrument), fmt))

@@ -64,7 +64,7 @@ from instrument.types import ClauseKind, ParsedClause, ParsedInstrument
 
 #: The OASIS Akoma Ntoso 3.0 namespace.
 AKN_NS = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"
-#: Media type of Akoma Ntoso documents (RFC 7303 XML; files end in ``.xml``).
+#: Media type of Akoma Ntoso documents (OASIS, "Akoma Ntoso Media Type Version 1.0").
 AKN_MIME = "application/akn+xml"
 
 _A = f"{{{AKN_NS}}}"

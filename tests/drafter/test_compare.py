@@ -77,7 +77,7 @@ def test_redline_exports(client, demo):
     assert "{++" in text
     html = client.get(f"/i/{SLUG}/compare/redline.html?from=1&to=2").get_data(as_text=True)
     assert html.startswith("<!DOCTYPE html>") and "<del" in html and "@media print" in html
-    assert client.get(f"/i/{SLUG}/compare/redline.pdf").status_code == 404
+    assert client.get(f"/i/{SLUG}/compare/redline.odt").status_code == 404
 
 
 def test_clause_versions_compare(client, app):
