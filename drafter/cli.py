@@ -137,7 +137,7 @@ class _Progress:
 
     def __call__(self, done: int, total: int) -> None:
         if self.bar is None:
-            self.bar = click.progressbar(length=total, label=self.label, file=click.get_text_stream("stderr"))
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
             self.bar.__enter__()
         self.bar.update(done - self.bar.pos)
 
@@ -206,7 +206,9 @@ def export_command(
             progress.close()
     if output is None:
         if isinstance(result.content, bytes):
-            click.get_binary_stream("stdout").write(result.content)
+            sys.stdout.flush()
+            sys.stdout.buffer.write(result.content)
+            sys.stdout.buffer.flush()
         else:
             sys.stdout.write(result.content)
     else:
