@@ -320,7 +320,7 @@ def add_text(
         if strike:
             run.font.strike = True
         if mono:
-            run.font.name = "Noto Sans Mono"
+            run.font.name = "Courier New"  # on every desktop, and mapped to a metric twin elsewhere
         if script is not None:
             _script_rpr(run, script)
 
