@@ -93,6 +93,29 @@ RULES: Mapping[str, Mapping[str, Audience]] = {
     "amendments.on_clause": {"GET": A.SIGNED_IN},
     # Direct editing of a clause by the secretariat (drafter/views/editing.py).
     "editing.edit_clause": {"GET": A.SECRETARIAT, "POST": A.SECRETARIAT},
+    # Consultations and inputs (drafter/views/consultations.py); stakeholders may submit to an open
+    # written call, withdraw their organisation's pending input and choose the inputs their open
+    # amendment cites, as decided per object by drafter.services.consultations.can_*.
+    "consultations.index": {"GET": A.READER},
+    "consultations.show": {"GET": A.READER},
+    "consultations.new": {"GET": A.SECRETARIAT, "POST": A.SECRETARIAT},
+    "consultations.edit": {"GET": A.SECRETARIAT, "POST": A.SECRETARIAT},
+    "consultations.add_input": {"GET": A.SIGNED_IN, "POST": A.SIGNED_IN},
+    "consultations.input": {"GET": A.READER},
+    "consultations.disposition": {"POST": A.SECRETARIAT},
+    "consultations.link": {"POST": A.SECRETARIAT},
+    "consultations.withdraw": {"POST": A.SIGNED_IN},
+    "consultations.delete": {"POST": A.SECRETARIAT},
+    "consultations.attachment": {"GET": A.SIGNED_IN},
+    "consultations.amendment_inputs": {"GET": A.SIGNED_IN, "POST": A.SIGNED_IN},
+    # Traceability (drafter/views/traceability.py): reading only.
+    "traceability.provenance": {"GET": A.READER},
+    "traceability.register": {"GET": A.READER},
+    "traceability.matrix": {"GET": A.READER},
+    "traceability.organisations": {"GET": A.READER},
+    "traceability.organisation_report": {"GET": A.READER},
+    "traceability.organisation_report_csv": {"GET": A.READER},
+    "traceability.draft_sources": {"GET": A.READER},
 }
 
 

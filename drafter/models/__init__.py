@@ -4,6 +4,17 @@ Importing this package registers every table on :data:`drafter.extensions.db`.
 """
 from drafter.models.amendment import Amendment, amendment_sponsor
 from drafter.models.audit import Event
+from drafter.models.consultation import (
+    Consultation,
+    ConsultationKind,
+    Disposition,
+    Input,
+    InputKind,
+    input_amendment,
+    input_clause,
+    input_organisation,
+    input_version,
+)
 from drafter.models.instrument import Clause, ClauseVersion, Draft, DraftEntry, Instrument, VersionCause
 from drafter.models.user import Organisation, OrganisationType, Role, User, UserState
 
@@ -11,9 +22,14 @@ __all__ = [
     "Amendment",
     "Clause",
     "ClauseVersion",
+    "Consultation",
+    "ConsultationKind",
+    "Disposition",
     "Draft",
     "DraftEntry",
     "Event",
+    "Input",
+    "InputKind",
     "Instrument",
     "Organisation",
     "OrganisationType",
@@ -22,4 +38,8 @@ __all__ = [
     "UserState",
     "VersionCause",
     "amendment_sponsor",
+    "input_amendment",
+    "input_clause",
+    "input_organisation",
+    "input_version",
 ]

@@ -16,3 +16,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(compare.bp)
     app.register_blueprint(amendments.bp)
     app.register_blueprint(editing.bp)
+    from drafter.views import consultations, traceability
+
+    app.register_blueprint(consultations.bp)
+    app.register_blueprint(traceability.bp)

@@ -1,0 +1,170 @@
+"""Files attached to consultation inputs: checked by their content, stored under the instance folder.
+
+Only three kinds of file are taken, and each is recognised by its bytes,
+not by its name or by the type the browser claims:
+
+* PDF: the file starts with the ``%PDF-`` header (ISO 32000-1, 7.5.2);
+* DOCX: a ZIP archive (``PK\\x03\\x04``, APPNOTE 4.3.7) holding
+  ``[Content_Types].xml`` that declares a WordprocessingML main document
+  (ECMA-376 part 2, Open Packaging Conventions) and ``word/document.xml``;
+  macro-enabled documents (``.docm``) declare another type and are refused;
+* plain text: UTF-8 (a byte-order mark allowed) without NUL or other
+  control characters except tab, line feed, form feed and carriage return.
+
+The name's extension must agree with the content (a PDF called
+``notes.docx`` is refused). Files are stored under a random name
+(:attr:`StoredAttachment.key`), never under the uploaded one, and served
+back only as downloads (see :mod:`drafter.views.consultations`).
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+import secrets
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from werkzeug.utils import secure_filename
+
+#: Default size limit of one attachment (config ``MAX_ATTACHMENT_BYTES``).
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+
+#: kind -> (accepted extensions, MIME type served).
+KINDS = {
+    "pdf": ((".pdf",), "application/pdf"),
+    "docx": ((".docx",), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    "text": ((".txt", ".md"), "text/plain; charset=utf-8"),
+}
+_DOCX_MAIN = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+_KEY = re.compile(r"^[0-9a-f]{32}\.(pdf|docx|txt|md)$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+class AttachmentRefused(ValueError):
+    """A file that is not accepted (wrong type, empty, too big); nothing was stored."""
+
+
+@dataclass(frozen=True)
+class StoredAttachment:
+    """A file written to the uploads folder.
+
+    :ivar key: the stored file's name in the uploads folder (random hex plus extension).
+    :ivar name: the cleaned original file name, for downloads.
+    :ivar mimetype: the MIME type it is served with.
+    :ivar size: its length in bytes.
+    :ivar sha256: hex SHA-256 of its content.
+    """
+
+    key: str
+    name: str
+    mimetype: str
+    size: int
+    sha256: str
+
+
+def sniff(data: bytes) -> str | None:
+    """Recognise a file by its content.
+
+    :param data: the whole file.
+    :returns: ``"pdf"``, ``"docx"``, ``"text"``, or ``None`` for anything else
+        (an empty file included). The rules are in the module documentation.
+    """
+    if not data:
+        return None
+    if data.startswith(b"%PDF-"):
+        return "pdf"
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                names = set(archive.namelist())
+                if "[Content_Types].xml" not in names or "word/document.xml" not in names:
+                    return None
+                with archive.open("[Content_Types].xml") as member:
+                    types = member.read(256 * 1024)  # bounded: a hostile archive may inflate without end
+        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError):
+            return None
+        return "docx" if _DOCX_MAIN in types else None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    return None if _CONTROL.search(text) else "text"
+
+
+def check(data: bytes, filename: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, str]:
+    """Check an uploaded file's size, content and name.
+
+    :param data: the file's bytes (at most ``max_bytes + 1`` need be read).
+    :param filename: the name the browser sent.
+    :param max_bytes: the size limit.
+    :returns: ``(cleaned file name, MIME type to serve it with)``.
+    :raises AttachmentRefused: when the file is empty, too big, of another
+        type, or its extension does not match its content.
+    """
+    if len(data) > max_bytes:
+        raise AttachmentRefused(f"The file is larger than {_size(max_bytes)}; attach a smaller one.")
+    if not data:
+        raise AttachmentRefused("The file is empty.")
+    kind = sniff(data)
+    if kind is None:
+        raise AttachmentRefused("Attach a PDF, a Word document (.docx) or a plain text file; this file is none of them.")
+    extensions, mimetype = KINDS[kind]
+    name = secure_filename(filename or "") or f"attachment{extensions[0]}"
+    suffix = Path(name).suffix.lower()
+    if suffix not in extensions:
+        label = {"pdf": "a PDF", "docx": "a Word document", "text": "plain text"}[kind]
+        raise AttachmentRefused(
+            f"The file's content is {label} but its name ends in “{suffix or '(nothing)'}”; "
+            f"name it with {' or '.join(extensions)}."
+        )
+    return name[-255:], mimetype
+
+
+def store(stream: BinaryIO, filename: str, directory: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES) -> StoredAttachment:
+    """Read, check and store an uploaded file.
+
+    :param stream: the upload (reads at most ``max_bytes + 1`` bytes).
+    :param filename: the name the browser sent.
+    :param directory: the uploads folder (created when missing).
+    :param max_bytes: the size limit.
+    :returns: the :class:`StoredAttachment`; the caller removes it with
+        :func:`remove` if its transaction fails.
+    :raises AttachmentRefused: see :func:`check`; nothing is written then.
+    """
+    data = stream.read(max_bytes + 1)
+    name, mimetype = check(data, filename, max_bytes=max_bytes)
+    folder = Path(directory)
+    folder.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(16) + Path(name).suffix.lower()
+    fd = os.open(folder / key, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    return StoredAttachment(key, name, mimetype, len(data), hashlib.sha256(data).hexdigest())
+
+
+def path_of(directory: str | os.PathLike, key: str) -> Path:
+    """The stored file called ``key``.
+
+    :raises AttachmentRefused: when ``key`` is not a name :func:`store` makes
+        (so no path outside the folder can ever be named).
+    """
+    if not _KEY.match(key or ""):
+        raise AttachmentRefused("Not a stored attachment.")
+    return Path(directory) / key
+
+
+def remove(directory: str | os.PathLike, key: str | None) -> None:
+    """Delete a stored file if it exists (after a failed transaction or a deleted input)."""
+    if key:
+        try:
+            path_of(directory, key).unlink(missing_ok=True)
+        except AttachmentRefused:
+            pass
+
+
+def _size(n: int) -> str:
+    return f"{n / (1024 * 1024):g} MB" if n >= 1024 * 1024 else f"{n / 1024:g} KB"

@@ -1,0 +1,199 @@
+"""Traceability pages: provenance of a clause's text, the disposition register, the matrix and reports.
+
+Reading only. Anyone who may read the instrument may read these pages;
+amendments (and their decisions) are listed only for signed-in accounts,
+as on the amendment pages, except where the clause's own history already
+names them (the amendment that made a version).
+"""
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Blueprint, Response, abort, render_template, request
+from flask_login import current_user
+
+from drafter import permissions
+from drafter.extensions import db
+from drafter.models import Disposition, Organisation
+from drafter.services import consultations as consultation_service
+from drafter.services import traceability as service
+from drafter.views.loaders import get_clause_or_404, get_draft_or_404, get_instrument_or_404
+
+bp = Blueprint("traceability", __name__)
+
+PER_PAGE = 25
+
+
+def _signed_in() -> bool:
+    return permissions.is_active_user(current_user)
+
+
+def _int_arg(name: str) -> int | None:
+    """A whole-number query argument, ``None`` when absent or empty.
+
+    :raises BadRequest: (400) for anything else.
+    """
+    value = request.args.get(name, "")
+    if value == "":
+        return None
+    if not value.isdigit():
+        abort(400, f"“{name}” must be a whole number.")
+    return int(value)
+
+
+def _disposition_arg() -> Disposition | None:
+    value = request.args.get("disposition", "")
+    if value == "":
+        return None
+    try:
+        return Disposition(value)
+    except ValueError:
+        abort(400, "Unknown disposition; choose one from the list.")
+
+
+@bp.get("/i/<slug>/c/<uid>/provenance")
+def provenance(slug: str, uid: str):
+    """Where did this sentence come from? The text of a version with each span attributed to its origin."""
+    instrument = get_instrument_or_404(slug)
+    clause = get_clause_or_404(instrument, uid)
+    seq = _int_arg("version")
+    try:
+        prov = service.provenance(clause, seq)
+    except LookupError:
+        abort(404, f"{clause.key} has no version {seq}.")
+    return render_template(
+        "traceability/provenance.html",
+        instrument=instrument,
+        clause=clause,
+        prov=prov,
+        signed_in=_signed_in(),
+        latest_seq=clause.current_version.seq if clause.current_version else prov.version.seq,
+    )
+
+
+def _filters_from_args() -> service.RegisterFilters:
+    what = request.args.get("what", "")
+    if what not in ("", "inputs", "amendments"):
+        abort(400, "“what” must be inputs or amendments.")
+    return service.RegisterFilters(
+        what=what or None,
+        disposition=_disposition_arg(),
+        consultation_id=_int_arg("consultation"),
+        organisation_id=_int_arg("organisation"),
+        amendments_visible=_signed_in(),
+    )
+
+
+def _choices(instrument):
+    consultations = [c for c, _ in consultation_service.list_consultations(instrument)]
+    organisations = [o for o, _, _ in service.organisations_with_records(instrument, amendments_visible=_signed_in())]
+    return consultations, organisations
+
+
+@bp.get("/i/<slug>/register")
+def register(slug: str):
+    """The disposition register: every input and every amendment with what was done with it."""
+    instrument = get_instrument_or_404(slug)
+    consultations, organisations = _choices(instrument)
+    filters = _filters_from_args()
+    page = service.register(instrument, filters, page=_int_arg("page") or 1, per_page=PER_PAGE)
+    return render_template(
+        "traceability/register.html",
+        instrument=instrument,
+        page=page,
+        counts=service.register_counts(instrument, filters),
+        filters=filters,
+        consultations=consultations,
+        organisations=organisations,
+        dispositions=list(Disposition),
+        signed_in=_signed_in(),
+    )
+
+
+@bp.get("/i/<slug>/matrix")
+def matrix(slug: str):
+    """The traceability matrix: inputs (rows) x the clauses they concern or shaped (columns)."""
+    instrument = get_instrument_or_404(slug)
+    consultations, organisations = _choices(instrument)
+    m = service.matrix(
+        instrument,
+        consultation_id=_int_arg("consultation"),
+        organisation_id=_int_arg("organisation"),
+        disposition=_disposition_arg(),
+        page=_int_arg("page") or 1,
+        per_page=20,
+    )
+    return render_template(
+        "traceability/matrix.html",
+        instrument=instrument,
+        m=m,
+        consultations=consultations,
+        organisations=organisations,
+        dispositions=list(Disposition),
+        args=request.args,
+    )
+
+
+@bp.get("/i/<slug>/organisations/")
+def organisations(slug: str):
+    """The organisations that took part, each with its response report."""
+    instrument = get_instrument_or_404(slug)
+    return render_template(
+        "traceability/organisations.html",
+        instrument=instrument,
+        rows=service.organisations_with_records(instrument, amendments_visible=_signed_in()),
+        signed_in=_signed_in(),
+    )
+
+
+def _organisation_or_404(organisation_id: int) -> Organisation:
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None:
+        abort(404, f"There is no organisation {organisation_id}.")
+    return organisation
+
+
+@bp.get("/i/<slug>/organisations/<int:organisation_id>/report")
+def organisation_report(slug: str, organisation_id: int):
+    """An organisation's response report: its inputs and amendments, each with its disposition and reason."""
+    instrument = get_instrument_or_404(slug)
+    organisation = _organisation_or_404(organisation_id)
+    rows = service.organisation_report(instrument, organisation, amendments_visible=_signed_in())
+    return render_template(
+        "traceability/organisation_report.html",
+        instrument=instrument,
+        organisation=organisation,
+        rows=rows,
+        signed_in=_signed_in(),
+    )
+
+
+@bp.get("/i/<slug>/organisations/<int:organisation_id>/report.csv")
+def organisation_report_csv(slug: str, organisation_id: int):
+    """The response report as CSV (UTF-8 with a byte-order mark for spreadsheets; formula-safe cells)."""
+    instrument = get_instrument_or_404(slug)
+    organisation = _organisation_or_404(organisation_id)
+    rows = service.organisation_report(instrument, organisation, amendments_visible=_signed_in())
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    csv.writer(buffer).writerows(service.report_csv_rows(rows))
+    name = f"{instrument.slug}-responses-{organisation.id}.csv"
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@bp.get("/i/<slug>/drafts/<int:number>/sources")
+def draft_sources(slug: str, number: int):
+    """Appendix to Draft ``number``: for each clause, the consultation inputs behind it."""
+    instrument = get_instrument_or_404(slug)
+    draft = get_draft_or_404(instrument, number)
+    return render_template(
+        "traceability/draft_sources.html",
+        instrument=instrument,
+        draft=draft,
+        sections=service.draft_sources(draft),
+    )
