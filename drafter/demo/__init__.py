@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from drafter.demo.accounts import load_demo_accounts
 from drafter.demo.amendments import load_demo_amendments
+from drafter.demo.consultations import load_demo_consultations
 from drafter.extensions import db
 from drafter.models import Draft, Instrument
 
@@ -46,3 +47,4 @@ def load_demo() -> Iterator[str]:
         yield report.summary()
     yield from load_demo_accounts()
     yield from load_demo_amendments(DEMO_SLUG)
+    yield from load_demo_consultations(DEMO_SLUG)
