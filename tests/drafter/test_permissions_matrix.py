@@ -22,6 +22,7 @@ from drafter.permissions import RULES, Audience
 from drafter.services.accounts import make_reset_token
 from drafter.services.amendments import propose as propose_amendment
 from tests.drafter.accounts_helpers import add_org, add_user, make_app, put_in_session, row_counts
+from tests.drafter.consultations_helpers import matrix_records
 from tests.drafter.helpers import import_text, instrument_md
 
 #: The kinds of visitor; "pending" carries the session of an account still waiting for approval,
@@ -74,11 +75,19 @@ def world(app) -> World:
             "filename": "css/drafter.css",
             "amendment_id": amendment.id,
         }
+    # A written call, an input the "stakeholder" sent to it and the records citing it, for the consultation routes.
+    values.update(
+        matrix_records(
+            app, slug="members-only", stakeholder_id=users["stakeholder"].id,
+            secretariat_id=users["secretariat"].id, amendment_id=amendment.id,
+        )
+    )
     return World({name: user.id for name, user in users.items()}, values)
 
 
 #: Values for URL arguments, filled by the ``world`` fixture; a new argument needs one.
-URL_VALUES = ("slug", "number", "uid", "fmt", "user_id", "token", "filename", "amendment_id")
+URL_VALUES = ("slug", "number", "uid", "fmt", "user_id", "token", "filename", "amendment_id",
+              "consultation_id", "input_id", "organisation_id")
 
 
 #: Refusals that depend on the object in the URL, not on the audience alone:
@@ -86,6 +95,10 @@ URL_VALUES = ("slug", "number", "uid", "fmt", "user_id", "token", "filename", "a
 OBJECT_REFUSALS = {
     # The world's amendment is the "stakeholder"'s organisation's: others may read it, not act on it.
     ("amendments.transition", "POST"): {"other_org"},
+    # The world's input was sent by the "stakeholder"'s organisation: only it (and the secretariat) withdraws
+    # it; only the proposing organisation and the secretariat choose the inputs the amendment cites.
+    ("consultations.withdraw", "POST"): {"other_org"},
+    ("consultations.amendment_inputs", "POST"): {"other_org"},
 }
 
 
