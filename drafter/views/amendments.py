@@ -358,7 +358,8 @@ def resolve(slug: str, amendment_id: int):
     instrument = get_instrument_or_404(slug)
     amendment = get_amendment_or_404(instrument, amendment_id)
     try:
-        check_transition(amendment.state, S.ACCEPTED_WITH_MODIFICATIONS, Actor.SECRETARIAT, reason="(checked later)")
+        # Only whether the change exists here; the reason is asked for on the form itself.
+        check_transition(amendment.state, S.ACCEPTED_WITH_MODIFICATIONS, Actor.SECRETARIAT, reason="on the form")
     except InvalidTransition as exc:
         return _refused(exc)
     clause = amendment.clause
