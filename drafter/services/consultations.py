@@ -808,7 +808,7 @@ def get_input(instrument: Instrument, input_id: int) -> Input | None:
             selectinload(Input.organisations),
             selectinload(Input.clauses).joinedload(Clause.current_version),
             selectinload(Input.amendments).joinedload(Amendment.organisation),
-            selectinload(Input.amendments).joinedload(Amendment.result_version),
+            selectinload(Input.amendments).joinedload(Amendment.result_version).joinedload(ClauseVersion.clause),
             selectinload(Input.amendments).joinedload(Amendment.clause),
             selectinload(Input.versions).joinedload(ClauseVersion.clause),
             joinedload(Input.decided_by),
@@ -827,6 +827,27 @@ def inputs_cited_by(amendment: Amendment) -> list[Input]:
             .order_by(Input.id)
         )
     )
+
+
+def inputs_by_amendment(amendment_ids: Iterable[int]) -> dict[int, list[Input]]:
+    """The inputs each amendment cites, organisations and consultation loaded (two queries).
+
+    :param amendment_ids: ids of amendments.
+    :returns: amendment id -> its inputs by id (amendments citing none are absent).
+    """
+    ids = list(set(amendment_ids))
+    out: dict[int, list[Input]] = {}
+    if not ids:
+        return out
+    for amendment_id, item in db.session.execute(
+        select(input_amendment.c.amendment_id, Input)
+        .join(Input, Input.id == input_amendment.c.input_id)
+        .where(input_amendment.c.amendment_id.in_(ids))
+        .options(selectinload(Input.organisations), joinedload(Input.consultation))
+        .order_by(Input.id)
+    ):
+        out.setdefault(amendment_id, []).append(item)
+    return out
 
 
 def citable_inputs(instrument: Instrument, *, organisation_id: int | None = None) -> list[Input]:

@@ -8,6 +8,7 @@ logger for every clause whose text held characters XML forbids.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
@@ -15,8 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from drafter.extensions import db
-from drafter.models import Amendment, Draft, Instrument, Organisation, User
-from drafter.services import drafts
+from drafter.models import Amendment, Disposition, Draft, Input, Instrument, Organisation, User
+from drafter.services import consultations, drafts
 from instrument.amendments import AmendmentKind, AmendmentState
 from instrument.export import Progress
 from instrument.export.akn import AKN_MIME, AknIdentity, to_akn
@@ -25,7 +26,7 @@ from instrument.export.html import to_html
 from instrument.export.markdown import to_markdown
 from instrument.export.pdf import PDF_MIME, html_to_pdf, to_pdf
 from instrument.export.redline_docx import Revision, to_redline_docx
-from instrument.export.synoptic import Proposal, SynopticRow, to_synoptic_csv, to_synoptic_docx
+from instrument.export.synoptic import Proposal, Source, SynopticRow, to_synoptic_csv, to_synoptic_docx
 
 #: Clean export format -> MIME type.
 FORMATS = {
@@ -275,8 +276,12 @@ def synoptic_amendments(instrument: Instrument, draft: Draft | None) -> dict[int
     return by_clause
 
 
-def proposal(amendment: Amendment) -> Proposal:
-    """An amendment as a row of the synoptic table (consultation inputs are not linked yet: no sources)."""
+def proposal(amendment: Amendment, inputs: Sequence[Input] = ()) -> Proposal:
+    """An amendment as a row of the synoptic table, with the consultation inputs it cites as its sources.
+
+    :param inputs: the inputs the amendment cites (see
+        :func:`drafter.services.consultations.inputs_by_amendment`), organisations and consultation loaded.
+    """
     decided = amendment.state in (
         AmendmentState.ACCEPTED, AmendmentState.ACCEPTED_WITH_MODIFICATIONS, AmendmentState.REJECTED
     )  # fmt: skip
@@ -291,6 +296,15 @@ def proposal(amendment: Amendment) -> Proposal:
         rationale=amendment.rationale,
         reason=amendment.reason,
         decided_on=long_date(amendment.decided_at) if decided and amendment.decided_at else "",
+        sources=tuple(
+            Source(
+                organisations=tuple(o.name for o in item.organisations),
+                consultation=f"{item.consultation.title}, {item.consultation.dates}",
+                summary=item.title,
+                disposition="" if item.disposition is Disposition.PENDING else item.disposition.label.lower(),
+            )
+            for item in inputs
+        ),
     )
 
 
@@ -307,12 +321,13 @@ def export_synoptic(
         raise ValueError(f"unknown synoptic table format {fmt!r}")
     states = drafts.draft_state(draft) if draft is not None else drafts.current_state(instrument)
     amendments = synoptic_amendments(instrument, draft)
+    cited = consultations.inputs_by_amendment(a.id for group in amendments.values() for a in group)
     rows = [
         SynopticRow(
             key=r.key,
             label=r.version.label or r.key,
             text=r.version.text,
-            proposals=tuple(proposal(a) for a in amendments.get(r.clause.id, ())),
+            proposals=tuple(proposal(a, cited.get(a.id, ())) for a in amendments.get(r.clause.id, ())),
         )
         for r in states
     ]

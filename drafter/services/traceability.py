@@ -385,7 +385,7 @@ def _load_amendments(ids: Sequence[int]) -> dict[int, Amendment]:
             .options(
                 joinedload(Amendment.organisation),
                 joinedload(Amendment.clause),
-                joinedload(Amendment.result_version),
+                joinedload(Amendment.result_version).joinedload(ClauseVersion.clause),
                 selectinload(Amendment.sponsors),
             )
         )
@@ -586,7 +586,7 @@ def organisation_report(instrument: Instrument, organisation: Organisation, *, a
             )
             .options(
                 joinedload(Amendment.clause),
-                joinedload(Amendment.result_version),
+                joinedload(Amendment.result_version).joinedload(ClauseVersion.clause),
                 joinedload(Amendment.organisation),
             )
             .order_by(Amendment.id)

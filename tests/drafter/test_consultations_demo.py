@@ -50,3 +50,19 @@ def test_the_demo_records_the_workshop_once_with_every_kind_of_answer(app, clien
     ]:
         response = client.get(path)
         assert response.status_code == 200 and words in response.get_data(as_text=True), path
+
+
+def test_the_synoptic_table_names_the_inputs_behind_each_amendment(app, client):
+    import csv
+    import io
+
+    with app.app_context():
+        list(load_demo())
+        put_in_session(client, db.session.scalar(select(User).where(User.email == "asetuc@drafter.example")))
+    body = client.get(f"/i/{DEMO_SLUG}/synoptic?format=csv").get_data(as_text=True).removeprefix("\ufeff")
+    rows = list(csv.reader(io.StringIO(body)))
+    article10 = next(r for r in rows[1:] if r[0].startswith("Article 10 "))
+    sources = article10[-1]
+    assert "Migrant Forum in Asia (Expert Group Workshop on the ASEAN Framework Instrument, 1 Aug 2007)" in sources
+    assert "Migrant workers must be able to form and lead unions — reflected" in sources
+    assert "Mekong Migrant Network" in sources and "reflected in part" in sources

@@ -246,3 +246,54 @@ def test_a_drafts_sources_list_the_inputs_reflected_up_to_that_draft(app, client
     assert "Reflected in its text" not in first  # Draft 1 predates both changes
     assert "Regional court" in first and "=HYPERLINK" in first  # they concern clauses of Draft 1
     assert client.get("/i/t/drafts/9/sources").status_code == 404
+
+
+# --- every page stays cheap ------------------------------------------------------------------------
+
+
+def _grow(people, start: int, end: int) -> None:
+    """Inputs ``start``..``end`` - 1, each motivating an accepted amendment of Article 1; a hub input cites them all."""
+    sec = user(people.secretariat)
+    hub = db.session.scalar(select(Input).where(Input.title == "Hub"))
+    if hub is None:
+        hub = db.session.get(Input, add(people, "Hub", [people.mfa_org], clauses=["Article 1"]))
+    for k in range(start, end):
+        item = db.session.get(Input, add(people, f"Input {k}", [people.mfa_org, people.asetuc_org], clauses=[f"Article {1 + k % 3}"]))
+        amendment_id = propose(people.mfa if k % 2 else people.asetuc, f"1. The Parties shall give effect to obligation number 1, step {k}.",
+                               sponsor_ids=[people.mmn_org])
+        amendment = db.session.get(Amendment, amendment_id)
+        service.link_amendment(item, amendment, actor=sec)
+        service.link_amendment(hub, amendment, actor=sec)
+        db.session.commit()
+        accept(amendment_id, people.secretariat)
+        service.set_disposition(db.session.get(Input, item.id), "reflected", actor=user(people.secretariat))
+        db.session.commit()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/i/t/inputs/{hub}/",
+        "/i/t/register",
+        "/i/t/register?what=amendments",
+        "/i/t/matrix",
+        "/i/t/consultations/",
+        "/i/t/organisations/",
+        "/i/t/organisations/{mfa}/report",
+        "/i/t/organisations/{mfa}/report.csv",
+        "/i/t/drafts/1/sources",
+        "/i/t/c/article-1/provenance",
+    ],
+)
+def test_pages_run_the_same_number_of_queries_at_two_sizes(app, client, people, count_queries, path):
+    signed_in(app, client, people.secretariat)
+    figures = []
+    for start, end in ((0, 3), (3, 12)):
+        in_db(app, _grow, people, start, end)
+        hub = in_db(app, lambda: db.session.scalar(select(Input.id).where(Input.title == "Hub")))
+        url = path.format(hub=hub, mfa=people.mfa_org)
+        with count_queries() as counter:
+            response = client.get(url)
+        assert response.status_code == 200, url
+        figures.append(counter.count)
+    assert figures[0] == figures[1], (path, figures)
