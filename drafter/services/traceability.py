@@ -47,6 +47,7 @@ from drafter.models import (
 from drafter.services.consultations import Evidence, evidence, sources_of_versions
 from drafter.services.drafts import StateRow, draft_state
 from instrument.amendments import AmendmentState
+from instrument.export.cleaning import spreadsheet_cell
 from instrument.trace import Attribution, VersionInfo, attribute
 
 S = AmendmentState
@@ -597,22 +598,8 @@ def organisation_report(instrument: Instrument, organisation: Organisation, *, a
 
 
 #: First characters that make a spreadsheet read a cell as a formula (OWASP "CSV Injection").
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-
-
-def csv_cell(value: object) -> str:
-    """A value as a CSV cell that spreadsheets show as text, never run as a formula.
-
-    A cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a line break
-    (or their full-width forms, which some spreadsheets also read) gets a
-    leading apostrophe, as the OWASP "CSV Injection" page advises; quoting
-    is left to :mod:`csv`.
-
-    :param value: any value (``None`` -> "").
-    :returns: the cell text.
-    """
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+#: A CSV cell that spreadsheets never run as a formula (one rule for every CSV export).
+csv_cell = spreadsheet_cell
 
 
 REPORT_HEADER = [
@@ -621,8 +608,12 @@ REPORT_HEADER = [
 ]
 
 
-def report_csv_rows(rows: Sequence[ReportRow]) -> list[list[str]]:
-    """The rows of :func:`organisation_report` as CSV cells (header first), each through :func:`csv_cell`."""
+def report_csv_rows(rows: Sequence[ReportRow], *, for_spreadsheet: bool = True) -> list[list[str]]:
+    """The rows of :func:`organisation_report` as table cells (header first).
+
+    :param for_spreadsheet: pass each cell through :func:`csv_cell` (for CSV);
+        ``False`` keeps the text as it is (for a Word table).
+    """
     out = [REPORT_HEADER]
     for r in rows:
         decided = r.decided_at.strftime("%Y-%m-%d") if r.decided_at else ""
@@ -641,7 +632,7 @@ def report_csv_rows(rows: Sequence[ReportRow]) -> list[list[str]]:
                 (a.submitted_at or a.created_at).strftime("%Y-%m-%d"), a.organisation.name, r.role,
                 r.disposition.label, a.state.label, a.reason, decided, result,
             ]
-        out.append([csv_cell(c) for c in cells])
+        out.append([csv_cell(c) if for_spreadsheet else ("" if c is None else str(c)) for c in cells])
     return out
 
 

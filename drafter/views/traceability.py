@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime, timezone
 
 from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
@@ -19,6 +20,7 @@ from drafter.models import Disposition, Organisation
 from drafter.services import consultations as consultation_service
 from drafter.services import traceability as service
 from drafter.views.loaders import get_clause_or_404, get_draft_or_404, get_instrument_or_404
+from instrument.export.docx import to_table_docx
 
 bp = Blueprint("traceability", __name__)
 
@@ -182,6 +184,31 @@ def organisation_report_csv(slug: str, organisation_id: int):
     return Response(
         buffer.getvalue(),
         mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@bp.get("/i/<slug>/organisations/<int:organisation_id>/report.docx")
+def organisation_report_docx(slug: str, organisation_id: int):
+    """The response report as a Word table (landscape, header row repeated on each page)."""
+    instrument = get_instrument_or_404(slug)
+    organisation = _organisation_or_404(organisation_id)
+    rows = service.organisation_report(instrument, organisation, amendments_visible=_signed_in())
+    header, *cells = service.report_csv_rows(rows, for_spreadsheet=False)
+    today = datetime.now(timezone.utc)
+    content = to_table_docx(
+        f"{instrument.short_title or instrument.title}: responses to {organisation.name}",
+        f"Inputs and amendments of {organisation.name}, each with its disposition and reason",
+        header,
+        cells,
+        date_line=f"Compiled on {today:%d %B %Y}",
+        author="Secretariat",
+        created=today,
+    )
+    name = f"{instrument.slug}-responses-{organisation.id}.docx"
+    return Response(
+        content,
+        mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 

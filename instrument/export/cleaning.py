@@ -122,3 +122,21 @@ def clean_clauses(clauses: Iterable[ParsedClause], cleaner: Cleaner) -> list[Par
 def clause_label(clause: ParsedClause) -> str:
     """How a clause is named in messages: its number, else its heading, else its key."""
     return _FORBIDDEN.sub(" ", clause.number or clause.heading or clause.key).strip() or clause.key
+
+
+#: Cell openings that spreadsheets read as a formula (full-width forms included, which some also read).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def spreadsheet_cell(value: object) -> str:
+    """A value as a CSV cell that spreadsheets show as text, never run as a formula.
+
+    A cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a line break
+    (or their full-width forms) gets a leading apostrophe, as the OWASP
+    "CSV Injection" page advises; quoting is left to :mod:`csv`.
+
+    :param value: any value (``None`` -> "").
+    :returns: the cell text.
+    """
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text

@@ -409,6 +409,69 @@ def add_inline(paragraph: Paragraph, text: str, cleaner: Cleaner, where: str) ->
         )
 
 
+def fill_cell(cell, text: str, cleaner: Cleaner, where: str, *, bold: bool = False) -> None:
+    """Fill a table cell: one paragraph per block (blank-line separated), in 9-point type.
+
+    :param cell: a python-docx table cell (its first paragraph is reused).
+    :param text: plain text; blank lines separate paragraphs.
+    :param cleaner: collects characters XML forbids (see :mod:`instrument.export.cleaning`).
+    :param where: the label used in the cleaner's warning.
+    :param bold: set the text in bold (header rows).
+    """
+    blocks = [b for b in text.split("\n\n")] if text else [""]
+    first = cell.paragraphs[0]
+    for index, block in enumerate(blocks):
+        paragraph = first if index == 0 else cell.add_paragraph()
+        paragraph.paragraph_format.space_after = Pt(3)
+        add_text(paragraph, block.strip("\n"), cleaner, where, bold=bold)
+        for run in paragraph.runs:
+            run.font.size = Pt(9)
+
+
+def repeat_header_row(table) -> None:
+    """Mark a table's first row as a header row that Word repeats on each page (``w:tblHeader``)."""
+    table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+
+
+def to_table_docx(
+    title: str,
+    subtitle: str,
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    date_line: str = "",
+    author: str = "",
+    created: datetime | None = None,
+) -> bytes:
+    """Write a report as a Word table: A4 landscape, a title page, a header row repeated on every page.
+
+    :param title: the report's title (also the running header).
+    :param subtitle: a line under the title (e.g. the organisation reported on).
+    :param header: the column names.
+    :param rows: the cells, as plain text, one sequence per row (as long as ``header``).
+    :param date_line: e.g. "Compiled on 29 November 2026".
+    :param author: the organisation named as the file's author.
+    :param created: date stored in the file's properties.
+    :returns: the .docx file's bytes; characters XML forbids are dealt with and reported.
+    """
+    cleaner = Cleaner()
+    doc = new_document(title=title, header=f"{title} — {subtitle}", author=author, created=created, landscape=True)
+    title_page(doc, cleaner, [("Title", title), ("Subtitle", subtitle), ("Normal", date_line)])
+    start_body(doc)
+    table = doc.add_table(rows=1, cols=len(header))
+    table.style = doc.styles["Table Grid"]
+    repeat_header_row(table)
+    for cell, name in zip(table.rows[0].cells, header):
+        fill_cell(cell, name, cleaner, "table", bold=True)
+    for row in rows:
+        for cell, value in zip(table.add_row().cells, row):
+            fill_cell(cell, str(value), cleaner, title)
+    cleaner.report(title)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
 def heading_style(clause: ParsedClause) -> str:
     """Word heading style id of a clause: ``Heading1`` at the top level, one deeper per nesting (at most 9).
 

@@ -33,11 +33,11 @@ from datetime import datetime
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Cm
 
 from instrument.export import Progress
-from instrument.export.cleaning import Cleaner
-from instrument.export.docx import add_text, new_document, start_body, title_page
+from instrument.export.cleaning import Cleaner, spreadsheet_cell
+from instrument.export.docx import fill_cell, new_document, repeat_header_row, start_body, title_page
 
 
 @dataclass(frozen=True)
@@ -140,11 +140,6 @@ def _sources_cell(p: Proposal) -> str:
     return "\n".join(s.line() for s in p.sources) or "—"
 
 
-def _safe_cell(value: str) -> str:
-    # Spreadsheets run a cell starting with one of these as a formula.
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def to_synoptic_csv(rows: Sequence[SynopticRow], *, draft_label: str) -> str:
     """Write the synoptic table as CSV, one line per clause (see the module docstring).
 
@@ -166,20 +161,8 @@ def to_synoptic_csv(rows: Sequence[SynopticRow], *, draft_label: str) -> str:
             "\n\n".join(f"{p.title}: {_decision_cell(p)}" for p in ps),
             "\n\n".join(f"{p.title}: {_sources_cell(p)}" for p in ps),
         ]
-        writer.writerow([_safe_cell(c) for c in cells])
+        writer.writerow([spreadsheet_cell(c) for c in cells])
     return out.getvalue()
-
-
-def _cell_text(cell, text: str, cleaner: Cleaner, where: str, *, bold: bool = False) -> None:
-    """Fill a table cell: one paragraph per block (blank-line separated), in 9-point type."""
-    blocks = [b for b in text.split("\n\n")] if text else [""]
-    first = cell.paragraphs[0]
-    for index, block in enumerate(blocks):
-        paragraph = first if index == 0 else cell.add_paragraph()
-        paragraph.paragraph_format.space_after = Pt(3)
-        add_text(paragraph, block.strip("\n"), cleaner, where, bold=bold)
-        for run in paragraph.runs:
-            run.font.size = Pt(9)
 
 
 def _merge_down(cell, *, first: bool) -> None:
@@ -242,11 +225,10 @@ def to_synoptic_docx(
     for column, width in zip(table.columns, widths):
         column.width = width  # w:gridCol, which LibreOffice follows; cells get w:tcW below for Word
     header = table.rows[0]
-    repeat = OxmlElement("w:tblHeader")
-    header._tr.get_or_add_trPr().append(repeat)  # the header row repeats on each page
+    repeat_header_row(table)
     for cell, name, width in zip(header.cells, columns, widths):
         cell.width = width
-        _cell_text(cell, name, cleaner, "table", bold=True)
+        fill_cell(cell, name, cleaner, "table", bold=True)
     total = len(rows)
     for done, row in enumerate(rows, start=1):
         proposals = row.proposals or (None,)
@@ -258,14 +240,14 @@ def to_synoptic_docx(
                 _merge_down(cells[0], first=index == 0)
                 _merge_down(cells[1], first=index == 0)
             if index == 0:
-                _cell_text(cells[0], row.label, cleaner, row.label, bold=True)
-                _cell_text(cells[1], row.text, cleaner, row.label)
+                fill_cell(cells[0], row.label, cleaner, row.label, bold=True)
+                fill_cell(cells[1], row.text, cleaner, row.label)
             if proposal is None:
                 continue
-            _cell_text(cells[2], _amendment_cell(proposal), cleaner, row.label)
-            _cell_text(cells[3], "\n\n".join(proposal.organisations), cleaner, row.label)
-            _cell_text(cells[4], _decision_cell(proposal), cleaner, row.label)
-            _cell_text(cells[5], _sources_cell(proposal), cleaner, row.label)
+            fill_cell(cells[2], _amendment_cell(proposal), cleaner, row.label)
+            fill_cell(cells[3], "\n\n".join(proposal.organisations), cleaner, row.label)
+            fill_cell(cells[4], _decision_cell(proposal), cleaner, row.label)
+            fill_cell(cells[5], _sources_cell(proposal), cleaner, row.label)
         if progress is not None:
             progress(done, total)
     cleaner.report("Synoptic table")

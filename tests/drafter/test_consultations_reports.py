@@ -220,6 +220,22 @@ def test_the_csv_report_is_formula_safe(app, client, people):
     assert {r[0] for r in anonymous[1:]} == {"Input"}
 
 
+def test_the_word_report_has_the_same_rows_as_the_csv(app, client, people):
+    from docx import Document
+
+    in_db(app, scene, people)
+    client = signed_in(app, client, people.mfa)
+    response = client.get(f"/i/t/organisations/{people.mfa_org}/report.docx")
+    assert response.status_code == 200 and response.headers["Content-Disposition"].endswith('.docx"')
+    table = Document(io.BytesIO(response.data)).tables[0]
+    cells = [[c.text for c in row.cells] for row in table.rows]
+    csv_rows = list(csv.reader(io.StringIO(client.get(f"/i/t/organisations/{people.mfa_org}/report.csv").get_data(as_text=True)[1:])))
+    assert cells[0] == traceability.REPORT_HEADER
+    assert len(cells) == len(csv_rows)
+    # The Word table keeps the text as written: no apostrophe in front of "=".
+    assert any(c.startswith('=HYPERLINK') for row in cells for c in row)
+
+
 @pytest.mark.parametrize("value, cell", [("=1+1", "'=1+1"), ("-2", "'-2"), ("\tx", "'\tx"), ("＝1", "'＝1"), ("plain", "plain"), (None, "")])
 def test_csv_cells(value, cell):
     assert traceability.csv_cell(value) == cell
