@@ -23,3 +23,25 @@ loglevel = os.environ.get("DRAFTER_LOG_LEVEL", "info")
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # The app is built in each worker after the fork, so no database connection is shared between processes.
 preload_app = False
+
+
+def when_ready(server) -> None:
+    """Warn about settings that only hold for a single process, once the master is up.
+
+    Flask-Limiter's ``memory://`` storage counts per worker process, so with
+    several workers (or several servers) each client gets that many times
+    the sign-in limit; a shared Redis (``DRAFTER_RATELIMIT_STORAGE_URI``)
+    counts once for all. A secret key generated into one server's instance
+    folder is unknown to the others, whose sessions and forms it would not sign.
+    """
+    if server.cfg.workers > 1 and os.environ.get("DRAFTER_RATELIMIT_STORAGE_URI", "memory://").startswith("memory://"):
+        server.log.warning(
+            "rate limits are counted in each of the %d worker processes separately; "
+            "set DRAFTER_RATELIMIT_STORAGE_URI=redis://... to count them once",
+            server.cfg.workers,
+        )
+    if not os.environ.get("SECRET_KEY"):
+        server.log.warning(
+            "SECRET_KEY is not set: the key in the instance folder is used; "
+            "give every app server the same SECRET_KEY when there are several"
+        )

@@ -49,6 +49,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
         options.setdefault("connect_args", {"timeout": 30})
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:
+        # Behind a load balancer or reverse proxy: the client's address (which the
+        # rate limits count by) and scheme come from the X-Forwarded-* headers
+        # that the last ``proxies`` hops set; anything a client sends before them is ignored.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
     from drafter.extensions import csrf, db, limiter, login_manager, migrate
 

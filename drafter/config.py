@@ -42,6 +42,18 @@ ENV_KEYS = {
     "DRAFTER_RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
     "DRAFTER_PUBLIC_URL": "PUBLIC_URL",
     "DRAFTER_MAIL_SERVER": "MAIL_SERVER",
+    "DRAFTER_UPLOADS": "INSTANCE_UPLOADS",
+    "DRAFTER_TRUSTED_PROXIES": "TRUSTED_PROXIES",
+}
+
+#: Connection-pool settings from the environment: variable -> (SQLAlchemy
+#: ``create_engine`` argument, what the value means). Unset ones keep
+#: SQLAlchemy's defaults (pool of 5, 10 more on demand, 30 s wait, no recycling).
+POOL_KEYS = {
+    "DRAFTER_DB_POOL_SIZE": ("pool_size", "connections each app process keeps open"),
+    "DRAFTER_DB_MAX_OVERFLOW": ("max_overflow", "extra connections a process may open at peaks"),
+    "DRAFTER_DB_POOL_RECYCLE": ("pool_recycle", "seconds after which a connection is replaced"),
+    "DRAFTER_DB_POOL_TIMEOUT": ("pool_timeout", "seconds a request waits for a free connection"),
 }
 
 
@@ -61,7 +73,11 @@ def from_environment(environ: os._Environ | dict) -> dict:
     """Read the settings that come from the environment.
 
     :param environ: usually :data:`os.environ`.
-    :returns: a dict of config keys to values (booleans parsed from "1"/"true").
+    :returns: a dict of config keys to values (booleans parsed from "1"/"true";
+        the pool settings of :data:`POOL_KEYS` merged into ``SQLALCHEMY_ENGINE_OPTIONS``
+        on top of the defaults).
+    :raises ValueError: when a pool setting or ``DRAFTER_TRUSTED_PROXIES`` is
+        not a whole number (a typo must stop the start, not be ignored).
     """
     out: dict = {}
     for env, key in ENV_KEYS.items():
@@ -73,9 +89,27 @@ def from_environment(environ: os._Environ | dict) -> dict:
             out["REMEMBER_COOKIE_SECURE"] = out[key]
         elif key == "SQLALCHEMY_DATABASE_URI":
             out[key] = database_url(value)
+        elif key == "TRUSTED_PROXIES":
+            if value.strip():
+                out[key] = _whole_number(env, value)
         else:
             out[key] = value
+    pool = {
+        arg: _whole_number(env, environ[env]) for env, (arg, _) in POOL_KEYS.items() if (environ.get(env) or "").strip()
+    }
+    if pool:
+        out["SQLALCHEMY_ENGINE_OPTIONS"] = {**DEFAULTS["SQLALCHEMY_ENGINE_OPTIONS"], **pool}
     return out
+
+
+def _whole_number(name: str, value: str) -> int:
+    try:
+        number = int(value.strip())
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {value!r}") from None
+    if number < 0:
+        raise ValueError(f"{name} must not be negative")
+    return number
 
 
 def instance_secret_key(instance_path: str) -> str:
