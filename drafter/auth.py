@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Flask
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from drafter.extensions import db, login_manager
 from drafter.models import User, UserState
@@ -13,11 +14,13 @@ def load_user(user_id: str) -> User | None:
 
     A changed session token (password change, sign-out everywhere) or an
     account that is no longer active yields ``None``: the visitor is anonymous.
+    One query, the account's organisation included.
     """
     ident, _, token = user_id.partition(":")
     if not ident.isdigit():
         return None
-    user = db.session.scalar(select(User).where(User.id == int(ident)))
+    # The organisation comes in the same query: every page's header names it.
+    user = db.session.scalar(select(User).options(joinedload(User.organisation)).where(User.id == int(ident)))
     if user is None or user.session_token != token or user.state != UserState.ACTIVE:
         return None
     return user
