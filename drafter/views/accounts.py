@@ -1,7 +1,7 @@
 """The secretariat's review of self-registrations: list pending accounts, approve or refuse them."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -29,16 +29,24 @@ def get_user_or_404(user_id: int) -> User:
     return user
 
 
+#: Registrations shown per page.
+PER_PAGE = 25
+
+
 @bp.get("/")
 def pending():
-    """Registrations waiting for a decision, oldest first."""
-    users = db.session.scalars(
+    """Registrations waiting for a decision, oldest first, :data:`PER_PAGE` a page (``?page=N``)."""
+    stmt = (
         select(User)
         .options(joinedload(User.organisation))
         .where(User.state == UserState.PENDING)
         .order_by(User.created_at, User.id)
-    ).all()
-    return render_template("admin/pending.html", users=users, form=DecisionForm(), countries=COUNTRIES)
+    )
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    pagination = db.paginate(stmt, page=min(page, 1_000_000), per_page=PER_PAGE, error_out=False)
+    return render_template(
+        "admin/pending.html", pagination=pagination, users=pagination.items, form=DecisionForm(), countries=COUNTRIES
+    )
 
 
 @bp.post("/<int:user_id>/approve")

@@ -19,17 +19,30 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 #: Events shown per page of the audit log.
 EVENTS_PER_PAGE = 50
+#: Accounts shown per page of the accounts list.
+USERS_PER_PAGE = 50
 #: Query parameters of the audit-log filters (kept in the pagination links).
 FILTERS = ("verb", "actor", "date_from", "date_to")
 
 
 @bp.get("/accounts/")
 def users():
-    """Every account with its organisation, role and state, and forms to change them."""
-    rows = db.session.scalars(
-        select(User).options(joinedload(User.organisation)).order_by(User.state, User.email)
-    ).all()
-    return render_template("admin/users.html", users=rows, roles=list(Role), me=current_user)
+    """The accounts with their organisation, role and state, and forms to change them.
+
+    Paginated (``?page=N``, :data:`USERS_PER_PAGE` a page) and searchable
+    (``?q=``: part of the name or email, case-insensitive), by state and email.
+    """
+    needle = (request.args.get("q") or "").strip()[:254]
+    stmt = select(User).options(joinedload(User.organisation)).order_by(User.state, User.email, User.id)
+    if needle:
+        stmt = stmt.where(
+            User.email.icontains(needle, autoescape=True) | User.name.icontains(needle, autoescape=True)
+        )
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    pagination = db.paginate(stmt, page=min(page, 1_000_000), per_page=USERS_PER_PAGE, error_out=False)
+    return render_template(
+        "admin/users.html", pagination=pagination, users=pagination.items, q=needle, roles=list(Role), me=current_user
+    )
 
 
 @bp.post("/accounts/<int:user_id>/role")
