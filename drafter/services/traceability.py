@@ -682,14 +682,19 @@ def draft_sources(draft: Draft) -> list[ClauseSources]:
         (i, v) for i, v in [*via_amendment, *via_edit] if v.seq <= by_clause[v.clause_id].version.seq
     ]
     inputs = _load_inputs({i for i, _ in reflected} | {i for i, _ in concerned})
+    # Grouped by clause first: one pass over the links, not one per clause of the draft.
+    reflected_by_clause: dict[int, list] = {}
+    for i, v in reflected:
+        reflected_by_clause.setdefault(v.clause_id, []).append((inputs[i], v))
+    concerned_by_clause: dict[int, set[int]] = {}
+    for i, c in concerned:
+        concerned_by_clause.setdefault(c, set()).add(i)
     out = []
     for r in rows:
-        mine = sorted(
-            [(inputs[i], v) for i, v in reflected if v.clause_id == r.clause.id], key=lambda p: (p[1].seq, p[0].id)
-        )
+        mine = sorted(reflected_by_clause.get(r.clause.id, []), key=lambda p: (p[1].seq, p[0].id))
         shown = {i.id for i, _ in mine}
         concerns = sorted(
-            {inputs[i] for i, c in concerned if c == r.clause.id and i not in shown}, key=lambda i: i.id
+            (inputs[i] for i in concerned_by_clause.get(r.clause.id, ()) if i not in shown), key=lambda i: i.id
         )
         if mine or concerns:
             out.append(ClauseSources(r, mine, concerns))
