@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from drafter import permissions
 from drafter.extensions import db
@@ -92,8 +93,12 @@ def clause(slug: str, uid: str):
     """One clause with every version it has had and the drafts each version is in."""
     instrument = get_instrument_or_404(slug)
     the_clause = get_clause_or_404(instrument, uid)
+    # Authors come with the versions: the history names each one.
     versions = db.session.scalars(
-        select(ClauseVersion).where(ClauseVersion.clause_id == the_clause.id).order_by(ClauseVersion.seq.desc())
+        select(ClauseVersion)
+        .options(joinedload(ClauseVersion.author))
+        .where(ClauseVersion.clause_id == the_clause.id)
+        .order_by(ClauseVersion.seq.desc())
     ).all()
     in_drafts: dict[int, list[int]] = {}
     for version_id, number in db.session.execute(
