@@ -93,6 +93,14 @@ RULES: Mapping[str, Mapping[str, Audience]] = {
     "amendments.on_clause": {"GET": A.SIGNED_IN},
     # Direct editing of a clause by the secretariat (drafter/views/editing.py).
     "editing.edit_clause": {"GET": A.SECRETARIAT, "POST": A.SECRETARIAT},
+    # Comments (drafter/views/comments.py); who may change which comment is
+    # decided per comment by the can_*_comment helpers below.
+    "comments.clause": {"GET": A.READER, "POST": A.SIGNED_IN},
+    "comments.index": {"GET": A.READER},
+    "comments.edit": {"GET": A.SIGNED_IN, "POST": A.SIGNED_IN},
+    "comments.resolve": {"POST": A.SIGNED_IN},
+    "comments.hide": {"GET": A.SECRETARIAT, "POST": A.SECRETARIAT},
+    "comments.export": {"GET": A.SECRETARIAT},
     # Consultations and inputs (drafter/views/consultations.py); stakeholders may submit to an open
     # written call, withdraw their organisation's pending input and choose the inputs their open
     # amendment cites, as decided per object by drafter.services.consultations.can_*.
@@ -156,6 +164,26 @@ def can_read(user: User | None, instrument: Instrument) -> bool:
 def can_manage(user: User | None, instrument: Instrument) -> bool:
     """May ``user`` edit clauses, publish drafts and decide on amendments of ``instrument``?"""
     return is_secretariat(user)
+
+
+def can_edit_comment(user: User | None, comment) -> bool:
+    """May ``user`` change the body of ``comment``? Only its author (the service also requires it to be open)."""
+    return is_active_user(user) and comment.author_id == user.id
+
+
+def can_resolve_comment(user: User | None, comment) -> bool:
+    """May ``user`` mark ``comment`` resolved? Its author and the secretariat."""
+    return is_active_user(user) and (comment.author_id == user.id or is_secretariat(user))
+
+
+def can_hide_comment(user: User | None, comment) -> bool:
+    """May ``user`` hide ``comment`` (moderation, with a reason)? The secretariat only."""
+    return is_secretariat(user)
+
+
+def can_see_hidden_comment(user: User | None, comment) -> bool:
+    """May ``user`` read the body of a hidden ``comment``? The secretariat and its author."""
+    return is_secretariat(user) or (is_active_user(user) and comment.author_id == user.id)
 
 
 def rule_for(endpoint: str | None, method: str) -> Audience | None:

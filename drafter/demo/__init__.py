@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from drafter.demo.accounts import load_demo_accounts
 from drafter.demo.amendments import load_demo_amendments
+from drafter.demo.comments import load_demo_comments
 from drafter.demo.consultations import load_demo_consultations
 from drafter.extensions import db
 from drafter.models import Draft, Instrument
@@ -21,7 +22,7 @@ DRAFTS = [
 
 
 def load_demo() -> Iterator[str]:
-    """Load the demo instrument as Draft 1 and Draft 2 and the demo accounts, skipping what is already there.
+    """Load the demo instrument as Draft 1 and Draft 2, the demo accounts and comments, skipping what is already there.
 
     Commits after each step, so a second run changes nothing.
 
@@ -47,4 +48,5 @@ def load_demo() -> Iterator[str]:
         yield report.summary()
     yield from load_demo_accounts()
     yield from load_demo_amendments(DEMO_SLUG)
+    yield from load_demo_comments(DEMO_SLUG)
     yield from load_demo_consultations(DEMO_SLUG)

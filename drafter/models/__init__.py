@@ -4,6 +4,7 @@ Importing this package registers every table on :data:`drafter.extensions.db`.
 """
 from drafter.models.amendment import Amendment, amendment_sponsor
 from drafter.models.audit import Event
+from drafter.models.comment import AnchorState, Comment, CommentAnchor, CommentCategory, CommentStatus
 from drafter.models.consultation import (
     Consultation,
     ConsultationKind,
@@ -20,8 +21,13 @@ from drafter.models.user import Organisation, OrganisationType, Role, User, User
 
 __all__ = [
     "Amendment",
+    "AnchorState",
     "Clause",
     "ClauseVersion",
+    "Comment",
+    "CommentAnchor",
+    "CommentCategory",
+    "CommentStatus",
     "Consultation",
     "ConsultationKind",
     "Disposition",

@@ -10,8 +10,10 @@ from drafter import permissions
 from drafter.extensions import db
 from drafter.forms import PublishDraftForm
 from drafter.models import ClauseVersion, Draft, DraftEntry, Instrument
+from drafter.services import comments as comment_service
 from drafter.services import drafts as draft_service
 from drafter.services import exports
+from drafter.views.comments import panel_context
 from drafter.views.loaders import get_clause_or_404, get_draft_or_404, get_instrument_or_404
 
 bp = Blueprint("instruments", __name__)
@@ -35,7 +37,8 @@ def current(slug: str):
     )
     pending = draft_service.unpublished_changes(instrument, latest) if latest is not None else len(rows)
     return render_template(
-        "instrument.html", instrument=instrument, rows=rows, draft=None, latest=latest, pending=pending
+        "instrument.html", instrument=instrument, rows=rows, draft=None, latest=latest, pending=pending,
+        comment_counts=comment_service.counts_by_clause(instrument),
     )
 
 
@@ -85,7 +88,10 @@ def draft(slug: str, number: int):
     instrument = get_instrument_or_404(slug)
     the_draft = get_draft_or_404(instrument, number)
     rows = draft_service.draft_state(the_draft)
-    return render_template("instrument.html", instrument=instrument, rows=rows, draft=the_draft, latest=None)
+    return render_template(
+        "instrument.html", instrument=instrument, rows=rows, draft=the_draft, latest=None,
+        comment_counts=comment_service.counts_by_clause(instrument, the_draft),
+    )
 
 
 @bp.get("/i/<slug>/c/<uid>/")
@@ -108,8 +114,11 @@ def clause(slug: str, uid: str):
         .order_by(Draft.number)
     ):
         in_drafts.setdefault(version_id, []).append(number)
+    current = the_clause.current_version
+    # The comment panel beside the current text (drafter/views/comments.py).
+    comments = panel_context(instrument, the_clause, current, None) if current and not the_clause.deleted else {}
     return render_template(
-        "clause.html", instrument=instrument, clause=the_clause, versions=versions, in_drafts=in_drafts
+        "clause.html", instrument=instrument, clause=the_clause, versions=versions, in_drafts=in_drafts, **comments
     )
 
 

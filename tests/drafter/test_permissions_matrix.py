@@ -21,6 +21,7 @@ from drafter.models import Clause, OrganisationType, Role, User, UserState
 from drafter.permissions import RULES, Audience
 from drafter.services.accounts import make_reset_token
 from drafter.services.amendments import propose as propose_amendment
+from drafter.services.comments import post as post_comment
 from tests.drafter.accounts_helpers import add_org, add_user, make_app, put_in_session, row_counts
 from tests.drafter.consultations_helpers import matrix_records
 from tests.drafter.helpers import import_text, instrument_md
@@ -58,6 +59,12 @@ def world(app) -> World:
         import_text(instrument_md(2), "members-only", public=False)
         clause = db.session.scalar(select(Clause).where(Clause.key == "Article 1"))
         token = make_reset_token(db.session.get(User, users["stakeholder"].id), app.secret_key)
+        # A comment by the "stakeholder" on Article 1, for the comment routes.
+        comment = post_comment(
+            author=db.session.get(User, users["stakeholder"].id), clause=clause, version=clause.current_version,
+            body="A comment for the matrix.",
+        )
+        db.session.commit()
         # A submitted amendment by the "stakeholder"'s organisation on Article 1, for the amendment routes.
         amendment = propose_amendment(
             clause, actor=db.session.get(User, users["stakeholder"].id), kind="modify",
@@ -73,6 +80,7 @@ def world(app) -> World:
             "user_id": target.id,
             "token": token,
             "filename": "css/drafter.css",
+            "comment_id": comment.id,
             "amendment_id": amendment.id,
         }
     # A written call, an input the "stakeholder" sent to it and the records citing it, for the consultation routes.
@@ -86,13 +94,18 @@ def world(app) -> World:
 
 
 #: Values for URL arguments, filled by the ``world`` fixture; a new argument needs one.
-URL_VALUES = ("slug", "number", "uid", "fmt", "user_id", "token", "filename", "amendment_id",
+URL_VALUES = ("slug", "number", "uid", "fmt", "user_id", "token", "filename", "comment_id", "amendment_id",
               "consultation_id", "input_id", "organisation_id")
 
 
 #: Refusals that depend on the object in the URL, not on the audience alone:
 #: (endpoint, method) -> visitors refused with 403 although the audience lets them in.
+#: The world's comment is the "stakeholder"'s: only its author edits it; author and
+#: secretariat resolve it (drafter.permissions.can_*_comment).
 OBJECT_REFUSALS = {
+    ("comments.edit", "GET"): {"other_org", "secretariat", "admin"},
+    ("comments.edit", "POST"): {"other_org", "secretariat", "admin"},
+    ("comments.resolve", "POST"): {"other_org"},
     # The world's amendment is the "stakeholder"'s organisation's: others may read it, not act on it.
     ("amendments.transition", "POST"): {"other_org"},
     # The world's input was sent by the "stakeholder"'s organisation: only it (and the secretariat) withdraws

@@ -1,0 +1,412 @@
+"""Comments: one clause version with its comments, posting and replying, editing, resolving,
+hiding, the list per instrument and the CSV export for the secretariat.
+
+Each view: load -> authorise -> call one service of
+:mod:`drafter.services.comments` -> commit once -> redirect or render.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import select
+
+from drafter import permissions
+from drafter.comment_forms import (
+    BACK_TARGETS,
+    ActionForm,
+    CommentFilterForm,
+    CommentForm,
+    EditCommentForm,
+    HideCommentForm,
+    whole_number,
+)
+from drafter.errors import render_error
+from drafter.extensions import db
+from drafter.models import (
+    Clause,
+    ClauseVersion,
+    Comment,
+    CommentCategory,
+    CommentStatus,
+    Draft,
+    DraftEntry,
+    Instrument,
+)
+from drafter.security import safe_next
+from drafter.services import comments as service
+from drafter.services import drafts as draft_service
+from drafter.views.loaders import get_clause_or_404, get_draft_or_404, get_instrument_or_404
+
+bp = Blueprint("comments", __name__)
+
+#: Rows per page of the comments list.
+PER_PAGE = 25
+#: Query parameters of the list's filters (kept in the pagination links).
+FILTERS = ("clause", "organisation", "category", "status", "changed")
+
+
+@bp.app_context_processor
+def comment_helpers() -> dict[str, Any]:
+    """Permission helpers for the comment templates (also used on the clause page)."""
+    return {
+        "can_edit_comment": permissions.can_edit_comment,
+        "can_resolve_comment": permissions.can_resolve_comment,
+        "can_hide_comment": permissions.can_hide_comment,
+        "can_see_hidden_comment": permissions.can_see_hidden_comment,
+    }
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+def _max_length() -> int:
+    return int(current_app.config.get("MAX_COMMENT_LENGTH") or service.DEFAULT_MAX_LENGTH)
+
+
+def get_comment_or_404(instrument: Instrument, comment_id: int) -> Comment:
+    """Return comment ``comment_id`` of ``instrument``.
+
+    :raises NotFound: (404) when there is none on this instrument.
+    """
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.instrument_id != instrument.id:
+        abort(404, "There is no such comment on this instrument.")
+    return comment
+
+
+def _draft_version(draft: Draft, clause: Clause) -> ClauseVersion:
+    version_id = db.session.scalar(
+        select(DraftEntry.version_id).where(DraftEntry.draft_id == draft.id, DraftEntry.clause_id == clause.id)
+    )
+    if version_id is None:
+        abort(404, f"{clause.key} is not part of Draft {draft.number}.")
+    return db.session.get(ClauseVersion, version_id)
+
+
+def _version_by_seq(clause: Clause, seq: int) -> ClauseVersion:
+    version = db.session.scalar(
+        select(ClauseVersion).where(ClauseVersion.clause_id == clause.id, ClauseVersion.seq == seq)
+    )
+    if version is None:
+        abort(404, f"{clause.key} has no version {seq}.")
+    return version
+
+
+def _shown_state(instrument: Instrument, clause: Clause) -> tuple[ClauseVersion, Draft | None]:
+    """The version a GET asks for: ``?draft=N``, ``?version=S`` or the current one."""
+    for name in ("draft", "version"):
+        if name in request.args and request.args.get(name, type=int) is None:
+            abort(400, f"“{name}” must be a whole number.")
+    number = request.args.get("draft", type=int)
+    if number is not None:
+        draft = get_draft_or_404(instrument, number)
+        return _draft_version(draft, clause), draft
+    seq = request.args.get("version", type=int)
+    if seq is not None:
+        return _version_by_seq(clause, seq), None
+    if clause.current_version is None:
+        abort(404, f"{clause.key} has no text yet.")
+    return clause.current_version, None
+
+
+def may_comment_here(clause: Clause, version: ClauseVersion, draft: Draft | None) -> tuple[bool, str]:
+    """Whether the comment form is offered under ``version``, and if not, why (for the page).
+
+    Offered on the current text and on a draft's text while the draft is open for
+    comment, to signed-in accounts, never on a version that deletes the clause.
+    """
+    if version.deleted:
+        return False, "This version deletes the clause; it takes no new comments."
+    if draft is not None:
+        if not draft_service.open_for_comment(draft):
+            return False, f"The comment period of Draft {draft.number} has ended."
+    elif version.id != clause.current_version_id:
+        return False, "This is an earlier version. Comment on the current text instead."
+    if not permissions.is_active_user(current_user):
+        return False, "Sign in to comment."
+    return True, ""
+
+
+def panel_context(
+    instrument: Instrument,
+    clause: Clause,
+    version: ClauseVersion,
+    draft: Draft | None,
+    *,
+    form: CommentForm | None = None,
+    back: str = "clause",
+) -> dict[str, Any]:
+    """Template variables of the comment panel (``templates/comments/_panel.html``).
+
+    :param instrument: the instrument.
+    :param clause: the clause.
+    :param version: the version shown and commented on.
+    :param draft: the draft the version is shown as part of, if any.
+    :param form: a bound form to show again with its errors; a fresh one otherwise.
+    :param back: where posting sends the visitor back to ("clause" or "comments").
+    :returns: ``comment_panel``, ``comment_body``, ``comment_form``, ``comment_draft``,
+        ``comment_allowed``, ``comment_refusal``, ``comment_here`` (this page's URL, with
+        its page of comments unless it is the last) and ``comment_page_url`` (page -> URL).
+
+    The page of comments comes from ``?comments_page=N`` (default: the last, newest threads).
+    """
+    requested = request.args.get("comments_page", type=int) if request.method == "GET" else None
+    panel = service.clause_comments(clause, version, page=requested)
+    allowed, refusal = may_comment_here(clause, version, draft)
+    if form is None:
+        form = CommentForm(formdata=None, version_id=str(version.id), back=back)
+        if draft is not None:
+            form.draft.data = str(draft.number)
+
+    def page_url(number: int) -> str:
+        kept = None if number >= panel.pages else number
+        if back == "clause":
+            return url_for("instruments.clause", slug=instrument.slug, uid=clause.uid, comments_page=kept)
+        return _comments_url(instrument, clause, version, draft, page=kept)
+
+    return {
+        "comment_panel": panel,
+        "comment_body": Markup(panel.body_html),
+        "comment_form": form,
+        "comment_draft": draft,
+        "comment_allowed": allowed,
+        "comment_refusal": refusal,
+        "comment_here": page_url(panel.page),
+        "comment_page_url": page_url,
+    }
+
+
+def _comments_url(
+    instrument: Instrument, clause: Clause, version: ClauseVersion, draft: Draft | None, *, page: int | None = None
+) -> str:
+    if draft is not None:
+        return url_for("comments.clause", slug=instrument.slug, uid=clause.uid, draft=draft.number, comments_page=page)
+    if version.id == clause.current_version_id:
+        return url_for("comments.clause", slug=instrument.slug, uid=clause.uid, comments_page=page)
+    return url_for("comments.clause", slug=instrument.slug, uid=clause.uid, version=version.seq, comments_page=page)
+
+
+def _clause_url(instrument: Instrument, comment: Comment) -> str:
+    """The clause page at the page of comments that shows ``comment``'s thread, anchored on the comment."""
+    page = service.thread_page(comment)
+    return url_for("instruments.clause", slug=instrument.slug, uid=comment.clause.uid, comments_page=page) + (
+        f"#comment-{comment.id}"
+    )
+
+
+def _render_clause(instrument, clause, version, draft):
+    context = panel_context(instrument, clause, version, draft, back="comments")
+    return render_template("comments/clause.html", instrument=instrument, clause=clause, **context)
+
+
+@bp.route("/i/<slug>/c/<uid>/comments/", methods=["GET", "POST"])
+def clause(slug: str, uid: str):
+    """One version of a clause (``?draft=N``, ``?version=S`` or current) with its comments; POST posts one."""
+    instrument = get_instrument_or_404(slug)
+    the_clause = get_clause_or_404(instrument, uid)
+    if request.method == "GET":
+        version, draft = _shown_state(instrument, the_clause)
+        return _render_clause(instrument, the_clause, version, draft)
+
+    form = CommentForm()
+    version_id = whole_number(form.version_id.data)
+    version = db.session.get(ClauseVersion, version_id) if version_id is not None else None
+    if version is None:
+        abort(404, "The version you commented on does not exist. Reload the clause and try again.")
+    if version.clause_id != the_clause.id:
+        abort(400, "The version you commented on belongs to another clause.")
+    draft = None
+    if form.draft.data:
+        number = whole_number(form.draft.data)
+        if number is None:
+            abort(400, "The draft number must be a whole number.")
+        draft = get_draft_or_404(instrument, number)
+    parent = None
+    if form.in_reply_to.data:
+        parent_id = whole_number(form.in_reply_to.data)
+        parent = db.session.get(Comment, parent_id) if parent_id is not None else None
+        if parent is None:
+            abort(404, "The comment you replied to does not exist.")
+    back = form.back.data if form.back.data in BACK_TARGETS else "clause"
+    if not form.validate():
+        return _form_error(instrument, the_clause, version, draft, form, back, 400)
+    try:
+        comment = service.post(
+            author=_actor(),
+            clause=the_clause,
+            version=version,
+            body=form.body.data or "",
+            category=CommentCategory(form.category.data),
+            quote=(form.quote.data or "") if parent is None else "",
+            prefix=form.prefix.data or "",
+            suffix=form.suffix.data or "",
+            start=whole_number(form.start.data),
+            end=whole_number(form.end.data),
+            in_reply_to=parent,
+            draft=draft,
+            max_length=_max_length(),
+        )
+    except service.CommentError as exc:
+        db.session.rollback()
+        if exc.field and hasattr(form, exc.field):
+            getattr(form, exc.field).errors = [*getattr(form, exc.field).errors, exc.message]
+            return _form_error(instrument, the_clause, version, draft, form, back, exc.status)
+        return render_error(exc.status, exc.message)
+    db.session.commit()
+    flash("Your reply is posted." if parent is not None else "Your comment is posted.", "success")
+    page = service.thread_page(comment)  # a reply goes back to its thread's page
+    if back == "comments":
+        target = _comments_url(instrument, the_clause, version, draft, page=page)
+    else:
+        target = url_for("instruments.clause", slug=slug, uid=uid, comments_page=page)
+    return redirect(f"{target}#comment-{comment.in_reply_to_id or comment.id}")
+
+
+def _form_error(instrument, clause, version, draft, form, back, status):
+    # The clause with its comments and the form again, errors next to the fields;
+    # "back" is kept, so a corrected comment still returns to where it started.
+    return render_template(
+        "comments/clause.html",
+        instrument=instrument,
+        clause=clause,
+        **panel_context(instrument, clause, version, draft, form=form, back=back),
+    ), status
+
+
+@bp.route("/i/<slug>/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+def edit(slug: str, comment_id: int):
+    """The author replaces the body of an open comment."""
+    instrument = get_instrument_or_404(slug)
+    comment = get_comment_or_404(instrument, comment_id)
+    if not permissions.can_edit_comment(current_user, comment):
+        abort(403, "Only the author of a comment may edit it.")
+    if comment.status is not CommentStatus.OPEN:
+        abort(409, f"This comment is {comment.status.value}; it can no longer be edited.")
+    form = EditCommentForm()
+    if request.method == "GET":
+        form.body.data = comment.body
+    elif form.validate():
+        try:
+            changed = service.edit(comment, actor=_actor(), body=form.body.data or "", max_length=_max_length())
+        except service.CommentError as exc:
+            db.session.rollback()
+            if exc.field != "body":
+                return render_error(exc.status, exc.message)
+            form.body.errors = [*form.body.errors, exc.message]
+        else:
+            db.session.commit()
+            flash("Your comment is updated." if changed else "Nothing changed.", "success")
+            return redirect(_clause_url(instrument, comment))
+    status = 400 if form.is_submitted() else 200
+    return render_template("comments/edit.html", instrument=instrument, comment=comment, form=form), status
+
+
+@bp.post("/i/<slug>/comments/<int:comment_id>/resolve")
+def resolve(slug: str, comment_id: int):
+    """The author or the secretariat marks a comment resolved."""
+    instrument = get_instrument_or_404(slug)
+    comment = get_comment_or_404(instrument, comment_id)
+    if not permissions.can_resolve_comment(current_user, comment):
+        abort(403, "Only the author or the secretariat may resolve a comment.")
+    form = ActionForm()
+    if not form.validate():
+        return render_error(400, "The form could not be read. Reload the page and try again.")
+    try:
+        service.resolve(comment, actor=_actor())
+    except service.CommentError as exc:
+        db.session.rollback()
+        return render_error(exc.status, exc.message)
+    db.session.commit()
+    flash("The comment is marked resolved.", "success")
+    return redirect(safe_next(form.next.data, _clause_url(instrument, comment)))
+
+
+@bp.route("/i/<slug>/comments/<int:comment_id>/hide", methods=["GET", "POST"])
+def hide(slug: str, comment_id: int):
+    """The secretariat hides a comment, with a reason that readers see and the log keeps."""
+    instrument = get_instrument_or_404(slug)
+    comment = get_comment_or_404(instrument, comment_id)
+    if not permissions.can_hide_comment(current_user, comment):
+        abort(403, "Only the secretariat may hide comments.")
+    form = HideCommentForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    elif form.validate():
+        try:
+            service.hide(comment, actor=_actor(), reason=form.reason.data or "")
+        except service.CommentError as exc:
+            db.session.rollback()
+            if exc.field != "reason":
+                return render_error(exc.status, exc.message)
+            form.reason.errors = [*form.reason.errors, exc.message]
+        else:
+            db.session.commit()
+            flash("The comment is hidden; its place shows your reason.", "success")
+            return redirect(safe_next(form.next.data, _clause_url(instrument, comment)))
+    status = 400 if form.is_submitted() else 200
+    return render_template("comments/hide.html", instrument=instrument, comment=comment, form=form), status
+
+
+def _filters(form: CommentFilterForm) -> tuple[service.ListFilters, dict[str, str]]:
+    def number(name: str) -> int | None:
+        return whole_number(request.args.get(name))
+
+    category = request.args.get("category") or None
+    status = request.args.get("status") or None
+    filters = service.ListFilters(
+        clause_id=number("clause"),
+        organisation_id=number("organisation"),
+        category=CommentCategory(category) if category else None,
+        status=CommentStatus(status) if status else None,
+        changed_since_mine=bool(form.changed.data),
+    )
+    kept = {k: request.args[k] for k in FILTERS if request.args.get(k)}
+    return filters, kept
+
+
+@bp.get("/i/<slug>/comments/")
+def index(slug: str):
+    """All comments of an instrument, newest first, filtered and paginated."""
+    instrument = get_instrument_or_404(slug)
+    form = CommentFilterForm(formdata=request.args)
+    clauses, organisations = service.filter_choices(instrument)
+    form.set_choices(clauses, organisations, hidden=permissions.is_secretariat(current_user))
+    status = 200
+    filters, kept = service.ListFilters(), {}
+    if any(request.args.get(name) for name in FILTERS):
+        if form.validate():
+            filters, kept = _filters(form)
+        else:
+            status = 400
+    page = max(1, min(request.args.get("page", 1, type=int) or 1, 1_000_000))
+    listing = service.list_comments(instrument, filters, _actor(), page=page, per_page=PER_PAGE)
+    return render_template(
+        "comments/index.html",
+        instrument=instrument,
+        form=form,
+        listing=listing,
+        filters=kept,
+        may_export=permissions.is_secretariat(current_user),
+    ), status
+
+
+@bp.get("/i/<slug>/comments.csv")
+def export(slug: str):
+    """Every comment of the instrument as CSV, for the secretariat's analysis (UTF-8 with a BOM for Excel)."""
+    instrument = get_instrument_or_404(slug)
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    for row in service.export_rows(instrument):
+        writer.writerow(row)
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{instrument.slug}-comments.csv"'},
+    )
