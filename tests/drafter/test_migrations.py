@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from flask_migrate import upgrade
+from flask_migrate import downgrade, upgrade
 
 from drafter.cli import migrations_dir
 from drafter.extensions import db
@@ -15,6 +15,8 @@ def test_migrations_match_the_models(app):
         empty_database(db)
         upgrade(directory=migrations_dir())
         upgrade(directory=migrations_dir())  # idempotent
+        downgrade(directory=migrations_dir(), revision="base")  # the way down works too
+        upgrade(directory=migrations_dir())
         with db.engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
         assert diff == []
