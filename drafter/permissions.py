@@ -49,6 +49,7 @@ A = Audience
 #: endpoint -> {HTTP method -> audience}. HEAD follows GET; OPTIONS is open.
 RULES: Mapping[str, Mapping[str, Audience]] = {
     "static": {"GET": A.EVERYONE},
+    "health.healthz": {"GET": A.EVERYONE},
     # Reading the instrument (drafter/views/instruments.py).
     "instruments.index": {"GET": A.EVERYONE},
     "instruments.current": {"GET": A.READER},
@@ -123,6 +124,7 @@ RULES: Mapping[str, Mapping[str, Audience]] = {
     "traceability.organisations": {"GET": A.READER},
     "traceability.organisation_report": {"GET": A.READER},
     "traceability.organisation_report_csv": {"GET": A.READER},
+    "traceability.organisation_report_docx": {"GET": A.READER},
     "traceability.draft_sources": {"GET": A.READER},
 }
 
