@@ -715,11 +715,11 @@ def build(
     counts["event"] = _insert(Event.__table__, events, progress)
     _fix_sequences()
     db.session.commit()
-    if db.engine.dialect.name == "postgresql":
-        # Fresh planner statistics, as autovacuum would gather them soon after a bulk load
-        # (PostgreSQL documentation, "Populating a Database": run ANALYZE afterwards).
-        with db.engine.connect() as conn:
-            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
+    # Fresh planner statistics, as a maintained database has them after a bulk load
+    # (PostgreSQL's autovacuum; `drafter init-db` on SQLite; PostgreSQL documentation,
+    # "Populating a Database": run ANALYZE afterwards).
+    with db.engine.connect() as conn:
+        conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
 
     # --- what pages should name --------------------------------------------------------
     ranked = sorted(per_clause.items(), key=lambda kv: (-kv[1], kv[0]))

@@ -82,6 +82,12 @@ def import_file(path: Path, *, slug: str | None, title: str | None, is_public: b
 def init_db_command() -> None:
     """Create or upgrade the database schema (safe to run again)."""
     upgrade_schema()
+    if db.engine.dialect.name == "sqlite":
+        # SQLite keeps no planner statistics by itself (PostgreSQL's autovacuum does): without
+        # them it may walk an instrument's comments through a two-column index, in date order,
+        # where the one-column index reads them in table order, several times faster.
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE")
     click.echo(f"Database ready: {db.engine.url.render_as_string(hide_password=True)}")
 
 

@@ -201,3 +201,15 @@ def test_health_check_answers_from_any_server(client):
     assert response.status_code == 200 and response.get_json() == {"status": "ok"}
     assert response.headers["Cache-Control"] == "no-store"
 
+
+
+def test_init_db_gives_sqlite_its_planner_statistics(app, runner):
+    from sqlalchemy import text
+
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("PostgreSQL's autovacuum keeps its own statistics")
+    result = runner.invoke(args=["init-db"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert db.session.execute(text("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")).scalar() == 1
