@@ -47,6 +47,19 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+def storable(text: str) -> str:
+    """Return ``text`` as it is stored: NFC (see :func:`nfc`), without NUL, ends stripped.
+
+    NUL (U+0000) is no character of any text; PostgreSQL refuses it in
+    text columns and XML forbids it, so it is dropped before storing, on
+    every backend alike.
+
+    :param text: any string.
+    :returns: the text to store.
+    """
+    return nfc(text).replace("\x00", "").strip()
+
+
 def comparison_form(text: str) -> str:
     """Return the form in which two texts are compared for "same text".
 

@@ -8,7 +8,7 @@ from drafter.extensions import db
 from drafter.models import Clause, ClauseVersion, User, VersionCause
 from drafter.services import audit, comments
 from instrument.errors import StaleBase
-from instrument.text import comparison_form, nfc
+from instrument.text import comparison_form, storable
 
 
 def same_content(version: ClauseVersion | None, *, number: str, heading: str, text: str, deleted: bool) -> bool:
@@ -23,9 +23,9 @@ def same_content(version: ClauseVersion | None, *, number: str, heading: str, te
         return False
     return (
         version.deleted == deleted
-        and comparison_form(version.number) == comparison_form(number)
-        and comparison_form(version.heading) == comparison_form(heading)
-        and comparison_form(version.text) == comparison_form(text)
+        and comparison_form(version.number) == comparison_form(storable(number))
+        and comparison_form(version.heading) == comparison_form(storable(heading))
+        and comparison_form(version.text) == comparison_form(storable(text))
     )
 
 
@@ -76,9 +76,9 @@ def add_version(
     version = ClauseVersion(
         clause_id=clause.id,
         seq=(current.seq + 1) if current is not None else 1,
-        number=nfc(number).strip(),
-        heading=nfc(heading).strip(),
-        text=nfc(text).strip(),
+        number=storable(number),
+        heading=storable(heading),
+        text=storable(text),
         deleted=deleted,
         cause=cause,
         note=note,

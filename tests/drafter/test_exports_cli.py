@@ -70,7 +70,7 @@ def test_progress_bar_and_warnings_on_standard_error(app, runner, tmp_path, monk
     with app.app_context():
         import_text(instrument_md(3), "ctl")
         clause = db.session.scalar(select(Clause).where(Clause.key == "Article 2"))
-        add_version(clause, number="Article 2", heading="Scope\vand definitions", text="1. Text\x00.",
+        add_version(clause, number="Article 2", heading="Scope\vand definitions", text="1. Text\x01.",
                     cause=VersionCause.EDIT, actor=None, base_version_id=clause.current_version_id)  # fmt: skip
         db.session.commit()
     # click draws the bar only on a terminal; pretend standard error is one.
@@ -79,7 +79,7 @@ def test_progress_bar_and_warnings_on_standard_error(app, runner, tmp_path, monk
     result = runner.invoke(args=["export", "ctl", "--format", "docx", "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert "Exporting docx" in result.stderr and "100%" in result.stderr
-    assert ("Warning: DOCX export: Article 2: 1 vertical tab became a line break; 1 NUL character dropped"
+    assert ("Warning: DOCX export: Article 2: 1 vertical tab became a line break; 1 U+0001 character dropped"
             in result.stderr)  # fmt: skip
     assert out.stat().st_size > 0
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from drafter.config import from_environment
 from drafter.extensions import db
-from drafter.models import Role, User, UserState
+from drafter.models import Clause, Role, User, UserState
 from drafter.security import is_safe_next, safe_next
 from tests.drafter.accounts_helpers import PASSWORD, add_user, events, make_app, put_in_session, row_counts, sign_in
 
@@ -303,3 +303,28 @@ def test_pages_have_no_inline_script_or_style(app, member):
         assert not re.search(r"<script(?![^>]*\ssrc=)", html), response.request.path
         assert "<style" not in html and not re.search(r"\sstyle=", html), response.request.path
         assert not re.search(r"\son[a-z]+=", html), response.request.path  # no inline event handlers
+
+
+def test_nul_characters_are_refused_at_the_door_and_never_stored(app, client):
+    """PostgreSQL refuses NUL in text: every form answers 400 instead, on every backend."""
+    from drafter.models import ClauseVersion, VersionCause
+    from drafter.services.versions import add_version
+    from tests.drafter.helpers import import_text, instrument_md
+
+    with app.app_context():
+        import_text(instrument_md(1), "t")
+        before = row_counts()
+    for path, data in [("/sign-in", {"email": "a\x00@example.org", "password": "x"}),
+                       ("/register", {"name": "Del\x00egate"})]:
+        response = client.post(path, data=data)
+        assert response.status_code == 400, path
+        assert "NUL character" in response.get_data(as_text=True)
+    assert client.get("/i/t/?q=\x00").status_code == 400
+    with app.app_context():
+        assert row_counts() == before
+        # Text that reaches the store another way (files, services) loses its NUL.
+        clause = db.session.scalar(select(Clause).where(Clause.key == "Article 1"))
+        version = add_version(clause, number="Article 1", heading="H", text="Pasted\x00 text.",
+                              cause=VersionCause.EDIT, actor=None)
+        db.session.commit()
+        assert db.session.get(ClauseVersion, version.id).text == "Pasted text."
