@@ -2,7 +2,7 @@
 
 Two records of the same shape are built with :mod:`benchmarks.synthetic`
 (the generator of ``benchmarks/run.py``): a small one (12 clauses, 2 drafts,
-40 comments, 12 amendments, 4 inputs) and one 25 to 100 times larger (300
+40 comments, 12 amendments, 4 inputs) and one 20 to 75 times larger (300
 clauses, 6 drafts, 3,000 comments, 400 amendments, 80 inputs). Each page is
 requested for the object of the same kind in both (the busiest clause, the
 showcase article with an amended and an edited version, an accepted
