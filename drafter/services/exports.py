@@ -24,7 +24,6 @@ from instrument.export.akn import AKN_MIME, AknIdentity, to_akn
 from instrument.export.docx import DOCX_MIME, to_docx
 from instrument.export.html import to_html
 from instrument.export.markdown import to_markdown
-from instrument.export.pdf import PDF_MIME, html_to_pdf, to_pdf
 from instrument.export.redline_docx import Revision, to_redline_docx
 from instrument.export.synoptic import Proposal, Source, SynopticRow, to_synoptic_csv, to_synoptic_docx
 
@@ -33,7 +32,7 @@ FORMATS = {
     "md": "text/markdown; charset=utf-8",
     "html": "text/html; charset=utf-8",
     "docx": DOCX_MIME,
-    "pdf": PDF_MIME,
+    "pdf": "application/pdf",
     "akn": AKN_MIME,
 }
 #: Redline format -> MIME type.
@@ -155,6 +154,8 @@ def export_clean(
         )  # fmt: skip
     elif fmt == "pdf":
         subtitle = f"{labels.subtitle} · {labels.date_line}"
+        from instrument.export.pdf import to_pdf  # WeasyPrint loads Pango: only when a PDF is asked for
+
         content = to_pdf(instrument.title, clauses, subtitle=subtitle, header=labels.header, progress=progress)
     else:
         published = draft.published_at.date() if draft is not None else datetime.now(timezone.utc).date()
@@ -242,6 +243,8 @@ def export_redline(
         )  # fmt: skip
     elif fmt == "pdf":
         html = to_redline_html(instrument.title, before.label, after.label, comparison)
+        from instrument.export.pdf import html_to_pdf  # see above: Pango only when needed
+
         content = html_to_pdf(html, header=header, where="the redline")
     elif fmt == "html":
         content = to_redline_html(instrument.title, before.label, after.label, comparison)
