@@ -19,8 +19,8 @@ from sqlalchemy import Column, DateTime, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from drafter.extensions import db
-from drafter.models._base import utcnow
-from drafter.models.instrument import Clause, ClauseVersion, Draft, Instrument, _enum
+from drafter.models._base import enum_column, utcnow
+from drafter.models.instrument import Clause, ClauseVersion, Draft, Instrument
 from drafter.models.user import Organisation, User
 from instrument.amendments import AmendmentKind, AmendmentState
 
@@ -49,7 +49,7 @@ class Amendment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     instrument_id: Mapped[int] = mapped_column(ForeignKey("instrument.id"))
     clause_id: Mapped[int] = mapped_column(ForeignKey("clause.id"), index=True)
-    kind: Mapped[AmendmentKind] = mapped_column(_enum(AmendmentKind))
+    kind: Mapped[AmendmentKind] = mapped_column(enum_column(AmendmentKind))
     base_version_id: Mapped[int] = mapped_column(ForeignKey("clause_version.id"))
     draft_id: Mapped[int | None] = mapped_column(ForeignKey("draft.id"))
     number: Mapped[str] = mapped_column(String(200), default="")
@@ -58,7 +58,7 @@ class Amendment(db.Model):
     rationale: Mapped[str] = mapped_column(Text)
     proposer_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
-    state: Mapped[AmendmentState] = mapped_column(_enum(AmendmentState, 40), default=AmendmentState.DRAFT)
+    state: Mapped[AmendmentState] = mapped_column(enum_column(AmendmentState, 40), default=AmendmentState.DRAFT)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     reason: Mapped[str] = mapped_column(Text, default="")

@@ -20,17 +20,14 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Enum, Float, ForeignKey, Index, Integer, Text
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from drafter.extensions import db
-from drafter.models._base import utcnow
+from drafter.models._base import enum_column, utcnow
 from drafter.models.instrument import Clause, ClauseVersion, Draft, Instrument
 from drafter.models.user import Organisation, User
 
-
-def _enum(cls: type[enum.Enum], length: int = 20) -> Enum:
-    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
 class CommentCategory(str, enum.Enum):
@@ -96,12 +93,12 @@ class Comment(db.Model):
     draft_id: Mapped[int | None] = mapped_column(ForeignKey("draft.id"))
     selector: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     body: Mapped[str] = mapped_column(Text)
-    category: Mapped[CommentCategory] = mapped_column(_enum(CommentCategory, 30), default=CommentCategory.OTHER)
+    category: Mapped[CommentCategory] = mapped_column(enum_column(CommentCategory, 30), default=CommentCategory.OTHER)
     author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     #: The author's organisation when the comment was written (people change organisation).
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
     in_reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id"), index=True)
-    status: Mapped[CommentStatus] = mapped_column(_enum(CommentStatus), default=CommentStatus.OPEN, index=True)
+    status: Mapped[CommentStatus] = mapped_column(enum_column(CommentStatus), default=CommentStatus.OPEN, index=True)
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
@@ -145,7 +142,7 @@ class CommentAnchor(db.Model):
 
     comment_id: Mapped[int] = mapped_column(ForeignKey("comment.id"), primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("clause_version.id"), primary_key=True, index=True)
-    status: Mapped[AnchorState] = mapped_column(_enum(AnchorState))
+    status: Mapped[AnchorState] = mapped_column(enum_column(AnchorState))
     start: Mapped[int | None] = mapped_column(Integer)
     end: Mapped[int | None] = mapped_column(Integer)
     score: Mapped[float] = mapped_column(Float, default=0.0)

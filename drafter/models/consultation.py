@@ -38,9 +38,9 @@ from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Index, Integ
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from drafter.extensions import db
-from drafter.models._base import utcnow
+from drafter.models._base import enum_column, utcnow
 from drafter.models.amendment import Amendment
-from drafter.models.instrument import Clause, ClauseVersion, Instrument, _enum
+from drafter.models.instrument import Clause, ClauseVersion, Instrument
 from drafter.models.user import Organisation, User
 
 
@@ -153,7 +153,7 @@ class Consultation(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     instrument_id: Mapped[int] = mapped_column(ForeignKey("instrument.id", ondelete="RESTRICT"), index=True)
     title: Mapped[str] = mapped_column(String(300))
-    kind: Mapped[ConsultationKind] = mapped_column(_enum(ConsultationKind, 40))
+    kind: Mapped[ConsultationKind] = mapped_column(enum_column(ConsultationKind, 40))
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)
     place: Mapped[str] = mapped_column(String(200), default="")
@@ -208,7 +208,7 @@ class Input(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id", ondelete="RESTRICT"))
-    kind: Mapped[InputKind] = mapped_column(_enum(InputKind, 30))
+    kind: Mapped[InputKind] = mapped_column(enum_column(InputKind, 30))
     title: Mapped[str] = mapped_column(String(300))
     summary: Mapped[str] = mapped_column(Text, default="")
     reference_document: Mapped[str] = mapped_column(String(500), default="")
@@ -218,7 +218,7 @@ class Input(db.Model):
     attachment_type: Mapped[str] = mapped_column(String(100), default="")
     attachment_size: Mapped[int] = mapped_column(Integer, default=0)
     attachment_sha256: Mapped[str] = mapped_column(String(64), default="")
-    disposition: Mapped[Disposition] = mapped_column(_enum(Disposition, 30), default=Disposition.PENDING)
+    disposition: Mapped[Disposition] = mapped_column(enum_column(Disposition, 30), default=Disposition.PENDING)
     disposition_reason: Mapped[str] = mapped_column(Text, default="")
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="RESTRICT"))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

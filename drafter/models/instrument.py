@@ -11,17 +11,14 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from drafter.extensions import db
-from drafter.models._base import utcnow
+from drafter.models._base import enum_column, utcnow
 from drafter.models.user import User
 from instrument.types import ClauseKind
 
-
-def _enum(cls: type[enum.Enum], length: int = 20) -> Enum:
-    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
 class VersionCause(str, enum.Enum):
@@ -71,7 +68,7 @@ class Clause(db.Model):
     instrument_id: Mapped[int] = mapped_column(ForeignKey("instrument.id"), index=True)
     uid: Mapped[str] = mapped_column(String(120))
     key: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[ClauseKind] = mapped_column(_enum(ClauseKind))
+    kind: Mapped[ClauseKind] = mapped_column(enum_column(ClauseKind))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("clause.id"))
     position: Mapped[int] = mapped_column(Integer, default=0)
     depth: Mapped[int] = mapped_column(Integer, default=0)
@@ -105,7 +102,7 @@ class ClauseVersion(db.Model):
     heading: Mapped[str] = mapped_column(Text, default="")
     text: Mapped[str] = mapped_column(Text, default="")
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
-    cause: Mapped[VersionCause] = mapped_column(_enum(VersionCause))
+    cause: Mapped[VersionCause] = mapped_column(enum_column(VersionCause))
     note: Mapped[str] = mapped_column(Text, default="")
     parent_version_id: Mapped[int | None] = mapped_column(ForeignKey("clause_version.id"))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

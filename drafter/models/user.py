@@ -5,12 +5,12 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import DateTime, Enum, ForeignKey, String
+from sqlalchemy import DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from drafter.extensions import db
-from drafter.models._base import utcnow
+from drafter.models._base import enum_column, utcnow
 
 
 class OrganisationType(str, enum.Enum):
@@ -81,7 +81,7 @@ class Organisation(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     type: Mapped[OrganisationType] = mapped_column(
-        Enum(OrganisationType, native_enum=False, length=40, values_callable=lambda e: [m.value for m in e])
+        enum_column(OrganisationType, 40)
     )
     country: Mapped[str] = mapped_column(String(2), default="XX")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -102,11 +102,11 @@ class User(UserMixin, db.Model):
     name: Mapped[str] = mapped_column(String(200))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     role: Mapped[Role] = mapped_column(
-        Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        enum_column(Role, 20),
         default=Role.STAKEHOLDER,
     )
     state: Mapped[UserState] = mapped_column(
-        Enum(UserState, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        enum_column(UserState, 20),
         default=UserState.PENDING,
     )
     password_hash: Mapped[str] = mapped_column(String(255), default="")
