@@ -679,3 +679,15 @@ def test_the_longest_allowed_adversarial_comment_is_accepted_and_shown(app, worl
     assert len(comments(app)) == 1
     page = client.get(f"/i/{SLUG}/c/{world.plain}/")
     assert page.status_code == 200 and "[" * 100 in page.get_data(as_text=True)
+
+
+def test_a_refused_comment_says_so_at_the_top_of_the_page(app, world):
+    """On a phone the form sits far below the text: the refusal is announced before the text."""
+    client = as_user(app, world, "asetuc")
+    _, version_id, _ = clause_row(app, world.plain)
+    response = post(client, world.plain, version_id, body="")
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    alert = html.index("Your comment was not posted")
+    assert alert < html.index('class="clause-body') < html.index('id="comment-form"')
+    assert comments(app) == []
