@@ -82,10 +82,15 @@ class Comment(db.Model):
         Index("ix_comment_clause_id_created_at", "clause_id", "created_at"),
         # The comments list walks an instrument's comments newest first.
         Index("ix_comment_instrument_id_created_at", "instrument_id", "created_at"),
+        # The next three answer from the index alone, without reading 50,000 rows: comment counts
+        # per clause and per version (full-text pages), the clause filter's choices, the list's total.
+        Index("ix_comment_instrument_id_clause_id_version_id_status", "instrument_id", "clause_id", "version_id", "status"),
+        Index("ix_comment_instrument_id_organisation_id", "instrument_id", "organisation_id"),
+        Index("ix_comment_instrument_id_status_author_id", "instrument_id", "status", "author_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    instrument_id: Mapped[int] = mapped_column(ForeignKey("instrument.id"), index=True)
+    instrument_id: Mapped[int] = mapped_column(ForeignKey("instrument.id"))  # indexed first in the composites
     clause_id: Mapped[int] = mapped_column(ForeignKey("clause.id"))
     #: The version the comment was written on (it always links back to it).
     version_id: Mapped[int] = mapped_column(ForeignKey("clause_version.id"), index=True)
