@@ -13,6 +13,7 @@ from drafter.models import ClauseVersion, Draft, DraftEntry, Instrument
 from drafter.services import comments as comment_service
 from drafter.services import drafts as draft_service
 from drafter.services import exports
+from drafter.views import fulltext
 from drafter.views.comments import panel_context
 from drafter.views.loaders import get_clause_or_404, get_draft_or_404, get_instrument_or_404
 
@@ -31,14 +32,15 @@ def index():
 def current(slug: str):
     """The current text of an instrument, with its table of contents."""
     instrument = get_instrument_or_404(slug)
-    rows = draft_service.current_state(instrument)
+    body = fulltext.current_body(instrument)
     latest = db.session.scalar(
         select(Draft).where(Draft.instrument_id == instrument.id).order_by(Draft.number.desc()).limit(1)
     )
-    pending = draft_service.unpublished_changes(instrument, latest) if latest is not None else len(rows)
+    pending = draft_service.unpublished_changes(instrument, latest) if latest is not None else len(body)
+    clause_href = url_for("instruments.clause", slug=slug, uid="~uid~")
     return render_template(
-        "instrument.html", instrument=instrument, rows=rows, draft=None, latest=latest, pending=pending,
-        comment_counts=comment_service.counts_by_clause(instrument),
+        "instrument.html", instrument=instrument, body=body, draft=None, latest=latest, pending=pending,
+        sections=fulltext.assemble(body, comment_service.counts_by_clause(instrument), clause_href + "#comments"),
     )
 
 
@@ -87,10 +89,11 @@ def draft(slug: str, number: int):
     """The full text of Draft ``number``."""
     instrument = get_instrument_or_404(slug)
     the_draft = get_draft_or_404(instrument, number)
-    rows = draft_service.draft_state(the_draft)
+    body = fulltext.draft_body(instrument, the_draft)
+    comments_href = url_for("comments.clause", slug=slug, uid="~uid~", draft=number)
     return render_template(
-        "instrument.html", instrument=instrument, rows=rows, draft=the_draft, latest=None,
-        comment_counts=comment_service.counts_by_clause(instrument, the_draft),
+        "instrument.html", instrument=instrument, body=body, draft=the_draft, latest=None,
+        sections=fulltext.assemble(body, comment_service.counts_by_clause(instrument, the_draft), comments_href),
     )
 
 

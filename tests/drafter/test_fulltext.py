@@ -1,0 +1,124 @@
+"""Full-text pages keep what never changes for a text and stay exact when the text or its comments change."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from drafter.extensions import db
+from drafter.models import Clause, Comment, Instrument, Role, User, VersionCause
+from drafter.services import comments as comment_service
+from drafter.services import versions
+from drafter.views.fulltext import TextBody, TextCache
+from tests.drafter.accounts_helpers import add_org, add_user
+from tests.drafter.helpers import import_text, instrument_md
+
+SLUG = "kept"
+
+
+@pytest.fixture
+def seeded(app):
+    """A public instrument of four articles with Draft 1 published, a delegate and an officer."""
+    with app.app_context():
+        org = add_org("Migrant Forum in Asia")
+        delegate = add_user("delegate@example.org", organisation=org)
+        officer = add_user("officer@example.org", role=Role.SECRETARIAT)
+        import_text(instrument_md(4), SLUG)
+        return delegate.id, officer.id
+
+
+def _clause(key: str) -> Clause:
+    return db.session.scalar(
+        select(Clause).join(Clause.instrument).where(Instrument.slug == SLUG, Clause.key == key)
+    )
+
+
+def _edit(app, key: str, *, text: str | None = None, heading: str | None = None, deleted: bool = False) -> None:
+    with app.app_context():
+        clause = _clause(key)
+        cur = clause.current_version
+        versions.add_version(
+            clause, number=cur.number, heading=heading if heading is not None else cur.heading,
+            text=text if text is not None else cur.text, cause=VersionCause.EDIT, actor=None, deleted=deleted,
+        )
+        db.session.commit()
+
+
+def _fresh(app, client, url: str) -> str:
+    """The page as built without anything kept."""
+    app.extensions.pop("drafter.fulltext", None)
+    return client.get(url).get_data(as_text=True)
+
+
+def test_current_text_follows_every_change_it_shows(app, client, seeded):
+    url = f"/i/{SLUG}/"
+    first = client.get(url).get_data(as_text=True)
+    assert "obligation number 3 in good faith" in first
+
+    _edit(app, "Article 3", text="1. The Parties shall respect obligation number 3 at all times.")
+    page = client.get(url).get_data(as_text=True)
+    assert "respect obligation number 3 at all times" in page and "obligation number 3 in good faith" not in page
+    assert page == _fresh(app, client, url)
+
+    client.get(url)  # kept again
+    _edit(app, "Article 2", heading="Recruitment fees")
+    page = client.get(url).get_data(as_text=True)
+    assert "Article 2 — Recruitment fees" in page and "Article 2 — Heading 2" not in page
+    assert page == _fresh(app, client, url)
+
+    client.get(url)
+    _edit(app, "Article 4", deleted=True)
+    page = client.get(url).get_data(as_text=True)
+    assert "Article 4" not in page
+    assert page == _fresh(app, client, url)
+
+
+def test_draft_page_counts_comments_at_every_request(app, client, seeded):
+    delegate_id, officer_id = seeded
+    url = f"/i/{SLUG}/drafts/1/"
+    assert "comment-count" not in client.get(url).get_data(as_text=True)
+    with app.app_context():
+        clause = _clause("Article 2")
+        # Written on the current text, which is still Draft 1's: Draft 1 counts it.
+        comment_service.post(
+            author=db.session.get(User, delegate_id), clause=clause, version=clause.current_version,
+            body="Who pays the recruitment fees?",
+        )
+        db.session.commit()
+    page = client.get(url).get_data(as_text=True)
+    assert "1 comment<span" in page
+    with app.app_context():
+        comment = db.session.scalar(select(Comment))
+        comment_service.hide(comment, actor=db.session.get(User, officer_id), reason="Posted twice.")
+        db.session.commit()
+    assert "comment-count" not in client.get(url).get_data(as_text=True)
+
+
+def test_a_kept_draft_is_not_read_again(app, client, seeded, count_queries):
+    url = f"/i/{SLUG}/drafts/1/"
+    with count_queries() as cold:
+        first = client.get(url)
+    with count_queries() as warm:
+        second = client.get(url)
+    assert first.get_data() == second.get_data()
+    assert warm.count == cold.count - 1  # the draft's entries, versions and clauses are read once
+    # Another app (another worker) builds its own.
+    assert "drafter.fulltext" in app.extensions
+
+
+def test_text_cache_keeps_the_most_recently_used():
+    cache = TextCache(maxsize=2)
+    built: list[str] = []
+
+    def maker(name: str):
+        def build() -> TextBody:
+            built.append(name)
+            return TextBody(toc=name, pieces=())
+        return build
+
+    cache.get_or_build(("a",), maker("a"))
+    cache.get_or_build(("b",), maker("b"))
+    cache.get_or_build(("a",), maker("a"))  # kept: a is now the most recent
+    cache.get_or_build(("c",), maker("c"))  # b goes
+    cache.get_or_build(("a",), maker("a"))
+    cache.get_or_build(("b",), maker("b"))
+    assert built == ["a", "b", "c", "b"]
