@@ -12,7 +12,7 @@ from wtforms import HiddenField, IntegerField, RadioField, SelectField, SelectMu
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
-from drafter.forms import options, plain_text
+from drafter.forms import LongSelect, options, plain_text
 from drafter.services.amendments import MAX_RATIONALE, MAX_TEXT
 from instrument.amendments import AmendmentKind, AmendmentState
 
@@ -155,8 +155,9 @@ class QueueFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    clause = SelectField("Clause", validators=[Optional()])
-    organisation = SelectField("Organisation", validators=[Optional()])
+    # Every clause of a long instrument can be a choice.
+    clause = SelectField("Clause", validators=[Optional()], widget=LongSelect())
+    organisation = SelectField("Organisation", validators=[Optional()], widget=LongSelect())
     state = SelectField("State", choices=options(STATE_FILTERS), default="open", validators=[Optional()])
     age = SelectField("Age", choices=options(AGE_FILTERS), default="", validators=[Optional()])
 

@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, TextAreaField
 from wtforms.validators import Optional
 
-from drafter.forms import options
+from drafter.forms import LongSelect, options
 from drafter.models import CommentCategory, CommentStatus
 
 #: Where a form sends the visitor back after posting (no free-form URL, so no open redirect).
@@ -91,8 +91,9 @@ class CommentFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    clause = SelectField("Clause", validators=[Optional()])
-    organisation = SelectField("Organisation", validators=[Optional()])
+    # Every clause of a long instrument can be a choice.
+    clause = SelectField("Clause", validators=[Optional()], widget=LongSelect())
+    organisation = SelectField("Organisation", validators=[Optional()], widget=LongSelect())
     category = SelectField(
         "Kind",
         choices=options([("", "Any kind")] + [(c.value, c.label) for c in CommentCategory]),
