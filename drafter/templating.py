@@ -24,6 +24,19 @@ def render_version(version_id: int, text: str) -> Markup:
     return Markup(render_markdown(text))
 
 
+@lru_cache(maxsize=4096)
+def render_user_markdown(text: str) -> Markup:
+    """Rendered HTML of a comment or rationale, cached by its text.
+
+    The text is the whole key, so an edited comment is simply another
+    entry; bounded and per process.
+
+    :param text: Markdown written by a user.
+    :returns: safe HTML (see :func:`instrument.render.render_markdown`).
+    """
+    return Markup(render_markdown(text))
+
+
 def format_datetime(value: datetime | None, fmt: str = "%d %b %Y %H:%M") -> str:
     """Format a datetime for display in UTC ("29 Nov 2026 10:42"); empty for ``None``."""
     if value is None:
@@ -46,7 +59,7 @@ def clause_label(state) -> str:
 
 def init_app(app: Flask) -> None:
     """Register filters on ``app``'s Jinja environment."""
-    app.jinja_env.filters["markdown"] = lambda text: Markup(render_markdown(text or ""))
+    app.jinja_env.filters["markdown"] = lambda text: render_user_markdown(text or "")
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["clause_label"] = clause_label
