@@ -474,8 +474,16 @@ def print_load(name: str, result: load.LoadResult, cpu: dict[str, float]) -> dic
 
 
 def run_load(app, url: str, world: synthetic.World, civil_longest: str | None, *, readers: int, writers: int,
-             seconds: float, warmup: float, workers: int | None, threads: int | None, log_dir: Path) -> None:
-    """The gunicorn part: Drafter, then the bare app with the same load; prints both and the ratio."""
+             seconds: float, warmup: float, workers: int | None, threads: int | None, log_dir: Path,
+             floor: bool = True) -> None:
+    """The gunicorn part: Drafter, then the bare app with the same load; prints both and the ratio.
+
+    With ``floor``, then the same readers (no writers) on two of Drafter's
+    cheapest routes, each against the bare app: the health check (one
+    ``SELECT 1``, no page) and the drafts list (a signed-in page of two
+    statements), which show how much of the gap is the cost of any request
+    through Drafter (session, user, checks, headers) rather than of its pages.
+    """
     mix, description, articles = reader_mix(app, world, civil_longest)
     cookies = reader_sessions(app, world, readers)
     label = f"Load test {int(time.time())}"
@@ -487,7 +495,7 @@ def run_load(app, url: str, world: synthetic.World, civil_longest: str | None, *
           f"{workers or conf['workers']} workers x {threads or conf['threads']} threads ({conf['worker_class']}), loopback")
     print(f"Readers' mix: {description}.")
 
-    def one(app_path: str | None, sizes: dict | None):
+    def one(app_path: str | None, sizes: dict | None, mix=mix, plans=plans):
         server = Server(url, app_path, log_dir, workers, threads)
         marks: dict[str, float] = {}
 
@@ -523,6 +531,16 @@ def run_load(app, url: str, world: synthetic.World, civil_longest: str | None, *
     ratio = app_total["per_second"] / bare_total["per_second"] if bare_total["per_second"] else 0.0
     print(f"\nRatio of requests per second, Drafter / bare Flask: {ratio:.2f} "
           f"({app_total['per_second']:.1f} / {bare_total['per_second']:.1f}); target at least 0.5")
+    if not floor:
+        return
+    print(f"\nFloor: the same {readers} readers, no writers, every request to one cheap route")
+    for name, path in (("health check", "/healthz"), ("drafts list", f"/i/{world.slug}/drafts/")):
+        route = lambda _rng, path=path: path
+        mine, _, _ = one(None, None, mix=route, plans=[])
+        theirs, _, _ = one("benchmarks.bare_app:app", dict(mine.sizes), mix=route, plans=[])
+        a, b = mine.reads.summary(seconds), theirs.reads.summary(seconds)
+        print(f"  {name:14} {path:32} Drafter {a['per_second']:7.1f} req/s ({a['failed']} failed, p50 {a['p50']:.0f} ms), "
+              f"bare {b['per_second']:7.1f} req/s: ratio {a['per_second'] / b['per_second'] if b['per_second'] else 0:.2f}")
 
 
 # --- the command -----------------------------------------------------------------------
@@ -543,6 +561,8 @@ def run_load(app, url: str, world: synthetic.World, civil_longest: str | None, *
 @click.option("--samples", default=15, show_default=True, help="In-process requests per page (at least 3).")
 @click.option("--page-budget", default=4.0, show_default=True, help="Seconds spent at most on one page's samples.")
 @click.option("--load/--no-load", "with_load", default=True, show_default=True, help="Run the gunicorn load test.")
+@click.option("--floor/--no-floor", default=True, show_default=True,
+              help="After the load test, the same readers on Drafter's two cheapest routes against the bare app.")
 @click.option("--readers", default=50, show_default=True)
 @click.option("--writers", default=5, show_default=True)
 @click.option("--seconds", default=20.0, show_default=True, help="Measured window of each load run.")
@@ -550,7 +570,7 @@ def run_load(app, url: str, world: synthetic.World, civil_longest: str | None, *
 @click.option("--workers", type=int, default=None, help="gunicorn workers (default: gunicorn.conf.py's).")
 @click.option("--threads", type=int, default=None, help="Threads per worker (default: gunicorn.conf.py's).")
 def main(postgres_url, sqlite, wipe, clauses, drafts, comments, amendments, inputs, civil_code, samples, page_budget,
-         with_load, readers, writers, seconds, warmup, workers, threads) -> None:
+         with_load, floor, readers, writers, seconds, warmup, workers, threads) -> None:
     """Build a negotiation-sized record and print page costs and load-test figures."""
     from drafter.config import database_url
 
@@ -579,7 +599,7 @@ def main(postgres_url, sqlite, wipe, clauses, drafts, comments, amendments, inpu
         measure_pages(app, world, all_pages(world, longest), samples, page_budget)
         if with_load:
             run_load(app, url, world, longest, readers=readers, writers=writers, seconds=seconds, warmup=warmup,
-                     workers=workers, threads=threads, log_dir=tmp)
+                     workers=workers, threads=threads, log_dir=tmp, floor=floor)
         with app.app_context():
             db.engine.dispose()
         print(f"\n{name}: {time.perf_counter() - started:.0f} s in all")
