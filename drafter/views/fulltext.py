@@ -83,17 +83,24 @@ class TextCache:
         self._items: OrderedDict[tuple, TextBody] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get_or_build(self, key: tuple, build: Callable[[], TextBody]) -> TextBody:
-        """The value for ``key``, built with ``build()`` when it is not kept."""
+    def get_or_build(self, key: tuple, build: Callable[[], tuple[tuple, TextBody]]) -> TextBody:
+        """The value kept under ``key``, or the one ``build()`` makes.
+
+        :param key: what the caller read the text to be.
+        :param build: returns ``(key, value)``: the key of what it actually
+            built, which may be newer than ``key`` when the text changed in
+            between (the value is kept under its own key, never another's).
+        :returns: the value.
+        """
         with self._lock:
             found = self._items.get(key)
             if found is not None:
                 self._items.move_to_end(key)
                 return found
-        value = build()
+        built_key, value = build()
         with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
+            self._items[built_key] = value
+            self._items.move_to_end(built_key)
             while len(self._items) > self.maxsize:
                 self._items.popitem(last=False)
         return value
@@ -141,7 +148,12 @@ def draft_body(instrument: Instrument, draft: Draft) -> TextBody:
     :raises: nothing beyond database errors.
     """
     key = ("draft", instrument.id, instrument.slug, draft.id, draft.published_at.isoformat(), request.script_root)
-    return _cache().get_or_build(key, lambda: build_body(instrument, draft_service.draft_state(draft)))
+    return _cache().get_or_build(key, lambda: (key, build_body(instrument, draft_service.draft_state(draft))))
+
+
+def _shape(rows) -> str:
+    # Every column a current-text page shows, except the text: the version id stands for it.
+    return hashlib.sha256(repr([tuple(r) for r in rows]).encode()).hexdigest()
 
 
 def current_body(instrument: Instrument) -> TextBody:
@@ -149,7 +161,9 @@ def current_body(instrument: Instrument) -> TextBody:
 
     One narrow query reads, for every clause not deleted, each column the
     page shows except the text (the version id stands for it: versions are
-    immutable); their digest is the key.
+    immutable); their digest is the key. A text built after a miss is kept
+    under the digest of the rows it was built from, so a change committed
+    between the two reads can never be kept under the older digest.
     """
     shape = db.session.execute(
         select(Clause.id, Clause.uid, Clause.kind, Clause.depth, Clause.key, ClauseVersion.id,
@@ -158,9 +172,15 @@ def current_body(instrument: Instrument) -> TextBody:
         .where(Clause.instrument_id == instrument.id, Clause.deleted.is_(False))
         .order_by(Clause.position)
     ).all()
-    digest = hashlib.sha256(repr([tuple(r) for r in shape]).encode()).hexdigest()
-    key = ("current", instrument.id, instrument.slug, digest, request.script_root)
-    return _cache().get_or_build(key, lambda: build_body(instrument, draft_service.current_state(instrument)))
+    base = ("current", instrument.id, instrument.slug, request.script_root)
+
+    def build() -> tuple[tuple, TextBody]:
+        rows = draft_service.current_state(instrument)
+        built = _shape((r.clause.id, r.clause.uid, r.clause.kind, r.depth, r.key, r.version.id, r.version.number,
+                        r.version.heading) for r in rows)
+        return (*base, built), build_body(instrument, rows)
+
+    return _cache().get_or_build((*base, _shape(shape)), build)
 
 
 def assemble(body: TextBody, counts: dict[int, int], comments_href: str) -> Markup:
