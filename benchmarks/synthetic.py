@@ -455,7 +455,7 @@ def build(
     counts["draft"] = _insert(Draft.__table__, drafts, progress)
     entries = [
         {"draft_id": draft_id + d, "clause_id": row["id"], "version_id": snap[row["id"]], "position": row["position"],
-         "depth": row["depth"], "key": row["key"], "parent_clause_id": row["parent_id"]}
+         "depth": row["depth"], "key": row["key"], "kind": row["kind"], "parent_clause_id": row["parent_id"]}
         for d, snap in enumerate(draft_versions)
         for row in clauses
     ]

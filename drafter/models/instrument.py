@@ -164,6 +164,9 @@ class DraftEntry(db.Model):
     position: Mapped[int] = mapped_column(Integer)
     depth: Mapped[int] = mapped_column(Integer, default=0)
     key: Mapped[str] = mapped_column(String(200))
+    #: The clause's kind when the draft was published: a later import may turn a
+    #: heading into a part, or an article into unnumbered text; the draft keeps its own.
+    kind: Mapped[ClauseKind] = mapped_column(enum_column(ClauseKind))
     parent_clause_id: Mapped[int | None] = mapped_column(ForeignKey("clause.id"))
 
     draft: Mapped[Draft] = relationship(back_populates="entries")

@@ -22,6 +22,7 @@ class StateRow:
     :ivar depth: nesting depth (0 at top level).
     :ivar key: the clause key in this state.
     :ivar parent_id: id of the enclosing clause, or ``None``.
+    :ivar kind: preamble, part or article in this state.
     """
 
     clause: Clause
@@ -29,6 +30,7 @@ class StateRow:
     depth: int
     key: str
     parent_id: int | None
+    kind: ClauseKind
 
 
 def current_state(instrument: Instrument) -> list[StateRow]:
@@ -44,7 +46,7 @@ def current_state(instrument: Instrument) -> list[StateRow]:
         .where(Clause.instrument_id == instrument.id, Clause.deleted.is_(False))
         .order_by(Clause.position)
     ).all()
-    return [StateRow(c, v, c.depth, c.key, c.parent_id) for c, v in rows]
+    return [StateRow(c, v, c.depth, c.key, c.parent_id, c.kind) for c, v in rows]
 
 
 def draft_state(draft: Draft) -> list[StateRow]:
@@ -59,7 +61,7 @@ def draft_state(draft: Draft) -> list[StateRow]:
         .where(DraftEntry.draft_id == draft.id)
         .order_by(DraftEntry.position)
     ).all()
-    return [StateRow(c, v, e.depth, e.key, e.parent_clause_id) for e, c, v in rows]
+    return [StateRow(c, v, e.depth, e.key, e.parent_clause_id, e.kind) for e, c, v in rows]
 
 
 def to_clause_states(rows: list[StateRow]) -> list[ClauseState]:
@@ -71,7 +73,7 @@ def to_clause_states(rows: list[StateRow]) -> list[ClauseState]:
     return [
         ClauseState(
             key=r.clause.uid,
-            kind=r.clause.kind,
+            kind=r.kind,
             number=r.version.number,
             heading=r.version.heading,
             text=r.version.text,
@@ -92,7 +94,7 @@ def to_parsed_clauses(rows: list[StateRow]) -> list[ParsedClause]:
     return [
         ParsedClause(
             key=r.key,
-            kind=ClauseKind(r.clause.kind),
+            kind=ClauseKind(r.kind),
             number=r.version.number,
             heading=r.version.heading,
             text=r.version.text,
@@ -146,6 +148,7 @@ def publish_draft(
             position=i,
             depth=r.depth,
             key=r.key,
+            kind=r.kind,
             parent_clause_id=r.parent_id,
         )
         for i, r in enumerate(rows)

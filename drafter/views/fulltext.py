@@ -127,7 +127,7 @@ def build_body(instrument: Instrument, rows: list[draft_service.StateRow]) -> Te
     toc: list[str] = []
     pieces: list[Piece] = []
     for row in rows:
-        kind, uid = escape(row.clause.kind.value), escape(row.clause.uid)
+        kind, uid = escape(row.kind.value), escape(row.clause.uid)
         label = escape(row.version.label or row.key)
         level = _heading_level(kind, row.depth)
         toc.append(f'<li class="toc-{kind} depth-{row.depth}"><a href="#{uid}">{label}</a></li>\n')
@@ -176,7 +176,7 @@ def current_body(instrument: Instrument) -> TextBody:
 
     def build() -> tuple[tuple, TextBody]:
         rows = draft_service.current_state(instrument)
-        built = _shape((r.clause.id, r.clause.uid, r.clause.kind, r.depth, r.key, r.version.id, r.version.number,
+        built = _shape((r.clause.id, r.clause.uid, r.kind, r.depth, r.key, r.version.id, r.version.number,
                         r.version.heading) for r in rows)
         return (*base, built), build_body(instrument, rows)
 

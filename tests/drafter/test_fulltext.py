@@ -5,11 +5,12 @@ import pytest
 from sqlalchemy import select
 
 from drafter.extensions import db
-from drafter.models import Clause, Comment, Instrument, Role, User, VersionCause
+from drafter.models import Clause, Comment, Draft, Instrument, Role, User, VersionCause
 from drafter.services import comments as comment_service
-from drafter.services import versions
+from drafter.services import drafts, versions
 from drafter.views.fulltext import TextBody, TextCache
 from tests.drafter.accounts_helpers import add_org, add_user
+from instrument.types import ClauseKind
 from tests.drafter.helpers import import_text, instrument_md
 
 SLUG = "kept"
@@ -131,3 +132,39 @@ def test_a_text_built_after_a_change_is_kept_under_what_it_was_built_from():
     rebuilt = TextBody(toc="again", pieces=())
     assert cache.get_or_build(("read before the change",), lambda: (("read before the change",), rebuilt)) is rebuilt
     assert cache.get_or_build(("read while building",), lambda: pytest.fail("kept under its own key")) is newer
+
+
+TINY = """---
+title: Tiny instrument
+---
+
+# Tiny instrument
+
+## Article 1 — Scope
+
+This instrument applies to every migrant worker in the region without any exception at all.
+
+## {heading}
+
+This instrument is done in a single original in the English language, which shall be the working language.
+"""
+
+
+def test_a_draft_keeps_the_kind_each_clause_had_when_published(app, client):
+    """An import that turns Article 2 into unnumbered text changes Draft 2, never Draft 1."""
+    with app.app_context():
+        import_text(TINY.format(heading="Article 2 — Authentic text"), "tiny")
+    url = "/i/tiny/drafts/1/"
+    assert 'class="clause clause-article" id="article-2"' in client.get(url).get_data(as_text=True)
+    with app.app_context():
+        import_text(TINY.format(heading="Authentic text"), "tiny")
+        assert drafts.draft_state(db.session.scalar(select(Draft).where(Draft.number == 2)))[-1].kind is ClauseKind.PREAMBLE
+    kept = client.get(url).get_data(as_text=True)
+    assert kept == _fresh(app, client, url)  # every worker serves the same Draft 1
+    assert 'class="clause clause-article" id="article-2"' in kept
+    assert '<li class="toc-article depth-0"><a href="#article-2">Article 2 — Authentic text</a></li>' in kept
+    assert 'class="clause clause-preamble" id="article-2"' in client.get("/i/tiny/drafts/2/").get_data(as_text=True)
+    with app.app_context():  # exports and comparisons of Draft 1 read the same rows
+        first = db.session.scalar(select(Draft).where(Draft.number == 1))
+        assert drafts.to_parsed_clauses(drafts.draft_state(first))[-1].kind is ClauseKind.ARTICLE
+        assert drafts.to_clause_states(drafts.draft_state(first))[-1].kind is ClauseKind.ARTICLE
