@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import func, insert, or_, select, text, update
 from werkzeug.security import generate_password_hash
 
 from drafter.extensions import db
@@ -126,6 +126,7 @@ class World:
     :ivar consultation: id of the consultation with most inputs.
     :ivar input: id of the input behind the showcase article's amendment and edit.
     :ivar counts: rows written per table.
+    :ivar comment_pages: pages of the comments list as the stakeholder of :func:`identity` sees it.
     """
 
     slug: str
@@ -143,6 +144,7 @@ class World:
     consultation: int = 0
     input: int = 0
     counts: dict[str, int] = field(default_factory=dict)
+    comment_pages: int = 1
 
 
 # --- words ----------------------------------------------------------------------
@@ -728,7 +730,7 @@ def build(
     by_org: dict[int, int] = {}
     for a in amendments:
         by_org[a["organisation_id"]] = by_org.get(a["organisation_id"], 0) + 1
-    return World(
+    world = World(
         slug=slug,
         instrument_id=instrument_id,
         drafts=scale.drafts,
@@ -745,6 +747,14 @@ def build(
         input=input_id,
         counts=counts,
     )
+    from drafter.views.comments import PER_PAGE
+
+    viewer = _stakeholder(world)
+    visible = db.session.scalar(select(func.count(Comment.id)).where(
+        Comment.instrument_id == instrument_id, or_(Comment.status != CommentStatus.HIDDEN, Comment.author_id == viewer.id)
+    ))
+    world.comment_pages = max(1, -(-visible // PER_PAGE))
+    return world
 
 
 def _event(verb: str, object_type: str, object_id: int, actor: int | None, instrument_id: int, when: datetime,
@@ -794,7 +804,7 @@ def main_pages(world: World) -> list[Page]:
         Page("compare clause versions", f"{i}/c/{world.most_versions_clause}/compare/?from=1&to=2"),
         Page("clause comments (most comments)", f"{i}/c/{world.busiest_clause}/comments/", "stakeholder"),
         Page("comments list", f"{i}/comments/", "stakeholder"),
-        Page("comments list, last page", f"{i}/comments/?page=1000000", "stakeholder"),
+        Page("comments list, last page", f"{i}/comments/?page={world.comment_pages}", "stakeholder"),
         Page("amendments review queue", f"{i}/amendments/", "secretariat"),
         Page("amendments review overview", "/amendments/review", "secretariat"),
         Page("amendment page (open)", f"{i}/amendments/{world.open_amendment}/", "secretariat"),
@@ -818,6 +828,14 @@ def main_pages(world: World) -> list[Page]:
     ]
 
 
+def _stakeholder(world: World) -> User:
+    # A delegate of the organisation with most amendments: its own lists are the longest.
+    return db.session.scalar(
+        select(User).where(User.organisation_id == world.busiest_organisation, User.state == UserState.ACTIVE)
+        .order_by(User.id).limit(1)
+    )
+
+
 def identity(world: World, who: str) -> str | None:
     """The session identity (``"<id>:<session token>"``) of ``who`` in ``world``, or ``None`` for anonymous.
 
@@ -826,10 +844,7 @@ def identity(world: World, who: str) -> str | None:
     if who == "anonymous":
         return None
     if who == "stakeholder":
-        user = db.session.scalar(
-            select(User).where(User.organisation_id == world.busiest_organisation, User.state == UserState.ACTIVE)
-            .order_by(User.id).limit(1)
-        )
+        user = _stakeholder(world)
     else:
         user_id = world.secretariat[0][0] if who == "admin" else world.secretariat[1][0]
         user = db.session.get(User, user_id)

@@ -14,6 +14,7 @@ from drafter.models import User, UserState
 from drafter.models.user import COUNTRIES
 from drafter.services import accounts
 from drafter.views.auth import absolute_url
+from drafter.views.loaders import past_the_last_page
 
 bp = Blueprint("accounts", __name__, url_prefix="/secretariat/registrations")
 
@@ -44,6 +45,8 @@ def pending():
     )
     page = max(1, request.args.get("page", 1, type=int) or 1)
     pagination = db.paginate(stmt, page=min(page, 1_000_000), per_page=PER_PAGE, error_out=False)
+    if beyond := past_the_last_page(pagination.page, pagination.pages):
+        return beyond
     return render_template(
         "admin/pending.html", pagination=pagination, users=pagination.items, form=DecisionForm(), countries=COUNTRIES
     )

@@ -14,6 +14,7 @@ from drafter.forms import EventFilterForm, RoleForm, StateForm
 from drafter.models import Event, Role, User, UserState
 from drafter.services import accounts
 from drafter.views.accounts import get_user_or_404
+from drafter.views.loaders import past_the_last_page
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -40,6 +41,8 @@ def users():
         )
     page = max(1, request.args.get("page", 1, type=int) or 1)
     pagination = db.paginate(stmt, page=min(page, 1_000_000), per_page=USERS_PER_PAGE, error_out=False)
+    if beyond := past_the_last_page(pagination.page, pagination.pages):
+        return beyond
     return render_template(
         "admin/users.html", pagination=pagination, users=pagination.items, q=needle, roles=list(Role), me=current_user
     )
@@ -97,6 +100,8 @@ def events():
             status = 400
     page = max(1, request.args.get("page", 1, type=int) or 1)
     pagination = db.paginate(stmt, page=min(page, 1_000_000), per_page=EVENTS_PER_PAGE, error_out=False)
+    if beyond := past_the_last_page(pagination.page, pagination.pages):
+        return beyond
     return render_template("admin/events.html", form=form, pagination=pagination, filters=filters), status
 
 

@@ -24,7 +24,7 @@ from drafter.extensions import db
 from drafter.models import Amendment, Clause, ClauseVersion, Event, Instrument, Organisation, OrganisationType
 from drafter.services import amendments as service
 from drafter.services.drafts import CommentPeriodClosed, open_for_comment
-from drafter.views.loaders import get_clause_or_404, get_instrument_or_404
+from drafter.views.loaders import get_clause_or_404, get_instrument_or_404, past_the_last_page
 from instrument.amendments import Actor, AmendmentKind, AmendmentState, check_transition, is_open
 from instrument.diff import Redline, cached_redline, redline, render_redline_html, render_side_by_side
 from instrument.errors import InvalidTransition, ReasonRequired, TransitionNotPermitted
@@ -534,6 +534,8 @@ def queue(slug: str):
     form = QueueFilterForm(request.args)
     form.set_choices(*service.filter_choices(instrument))
     page = _filtered(instrument, form, organisation_id=None, include_drafts=False)
+    if beyond := past_the_last_page(page.page, page.pages):
+        return beyond
     counts = service.state_counts(instrument)
     return render_template(
         "amendments/list.html",
@@ -560,6 +562,8 @@ def mine(slug: str):
     clauses, _ = service.filter_choices(instrument, organisation_id=user.organisation_id)
     form.set_choices(clauses, [])
     page = _filtered(instrument, form, organisation_id=user.organisation_id, include_drafts=True)
+    if beyond := past_the_last_page(page.page, page.pages):
+        return beyond
     counts = service.state_counts(instrument, organisation_id=user.organisation_id)
     return render_template(
         "amendments/list.html",

@@ -40,7 +40,7 @@ from drafter.models import (
 from drafter.security import safe_next
 from drafter.services import comments as service
 from drafter.services import drafts as draft_service
-from drafter.views.loaders import get_clause_or_404, get_draft_or_404, get_instrument_or_404
+from drafter.views.loaders import get_clause_or_404, get_draft_or_404, get_instrument_or_404, past_the_last_page
 
 bp = Blueprint("comments", __name__)
 
@@ -376,7 +376,8 @@ def index(slug: str):
     instrument = get_instrument_or_404(slug)
     form = CommentFilterForm(formdata=request.args)
     clauses, organisations = service.filter_choices(instrument)
-    form.set_choices(clauses, organisations, hidden=permissions.is_secretariat(current_user))
+    # Authors see their own hidden comments in the list, so they may filter on them too.
+    form.set_choices(clauses, organisations, hidden=permissions.is_active_user(current_user))
     status = 200
     filters, kept = service.ListFilters(), {}
     if any(request.args.get(name) for name in FILTERS):
@@ -386,6 +387,8 @@ def index(slug: str):
             status = 400
     page = max(1, min(request.args.get("page", 1, type=int) or 1, 1_000_000))
     listing = service.list_comments(instrument, filters, _actor(), page=page, per_page=PER_PAGE)
+    if status == 200 and (beyond := past_the_last_page(listing.page, listing.pages)):
+        return beyond
     return render_template(
         "comments/index.html",
         instrument=instrument,

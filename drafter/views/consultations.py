@@ -31,7 +31,7 @@ from drafter.models import Amendment, Clause, ClauseVersion, Consultation, Consu
 from drafter.services import attachments
 from drafter.services import consultations as service
 from drafter.services.drafts import end_of_day
-from drafter.views.loaders import get_instrument_or_404
+from drafter.views.loaders import get_instrument_or_404, past_the_last_page
 from instrument.amendments import AmendmentState
 
 bp = Blueprint("consultations", __name__)
@@ -171,6 +171,8 @@ def show(slug: str, consultation_id: int):
     consultation = get_consultation_or_404(instrument, consultation_id)
     page = max(1, request.args.get("page", 1, type=int) or 1)
     inputs, total = service.inputs_of(consultation, page=page, per_page=PER_PAGE)
+    if beyond := past_the_last_page(page, -(-total // PER_PAGE)):
+        return beyond
     now = datetime.now(timezone.utc)
     return render_template(
         "consultations/show.html",

@@ -1,7 +1,8 @@
-"""Loading objects named in a URL, with a 404 for unknown ones and a 403/401 for unreadable ones."""
+"""Loading objects named in a URL, with a 404 for unknown ones and a 403/401 for unreadable ones;
+and the answer to a page number past the end of a list."""
 from __future__ import annotations
 
-from flask import abort
+from flask import Response, abort, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -46,3 +47,24 @@ def get_clause_or_404(instrument: Instrument, uid: str) -> Clause:
     if clause is None:
         abort(404, f"There is no clause “{uid}” in this instrument.")
     return clause
+
+
+def past_the_last_page(page: int, pages: int, arg: str = "page") -> Response | None:
+    """A redirect to the last page of a list when ``page`` is past it, else ``None``.
+
+    A link kept from when the list was longer, or a page number typed by
+    hand, then lands on the last page with the same filters, instead of a
+    page that says there is nothing to list and "Page 7 of 5".
+
+    :param page: the page asked for (from 1).
+    :param pages: the number of pages the list has (an empty list has one).
+    :param arg: the query argument holding the page number.
+    :returns: a 302 redirect to the same endpoint and arguments with ``arg``
+        set to the last page (left out when that is page 1), or ``None``.
+    """
+    pages = max(1, pages)
+    if page <= pages:
+        return None
+    args = request.args.to_dict(flat=False)
+    args[arg] = [str(pages)] if pages > 1 else []
+    return redirect(url_for(request.endpoint, **(request.view_args or {}), **{k: v for k, v in args.items() if v}))

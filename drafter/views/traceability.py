@@ -19,7 +19,7 @@ from drafter.extensions import db
 from drafter.models import Disposition, Organisation
 from drafter.services import consultations as consultation_service
 from drafter.services import traceability as service
-from drafter.views.loaders import get_clause_or_404, get_draft_or_404, get_instrument_or_404
+from drafter.views.loaders import get_clause_or_404, get_draft_or_404, get_instrument_or_404, past_the_last_page
 from instrument.export.docx import to_table_docx
 
 bp = Blueprint("traceability", __name__)
@@ -100,6 +100,8 @@ def register(slug: str):
     consultations, organisations = _choices(instrument)
     filters = _filters_from_args()
     page = service.register(instrument, filters, page=_int_arg("page") or 1, per_page=PER_PAGE)
+    if beyond := past_the_last_page(page.page, page.pages):
+        return beyond
     return render_template(
         "traceability/register.html",
         instrument=instrument,
@@ -126,6 +128,8 @@ def matrix(slug: str):
         page=_int_arg("page") or 1,
         per_page=20,
     )
+    if beyond := past_the_last_page(m.page.page, m.page.pages):
+        return beyond
     return render_template(
         "traceability/matrix.html",
         instrument=instrument,
