@@ -100,7 +100,8 @@ class CommentFilterForm(FlaskForm):
         validators=[Optional()],
     )
     status = SelectField("Status", validators=[Optional()])
-    changed = BooleanField("Only my comments on text that has changed since")
+    # A GET form: "changed=0" or "off" in a hand-made link means unchecked, as an empty value does.
+    changed = BooleanField("Only my comments on text that has changed since", false_values=("", "0", "false", "off", "no"))
 
     def set_choices(self, clauses: list[tuple[int, str]], organisations: list[tuple[int, str]], *, hidden: bool):
         """Offer the clauses and organisations that have comments; the "hidden" status only when ``hidden``."""

@@ -583,6 +583,33 @@ def test_every_visible_comment_is_on_exactly_one_page_newest_first(app, world):
         assert len(only_plain.rows) == 5
 
 
+def test_a_page_past_the_end_leads_to_the_last_page_with_the_same_filters(app, world):
+    _seed(app, world, n_per_clause=8)  # 32 comments, 16 of them concerns
+    client = as_user(app, world, "mfa")
+    response = client.get(f"/i/{SLUG}/comments/?page=7")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/i/{SLUG}/comments/?page=2")
+    response = client.get(f"/i/{SLUG}/comments/?category=concern&page=10000000000000000000000")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/i/{SLUG}/comments/?category=concern")
+    assert listed(client.get(response.headers["Location"]).get_data(as_text=True)) == 16
+
+
+def test_authors_filter_on_their_own_hidden_comments_and_changed_0_means_unchecked(app, world):
+    ids = _seed(app, world)  # MFA 0 and 2, ASETUC 1 and 3
+    with app.app_context():
+        secretariat = db.session.get(User, world.users["secretariat"])
+        for comment_id in (ids[1], ids[2]):
+            service.hide(db.session.get(Comment, comment_id), actor=secretariat, reason="Off topic.")
+        db.session.commit()
+    mfa = as_user(app, world, "mfa")
+    response = mfa.get(f"/i/{SLUG}/comments/?status=hidden")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and listed(page) == 1 and f"#comment-{ids[2]}\"" in page
+    assert listed(mfa.get(f"/i/{SLUG}/comments/?changed=0").get_data(as_text=True)) == 3  # not "changed since"
+    assert listed(mfa.get(f"/i/{SLUG}/comments/?changed=y").get_data(as_text=True)) == 0
+    anonymous = app.test_client()
+    assert anonymous.get(f"/i/{SLUG}/comments/?status=hidden").status_code in (400, 401)
+
+
 def test_csv_export_for_the_secretariat_with_formulas_defused(app, world):
     client = as_user(app, world, "mfa")
     _, version_id, _ = clause_row(app, world.plain)
