@@ -485,9 +485,10 @@ def run_load(app, url: str, world: synthetic.World, civil_longest: str | None, *
 
     With ``floor``, then the same readers (no writers) on two of Drafter's
     cheapest routes, each against the bare app: the health check (one
-    ``SELECT 1``, no page) and the drafts list (a signed-in page of two
-    statements), which show how much of the gap is the cost of any request
-    through Drafter (session, user, checks, headers) rather than of its pages.
+    ``SELECT 1``, no page) and the list of instruments (a signed-in page: the
+    user and the instruments read, 1.5 KB with the site's navigation), which
+    show how much of the gap is the cost of any request through Drafter
+    (session, user, checks, headers) rather than of its pages.
     """
     mix, description, articles = reader_mix(app, world, civil_longest)
     cookies = reader_sessions(app, world, readers)
@@ -543,7 +544,7 @@ def run_load(app, url: str, world: synthetic.World, civil_longest: str | None, *
     if not floor:
         return
     print(f"\nFloor: the same {readers} readers, no writers, every request to one cheap route")
-    for name, path in (("health check", "/healthz"), ("drafts list", f"/i/{world.slug}/drafts/")):
+    for name, path in (("health check", "/healthz"), ("instruments", "/")):
         route = lambda _rng, path=path: path
         mine, _, _ = one(None, None, mix=route, plans=[])
         theirs, _, _ = one("benchmarks.bare_app:app", dict(mine.sizes), mix=route, plans=[])
