@@ -747,13 +747,14 @@ def build(
         input=input_id,
         counts=counts,
     )
+    from drafter.services.paging import page_count
     from drafter.views.comments import PER_PAGE
 
     viewer = _stakeholder(world)
     visible = db.session.scalar(select(func.count(Comment.id)).where(
         Comment.instrument_id == instrument_id, or_(Comment.status != CommentStatus.HIDDEN, Comment.author_id == viewer.id)
     ))
-    world.comment_pages = max(1, -(-visible // PER_PAGE))
+    world.comment_pages = page_count(visible, PER_PAGE)
     return world
 
 

@@ -47,6 +47,7 @@ from drafter.models import Amendment, Clause, ClauseVersion, Draft, Instrument, 
 from drafter.permissions import is_active_user, is_secretariat
 from drafter.services import audit, drafts, versions
 from drafter.services.editing import lock_clause
+from drafter.services.paging import Page
 from instrument.amendments import (
     Actor,
     AmendmentKind,
@@ -826,28 +827,6 @@ def state_counts(instrument: Instrument, *, organisation_id: int | None = None) 
     for state, n in db.session.execute(stmt.group_by(Amendment.state)):
         counts[AmendmentState(state)] = n
     return counts
-
-
-@dataclass(frozen=True)
-class Page:
-    """One page of a list of amendments.
-
-    :ivar items: the amendments on this page, with clause, current version,
-        organisation, proposer and sponsors loaded.
-    :ivar total: how many match the filters in all.
-    :ivar page: this page's number (from 1).
-    :ivar per_page: page size.
-    """
-
-    items: list[Amendment]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        """The number of pages (at least 1)."""
-        return max(1, -(-self.total // self.per_page))
 
 
 def list_amendments(

@@ -45,6 +45,7 @@ from drafter.models import (
     User,
 )
 from drafter.services import audit, drafts
+from drafter.services.paging import Page, page_count
 from instrument.anchors import Selector, make_selector, reanchor, selector_from_quote
 from instrument.errors import AnchorError
 from instrument.export.cleaning import spreadsheet_cell
@@ -594,7 +595,7 @@ def clause_comments(
     :returns: a :class:`ClauseComments`.
     """
     count, total_threads = _thread_counts(clause)
-    pages = max(1, -(-total_threads // per_page))
+    pages = page_count(total_threads, per_page)
     page = pages if page is None else min(max(1, page), pages)
     # Pages are counted back from the newest thread, so the page shown by default is
     # full and the first page holds what is left over.
@@ -687,7 +688,7 @@ def thread_page(comment: Comment, per_page: int = THREADS_PER_PAGE) -> int | Non
             func.count(Comment.id),
         ).where(Comment.clause_id == top.clause_id, Comment.in_reply_to_id.is_(None))
     ).one()
-    pages = max(1, -(-int(total) // per_page))
+    pages = page_count(total, per_page)
     page = pages - (int(total) - 1 - int(before)) // per_page  # counted back from the newest, as in clause_comments
     return None if page >= pages else page
 
@@ -781,27 +782,6 @@ class ListRow:
     current: CommentAnchor | None
 
 
-@dataclass(frozen=True)
-class ListPage:
-    """One page of the comments list.
-
-    :ivar rows: the comments on this page.
-    :ivar total: comments matching the filters.
-    :ivar page: this page's number (from 1).
-    :ivar per_page: rows per page.
-    """
-
-    rows: list[ListRow]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        """Number of pages (at least 1)."""
-        return max(1, -(-self.total // self.per_page))
-
-
 def _visible_to(viewer: User | None):
     if permissions.is_secretariat(viewer):
         return None
@@ -812,7 +792,7 @@ def _visible_to(viewer: User | None):
 
 def list_comments(
     instrument: Instrument, filters: ListFilters, viewer: User | None, *, page: int = 1, per_page: int = 25
-) -> ListPage:
+) -> Page[ListRow]:
     """The comments of ``instrument`` matching ``filters``, newest first, one page, in two queries.
 
     Hidden comments are listed only for the secretariat and their authors.
@@ -822,7 +802,7 @@ def list_comments(
     :param viewer: the visitor.
     :param page: page number from 1 (pages past the end are empty).
     :param per_page: rows per page.
-    :returns: a :class:`ListPage`.
+    :returns: a :class:`~drafter.services.paging.Page` of :class:`ListRow`.
     """
     current = aliased(CommentAnchor)
     written = aliased(ClauseVersion)
@@ -868,7 +848,7 @@ def list_comments(
         .options(joinedload(Comment.author), joinedload(Comment.organisation))
         .order_by(*newest_first)
     ).all()
-    return ListPage([ListRow(c, cl, w, a) for c, cl, w, a in rows], total or 0, page, per_page)
+    return Page([ListRow(c, cl, w, a) for c, cl, w, a in rows], total or 0, page, per_page)
 
 
 def filter_choices(instrument: Instrument) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:

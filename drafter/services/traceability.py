@@ -46,6 +46,7 @@ from drafter.models import (
 )
 from drafter.services.consultations import Evidence, evidence, sources_of_versions
 from drafter.services.drafts import StateRow, draft_state
+from drafter.services.paging import Page
 from instrument.amendments import AmendmentState
 from instrument.export.cleaning import spreadsheet_cell
 from instrument.trace import Attribution, VersionInfo, attribute
@@ -246,27 +247,6 @@ class RegisterEntry:
         if self.input is not None:
             return self.input.disposition_reason
         return self.amendment.reason if self.amendment is not None else ""
-
-
-@dataclass(frozen=True)
-class Page:
-    """One page of a list.
-
-    :ivar items: this page's items.
-    :ivar total: how many match in all.
-    :ivar page: this page's number, from 1.
-    :ivar per_page: page size.
-    """
-
-    items: list
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        """The number of pages (at least 1)."""
-        return max(1, -(-self.total // self.per_page))
 
 
 @dataclass(frozen=True)

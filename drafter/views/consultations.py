@@ -31,6 +31,7 @@ from drafter.models import Amendment, Clause, ClauseVersion, Consultation, Consu
 from drafter.services import attachments
 from drafter.services import consultations as service
 from drafter.services.drafts import end_of_day
+from drafter.services.paging import page_count
 from drafter.views.loaders import get_instrument_or_404, past_the_last_page
 from instrument.amendments import AmendmentState
 
@@ -171,7 +172,7 @@ def show(slug: str, consultation_id: int):
     consultation = get_consultation_or_404(instrument, consultation_id)
     page = max(1, request.args.get("page", 1, type=int) or 1)
     inputs, total = service.inputs_of(consultation, page=page, per_page=PER_PAGE)
-    if beyond := past_the_last_page(page, -(-total // PER_PAGE)):
+    if beyond := past_the_last_page(page, page_count(total, PER_PAGE)):
         return beyond
     now = datetime.now(timezone.utc)
     return render_template(
@@ -181,7 +182,7 @@ def show(slug: str, consultation_id: int):
         inputs=inputs,
         total=total,
         page=page,
-        pages=max(1, -(-total // PER_PAGE)),
+        pages=page_count(total, PER_PAGE),
         counts=service.disposition_counts(consultation),
         evidence=service.evidence(i.id for i in inputs),
         can_submit=service.can_submit(_user(), consultation, now),

@@ -574,13 +574,13 @@ def test_every_visible_comment_is_on_exactly_one_page_newest_first(app, world):
         pages = [service.list_comments(stored[ids[0]].instrument, service.ListFilters(), viewer, page=n, per_page=5)
                  for n in range(1, 7)]
         assert [p.total for p in pages] == [23] * 6
-        assert [row.comment.id for p in pages for row in p.rows] == expected  # own hidden one included
-        assert pages[-1].rows == []
+        assert [row.comment.id for p in pages for row in p.items] == expected  # own hidden one included
+        assert pages[-1].items == []
         only_plain = service.list_comments(
             stored[ids[0]].instrument, service.ListFilters(clause_id=stored[ids[-1]].clause_id), viewer, page=2, per_page=5
         )
-        assert only_plain.total == 12 and all(r.clause.uid == world.plain for r in only_plain.rows)
-        assert len(only_plain.rows) == 5
+        assert only_plain.total == 12 and all(r.clause.uid == world.plain for r in only_plain.items)
+        assert len(only_plain.items) == 5
 
 
 def test_a_page_past_the_end_leads_to_the_last_page_with_the_same_filters(app, world):
