@@ -21,7 +21,6 @@ from drafter.models import (
     CommentAnchor,
     CommentCategory,
     CommentStatus,
-    Draft,
     OrganisationType,
     Role,
     User,

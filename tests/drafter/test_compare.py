@@ -14,15 +14,6 @@ from tests.drafter.helpers import import_text, instrument_md
 SLUG = "asean-migrant-workers"
 
 
-@pytest.fixture
-def demo(app):
-    from drafter.demo import load_demo
-
-    with app.app_context():
-        list(load_demo())
-    return app
-
-
 def summary(html: str) -> dict[str, int]:
     return {k: int(v.replace(",", "")) for k, v in re.findall(r'<th scope="row">([^<]+)</th><td>([\d,]+)</td>', html)}
 

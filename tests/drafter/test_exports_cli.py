@@ -21,15 +21,6 @@ SLUG = "asean-migrant-workers"
 DEMO = Path(__file__).resolve().parents[2] / "drafter" / "demo"
 
 
-@pytest.fixture
-def demo(app):
-    from drafter.demo import load_demo
-
-    with app.app_context():
-        list(load_demo())
-    return app
-
-
 @pytest.mark.parametrize(
     "args, check",
     [

@@ -26,15 +26,6 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
-@pytest.fixture
-def demo(app):
-    from drafter.demo import load_demo
-
-    with app.app_context():
-        list(load_demo())
-    return app
-
-
 def sign_in_as(app, client, email: str) -> None:
     with app.app_context():
         put_in_session(client, db.session.scalar(select(User).where(User.email == email)))

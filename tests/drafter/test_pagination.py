@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
 from sqlalchemy import select
 
 from drafter.extensions import db
@@ -11,15 +10,6 @@ from drafter.models import Consultation, Role, User
 from tests.drafter.accounts_helpers import put_in_session
 
 SLUG = "asean-migrant-workers"
-
-
-@pytest.fixture
-def demo(app):
-    from drafter.demo import load_demo
-
-    with app.app_context():
-        list(load_demo())
-    return app
 
 
 def _as(app, role: Role):

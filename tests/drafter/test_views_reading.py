@@ -5,17 +5,8 @@ import pytest
 from sqlalchemy import select
 
 from drafter.extensions import db
-from drafter.models import Clause, Instrument
+from drafter.models import Clause
 from tests.drafter.helpers import import_text, instrument_md
-
-
-@pytest.fixture
-def demo(app):
-    from drafter.demo import load_demo
-
-    with app.app_context():
-        list(load_demo())
-    return app
 
 
 def test_index_lists_public_instruments(client, demo):
