@@ -8,24 +8,13 @@ columns they fill.
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
+from wtforms.widgets import HiddenInput
 
-from drafter.forms import LongSelect, options, plain_text
+from drafter.forms import CheckboxListField, LongSelect, options, plain_text, strip
 from drafter.services.amendments import MAX_RATIONALE, MAX_TEXT
 from instrument.amendments import AmendmentKind, AmendmentState
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-class CheckboxListField(SelectMultipleField):
-    """A multiple choice shown as a list of checkboxes (easier on a phone than a multi-select box)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 #: What each kind of amendment proposes, keyed by :class:`AmendmentKind` value.
@@ -49,9 +38,9 @@ class ProposeForm(FlaskForm):
         "Number of the new clause",
         description="Only for a new clause, for example “Article 12A”.",
         validators=[Optional(), Length(max=200), plain_text],
-        filters=[_strip],
+        filters=[strip],
     )
-    heading = StringField("Heading", validators=[Optional(), Length(max=500), plain_text], filters=[_strip])
+    heading = StringField("Heading", validators=[Optional(), Length(max=500), plain_text], filters=[strip])
     text = TextAreaField(
         "Proposed text",
         description="Edit the text as you want it to read. Paragraphs start with “1.”, points with “(a)”.",
@@ -61,7 +50,7 @@ class ProposeForm(FlaskForm):
         "Rationale",
         description="Why the change is needed: the problem it solves, the standard or experience it draws on.",
         validators=[DataRequired("Explain why you propose this change."), Length(max=MAX_RATIONALE)],
-        filters=[_strip],
+        filters=[strip],
     )
     sponsors = CheckboxListField("Co-sponsoring organisations (optional)", coerce=int, validators=[Optional()])
     base_version_id = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
@@ -91,7 +80,7 @@ class TransitionForm(FlaskForm):
     """Submit, withdraw, put under review or mark superseded: the target state and an optional reason."""
 
     to = HiddenField(validators=[InputRequired()])
-    reason = TextAreaField("Reason (optional)", validators=[Optional(), Length(max=MAX_RATIONALE)], filters=[_strip])
+    reason = TextAreaField("Reason (optional)", validators=[Optional(), Length(max=MAX_RATIONALE)], filters=[strip])
 
     def validate_to(self, field) -> None:
         """Only known states."""
@@ -117,10 +106,10 @@ class DecisionForm(FlaskForm):
         "Reason",
         description="Required to reject, or to accept with modifications. Stakeholders will read it.",
         validators=[Optional(), Length(max=MAX_RATIONALE)],
-        filters=[_strip],
+        filters=[strip],
     )
-    number = StringField("Number of the new clause", validators=[Optional(), Length(max=200), plain_text], filters=[_strip])
-    heading = StringField("Heading", validators=[Optional(), Length(max=500), plain_text], filters=[_strip])
+    number = StringField("Number of the new clause", validators=[Optional(), Length(max=200), plain_text], filters=[strip])
+    heading = StringField("Heading", validators=[Optional(), Length(max=500), plain_text], filters=[strip])
     text = TextAreaField("Text as accepted", validators=[Optional(), Length(max=MAX_TEXT)])
     base_version_id = IntegerField(widget=HiddenInput(), validators=[Optional()])
 
@@ -128,7 +117,7 @@ class DecisionForm(FlaskForm):
 class EditClauseForm(FlaskForm):
     """The secretariat's direct edit of a clause, with the version it started from."""
 
-    heading = StringField("Heading", validators=[Optional(), Length(max=500), plain_text], filters=[_strip])
+    heading = StringField("Heading", validators=[Optional(), Length(max=500), plain_text], filters=[strip])
     text = TextAreaField(
         "Text", validators=[DataRequired("The clause needs a text; to delete it, propose a deletion."), Length(max=MAX_TEXT)]
     )
@@ -136,7 +125,7 @@ class EditClauseForm(FlaskForm):
         "Note (optional)",
         description="A few words shown in the clause's history, for example “typo” or “agreed at the workshop”.",
         validators=[Optional(), Length(max=300), plain_text],
-        filters=[_strip],
+        filters=[strip],
     )
     base_version_id = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
 

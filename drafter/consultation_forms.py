@@ -8,24 +8,12 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from drafter.forms import options, plain_text
+from drafter.forms import CheckboxListField, options, plain_text, strip
 from drafter.models import ConsultationKind, Disposition, InputKind
 from drafter.services.consultations import MAX_REASON, MAX_SUMMARY, MAX_TITLE
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-class CheckboxList(SelectMultipleField):
-    """A multiple choice shown as checkboxes (easier on a phone than a multi-select box)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class ConsultationForm(FlaskForm):
@@ -34,20 +22,20 @@ class ConsultationForm(FlaskForm):
     title = StringField(
         "Title",
         validators=[DataRequired("Give the consultation a title."), Length(max=MAX_TITLE), plain_text],
-        filters=[_strip],
+        filters=[strip],
     )
     kind = SelectField(
         "Kind", choices=options((k.value, k.label) for k in ConsultationKind), validators=[InputRequired()]
     )
     starts_on = DateField("First day (or the day the call opened)", validators=[DataRequired("Give a date.")])
     ends_on = DateField("Last day (if it lasted several days)", validators=[Optional()])
-    place = StringField("Place", validators=[Optional(), Length(max=200), plain_text], filters=[_strip])
+    place = StringField("Place", validators=[Optional(), Length(max=200), plain_text], filters=[strip])
     organiser = SelectField("Organised by", validators=[Optional()])
     summary = TextAreaField(
         "Summary",
         description="What the consultation was for and what came out of it. Markdown: *emphasis*, lists with “-”.",
         validators=[Optional(), Length(max=MAX_SUMMARY)],
-        filters=[_strip],
+        filters=[strip],
     )
     open_until = DateField(
         "Written inputs accepted until (written calls only; inclusive, UTC)", validators=[Optional()]
@@ -75,20 +63,20 @@ class InputForm(FlaskForm):
     title = StringField(
         "Short title",
         validators=[DataRequired("Give the input a short title."), Length(max=MAX_TITLE), plain_text],
-        filters=[_strip],
+        filters=[strip],
     )
     summary = TextAreaField(
         "Summary",
         description="What the input asks for or offers, in a few sentences. Markdown is allowed.",
         validators=[Optional(), Length(max=MAX_SUMMARY)],
-        filters=[_strip],
+        filters=[strip],
     )
-    organisations = CheckboxList("Made by", coerce=int, validators=[Optional()])
+    organisations = CheckboxListField("Made by", coerce=int, validators=[Optional()])
     reference_document = StringField(
         "Document (optional)", description="Title of the paper, tool-kit or statement it comes from.",
-        validators=[Optional(), Length(max=500), plain_text], filters=[_strip],
+        validators=[Optional(), Length(max=500), plain_text], filters=[strip],
     )
-    reference_page = StringField("Page (optional)", validators=[Optional(), Length(max=40), plain_text], filters=[_strip])
+    reference_page = StringField("Page (optional)", validators=[Optional(), Length(max=40), plain_text], filters=[strip])
     attachment = FileField(
         "Attached file (optional)",
         description="A PDF, a Word document (.docx) or a plain text file. Only signed-in participants can download it.",
@@ -109,14 +97,14 @@ class DispositionForm(FlaskForm):
         "Reason",
         description="Required for “not reflected” and “noted”. The organisation will read it.",
         validators=[Optional(), Length(max=MAX_REASON)],
-        filters=[_strip],
+        filters=[strip],
     )
 
 
 class WithdrawForm(FlaskForm):
     """Withdrawing an input, with an optional reason."""
 
-    reason = TextAreaField("Reason (optional)", validators=[Optional(), Length(max=MAX_REASON)], filters=[_strip])
+    reason = TextAreaField("Reason (optional)", validators=[Optional(), Length(max=MAX_REASON)], filters=[strip])
 
 
 class ConfirmForm(FlaskForm):
@@ -132,7 +120,7 @@ class LinkForm(FlaskForm):
 
     target = HiddenField(validators=[InputRequired()])
     op = HiddenField(validators=[InputRequired()])
-    value = StringField("Which", validators=[DataRequired("Choose what to link."), Length(max=120)], filters=[_strip])
+    value = StringField("Which", validators=[DataRequired("Choose what to link."), Length(max=120)], filters=[strip])
 
     def validate_target(self, field) -> None:
         """Only the known kinds of link."""
@@ -148,7 +136,7 @@ class LinkForm(FlaskForm):
 class CiteInputsForm(FlaskForm):
     """The inputs an amendment cites (proposers and the secretariat)."""
 
-    inputs = CheckboxList("Inputs behind this amendment", coerce=int, validators=[Optional()])
+    inputs = CheckboxListField("Inputs behind this amendment", coerce=int, validators=[Optional()])
 
     def set_inputs(self, inputs) -> None:
         """Offer ``inputs`` ("Title — organisations (consultation)")."""

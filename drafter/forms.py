@@ -13,12 +13,13 @@ from wtforms import (
     PasswordField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from markupsafe import Markup, escape
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
-from wtforms.widgets import Select
+from wtforms.widgets import CheckboxInput, ListWidget, Select
 
 from drafter.models import Organisation, OrganisationType, Role, UserState
 from drafter.models.user import COUNTRIES
@@ -51,8 +52,16 @@ class LongSelect(Select):
         return Markup(f'<option{selected} value="{escape(choice.value)}">{escape(label)}</option>')
 
 
-def _strip(value):
+def strip(value):
+    """WTForms filter: surrounding whitespace off a text value; other values unchanged."""
     return value.strip() if isinstance(value, str) else value
+
+
+class CheckboxListField(SelectMultipleField):
+    """A multiple choice shown as a list of checkboxes (easier on a phone than a multi-select box)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 def email_address(form, field) -> None:
@@ -69,7 +78,7 @@ def plain_text(form, field) -> None:
 
 def _email_field(label: str = "Email address") -> StringField:
     return StringField(
-        label, validators=[DataRequired("Enter your email address."), Length(max=254), email_address], filters=[_strip]
+        label, validators=[DataRequired("Enter your email address."), Length(max=254), email_address], filters=[strip]
     )
 
 
@@ -111,7 +120,7 @@ class RegisterForm(FlaskForm):
     name = StringField(
         "Your name as others will see it",
         validators=[DataRequired("Enter a name."), Length(max=200), plain_text],
-        filters=[_strip],
+        filters=[strip],
         description="For example “MFA delegate” or your own name.",
     )
     email = _email_field()
@@ -119,7 +128,7 @@ class RegisterForm(FlaskForm):
     confirm = _confirm_field("Password again")
     organisation = SelectField("Your organisation", validators=[DataRequired("Choose your organisation.")])
     new_name = StringField(
-        "Name of the organisation", validators=[Length(max=200), plain_text], filters=[_strip]
+        "Name of the organisation", validators=[Length(max=200), plain_text], filters=[strip]
     )
     new_type = SelectField(
         "Kind of organisation",
@@ -208,7 +217,7 @@ class EventFilterForm(FlaskForm):
         csrf = False
 
     verb = SelectField("What happened", validators=[Optional()])
-    actor = StringField("Done by (email)", validators=[Optional(), Length(max=254)], filters=[_strip])
+    actor = StringField("Done by (email)", validators=[Optional(), Length(max=254)], filters=[strip])
     date_from = DateField("From", validators=[Optional()])
     date_to = DateField("To (inclusive)", validators=[Optional()])
 
@@ -224,13 +233,13 @@ class PublishDraftForm(FlaskForm):
         "Title of the draft",
         description="For example: Revised draft for the national consultations.",
         validators=[DataRequired("Give the draft a title."), Length(max=500), plain_text],
-        filters=[_strip],
+        filters=[strip],
     )
     note = TextAreaField(
         "Change note",
         description="What changed since the previous draft, in a few sentences.",
         validators=[Optional(), Length(max=5000)],
-        filters=[_strip],
+        filters=[strip],
     )
     comments_close_on = DateField(
         "Open for comments until (optional)",
