@@ -1,7 +1,7 @@
 """The secretariat's review of self-registrations: list pending accounts, approve or refuse them."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -14,7 +14,7 @@ from drafter.models import User, UserState
 from drafter.models.user import COUNTRIES
 from drafter.services import accounts
 from drafter.views.auth import absolute_url
-from drafter.views.loaders import past_the_last_page
+from drafter.views.loaders import past_the_last_page, requested_page
 
 bp = Blueprint("accounts", __name__, url_prefix="/secretariat/registrations")
 
@@ -43,8 +43,7 @@ def pending():
         .where(User.state == UserState.PENDING)
         .order_by(User.created_at, User.id)
     )
-    page = max(1, request.args.get("page", 1, type=int) or 1)
-    pagination = db.paginate(stmt, page=min(page, 1_000_000), per_page=PER_PAGE, error_out=False)
+    pagination = db.paginate(stmt, page=requested_page(), per_page=PER_PAGE, error_out=False)
     if beyond := past_the_last_page(pagination.page, pagination.pages):
         return beyond
     return render_template(

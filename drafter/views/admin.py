@@ -14,7 +14,7 @@ from drafter.forms import EventFilterForm, RoleForm, StateForm
 from drafter.models import Event, Role, User, UserState
 from drafter.services import accounts
 from drafter.views.accounts import get_user_or_404
-from drafter.views.loaders import past_the_last_page
+from drafter.views.loaders import past_the_last_page, requested_page
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -39,8 +39,7 @@ def users():
         stmt = stmt.where(
             User.email.icontains(needle, autoescape=True) | User.name.icontains(needle, autoescape=True)
         )
-    page = max(1, request.args.get("page", 1, type=int) or 1)
-    pagination = db.paginate(stmt, page=min(page, 1_000_000), per_page=USERS_PER_PAGE, error_out=False)
+    pagination = db.paginate(stmt, page=requested_page(), per_page=USERS_PER_PAGE, error_out=False)
     if beyond := past_the_last_page(pagination.page, pagination.pages):
         return beyond
     return render_template(
@@ -98,8 +97,7 @@ def events():
             stmt = _filtered(stmt, form)
         else:
             status = 400
-    page = max(1, request.args.get("page", 1, type=int) or 1)
-    pagination = db.paginate(stmt, page=min(page, 1_000_000), per_page=EVENTS_PER_PAGE, error_out=False)
+    pagination = db.paginate(stmt, page=requested_page(), per_page=EVENTS_PER_PAGE, error_out=False)
     if beyond := past_the_last_page(pagination.page, pagination.pages):
         return beyond
     return render_template("admin/events.html", form=form, pagination=pagination, filters=filters), status

@@ -24,7 +24,7 @@ from drafter.extensions import db
 from drafter.models import Amendment, Clause, ClauseVersion, Event, Instrument, Organisation, OrganisationType
 from drafter.services import amendments as service
 from drafter.services.drafts import CommentPeriodClosed, open_for_comment
-from drafter.views.loaders import get_clause_or_404, get_instrument_or_404, past_the_last_page
+from drafter.views.loaders import get_clause_or_404, get_instrument_or_404, past_the_last_page, requested_page
 from instrument.amendments import Actor, AmendmentKind, AmendmentState, check_transition, is_open
 from instrument.diff import Redline, cached_redline, redline, render_redline_html, render_side_by_side
 from instrument.errors import InvalidTransition, ReasonRequired, TransitionNotPermitted
@@ -494,13 +494,6 @@ def waiting_days(amendment: Amendment) -> int:
     return (datetime.now(timezone.utc) - since).days
 
 
-def _page_number() -> int:
-    value = request.args.get("page", "1")
-    if not value.isdigit() or int(value) < 1:
-        abort(400, "“page” must be a whole number from 1.")
-    return int(value)
-
-
 def _filtered(instrument: Instrument, form: QueueFilterForm, *, organisation_id: int | None, include_drafts: bool):
     if not form.validate():
         abort(400, "One of the filters has a value that is not offered; start again from the filter form.")
@@ -522,7 +515,7 @@ def _filtered(instrument: Instrument, form: QueueFilterForm, *, organisation_id:
         organisation_id=organisation_id,
         include_drafts=include_drafts,
         older_than=older,
-        page=_page_number(),
+        page=requested_page(strict=True),
         per_page=PER_PAGE,
     )
 

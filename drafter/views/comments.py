@@ -40,7 +40,7 @@ from drafter.models import (
 from drafter.security import safe_next
 from drafter.services import comments as service
 from drafter.services import drafts as draft_service
-from drafter.views.loaders import get_clause_or_404, get_draft_or_404, get_instrument_or_404, past_the_last_page
+from drafter.views.loaders import get_clause_or_404, get_draft_or_404, get_instrument_or_404, past_the_last_page, requested_page
 
 bp = Blueprint("comments", __name__)
 
@@ -385,8 +385,7 @@ def index(slug: str):
             filters, kept = _filters(form)
         else:
             status = 400
-    page = max(1, min(request.args.get("page", 1, type=int) or 1, 1_000_000))
-    listing = service.list_comments(instrument, filters, _actor(), page=page, per_page=PER_PAGE)
+    listing = service.list_comments(instrument, filters, _actor(), page=requested_page(), per_page=PER_PAGE)
     if status == 200 and (beyond := past_the_last_page(listing.page, listing.pages)):
         return beyond
     return render_template(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from datetime import datetime, timezone
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -32,7 +32,7 @@ from drafter.services import attachments
 from drafter.services import consultations as service
 from drafter.services.drafts import end_of_day
 from drafter.services.paging import page_count
-from drafter.views.loaders import get_instrument_or_404, past_the_last_page
+from drafter.views.loaders import get_instrument_or_404, past_the_last_page, requested_page
 from instrument.amendments import AmendmentState
 
 bp = Blueprint("consultations", __name__)
@@ -170,7 +170,7 @@ def show(slug: str, consultation_id: int):
     """A consultation: what it was, how many inputs are in each state, and the inputs."""
     instrument = get_instrument_or_404(slug)
     consultation = get_consultation_or_404(instrument, consultation_id)
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = requested_page()
     inputs, total = service.inputs_of(consultation, page=page, per_page=PER_PAGE)
     if beyond := past_the_last_page(page, page_count(total, PER_PAGE)):
         return beyond

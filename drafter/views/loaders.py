@@ -49,6 +49,32 @@ def get_clause_or_404(instrument: Instrument, uid: str) -> Clause:
     return clause
 
 
+#: The largest page number read from a URL: any larger one is past the end of every list,
+#: and as an OFFSET it would not fit the database's integers (a server error on SQLite).
+MAX_PAGE = 1_000_000
+
+
+def requested_page(arg: str = "page", *, strict: bool = False) -> int:
+    """The page number asked for in the query string (``?page=N``), from 1 to :data:`MAX_PAGE`.
+
+    A number above :data:`MAX_PAGE` counts as :data:`MAX_PAGE`, which
+    :func:`past_the_last_page` then turns into the last page.
+
+    :param arg: the query argument.
+    :param strict: for pages whose other query arguments are checked too:
+        anything but a whole number from 1 is refused. Otherwise such a value
+        (a mangled link) means page 1.
+    :returns: the page number.
+    :raises BadRequest: (400) in strict mode, for a value that is not a whole number from 1.
+    """
+    value = request.args.get(arg, "").strip()
+    if value.isdigit() and int(value) >= 1:
+        return min(int(value), MAX_PAGE)
+    if strict and value:
+        abort(400, f"“{arg}” must be a whole number from 1.")
+    return 1
+
+
 def past_the_last_page(page: int, pages: int, arg: str = "page") -> Response | None:
     """A redirect to the last page of a list when ``page`` is past it, else ``None``.
 

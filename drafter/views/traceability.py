@@ -19,7 +19,7 @@ from drafter.extensions import db
 from drafter.models import Disposition, Organisation
 from drafter.services import consultations as consultation_service
 from drafter.services import traceability as service
-from drafter.views.loaders import get_clause_or_404, get_draft_or_404, get_instrument_or_404, past_the_last_page
+from drafter.views.loaders import get_clause_or_404, get_draft_or_404, get_instrument_or_404, past_the_last_page, requested_page
 from instrument.export.docx import to_table_docx
 
 bp = Blueprint("traceability", __name__)
@@ -99,7 +99,7 @@ def register(slug: str):
     instrument = get_instrument_or_404(slug)
     consultations, organisations = _choices(instrument)
     filters = _filters_from_args()
-    page = service.register(instrument, filters, page=_int_arg("page") or 1, per_page=PER_PAGE)
+    page = service.register(instrument, filters, page=requested_page(strict=True), per_page=PER_PAGE)
     if beyond := past_the_last_page(page.page, page.pages):
         return beyond
     return render_template(
@@ -125,7 +125,7 @@ def matrix(slug: str):
         consultation_id=_int_arg("consultation"),
         organisation_id=_int_arg("organisation"),
         disposition=_disposition_arg(),
-        page=_int_arg("page") or 1,
+        page=requested_page(strict=True),
         per_page=20,
     )
     if beyond := past_the_last_page(m.page.page, m.page.pages):
