@@ -64,6 +64,17 @@ def init_app(app: Flask) -> None:
         db.session.rollback()
         return render_error(409, str(exc))
 
+    @app.errorhandler(OverflowError)
+    def number_too_large(exc: OverflowError):
+        # SQLite's driver cannot bind an integer beyond 64 bits; such a number from a query
+        # string (?version=, ?draft=, ?consultation= ...) matches no stored row. Paths are
+        # bounded by drafter.security.DatabaseIntegerConverter; anything else is a real error.
+        if "SQLite INTEGER" not in str(exc):
+            raise exc
+        db.session.rollback()
+        return render_error(404, "There is nothing with that number: a number in the address is larger than "
+                                 "any the database holds. Check the address, or start from the list of instruments.")
+
     @app.errorhandler(500)
     def server_error(exc):
         db.session.rollback()

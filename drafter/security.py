@@ -4,6 +4,7 @@ from __future__ import annotations
 from urllib.parse import unquote, urlsplit
 
 from flask import Flask, Response, abort, request
+from werkzeug.routing import IntegerConverter
 
 #: No inline script or style anywhere: everything comes from /static.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -37,8 +38,26 @@ def refuse_nul_characters() -> None:
                            "Remove it, or paste the text as plain text, and try again.")
 
 
+#: The largest value a database integer holds (64-bit signed: SQLite's INTEGER, PostgreSQL's BIGINT).
+MAX_DATABASE_INTEGER = 2**63 - 1
+
+
+class DatabaseIntegerConverter(IntegerConverter):
+    """The ``<int:...>`` URL converter, bounded to what a database integer holds.
+
+    A larger number in a path matches no route (a 404); unbounded, it reached
+    SQLite as a parameter its driver cannot convert, and the page was a server error.
+    """
+
+    def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002 (werkzeug's name)
+        kwargs.setdefault("max", MAX_DATABASE_INTEGER)
+        super().__init__(map, *args, **kwargs)
+
+
 def init_app(app: Flask) -> None:
-    """Add the security headers to every response of ``app`` and refuse NUL characters in forms."""
+    """Add the security headers to every response of ``app``, refuse NUL characters in forms
+    and bound the integers of URL paths (call before the blueprints are registered)."""
+    app.url_map.converters["int"] = DatabaseIntegerConverter
     app.before_request(refuse_nul_characters)
 
     @app.after_request
