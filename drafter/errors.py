@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
 from drafter.extensions import db
@@ -65,11 +66,17 @@ def init_app(app: Flask) -> None:
         return render_error(409, str(exc))
 
     @app.errorhandler(OverflowError)
-    def number_too_large(exc: OverflowError):
-        # SQLite's driver cannot bind an integer beyond 64 bits; such a number from a query
-        # string (?version=, ?draft=, ?consultation= ...) matches no stored row. Paths are
+    @app.errorhandler(DataError)
+    def number_too_large(exc: Exception):
+        # A number from a query string (?version=, ?draft=, ?consultation= ...) beyond the
+        # database's integers matches no stored row: PostgreSQL refuses it ("integer out of
+        # range", SQLSTATE 22003) and SQLite's driver cannot bind it past 64 bits. Paths are
         # bounded by drafter.security.DatabaseIntegerConverter; anything else is a real error.
-        if "SQLite INTEGER" not in str(exc):
+        out_of_range = (
+            getattr(getattr(exc, "orig", None), "sqlstate", None) == "22003"
+            if isinstance(exc, DataError) else "SQLite INTEGER" in str(exc)
+        )
+        if not out_of_range:
             raise exc
         db.session.rollback()
         return render_error(404, "There is nothing with that number: a number in the address is larger than "

@@ -38,15 +38,17 @@ def refuse_nul_characters() -> None:
                            "Remove it, or paste the text as plain text, and try again.")
 
 
-#: The largest value a database integer holds (64-bit signed: SQLite's INTEGER, PostgreSQL's BIGINT).
-MAX_DATABASE_INTEGER = 2**63 - 1
+#: The largest value of the schema's integer columns on every backend (SQL INTEGER:
+#: 32-bit signed on PostgreSQL; SQLite's go to 2**63 - 1).
+MAX_DATABASE_INTEGER = 2**31 - 1
 
 
 class DatabaseIntegerConverter(IntegerConverter):
     """The ``<int:...>`` URL converter, bounded to what a database integer holds.
 
     A larger number in a path matches no route (a 404); unbounded, it reached
-    SQLite as a parameter its driver cannot convert, and the page was a server error.
+    the database as a parameter out of its range (PostgreSQL: "integer out of
+    range"; SQLite's driver: "too large to convert"), and the page was a server error.
     """
 
     def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002 (werkzeug's name)

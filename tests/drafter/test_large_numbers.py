@@ -10,6 +10,7 @@ from tests.drafter.accounts_helpers import put_in_session, row_counts
 
 S = "/i/asean-migrant-workers"
 BIG = str(10**23)  # beyond 2**63: SQLite's driver could not bind it
+MID = str(3 * 10**9)  # beyond 2**31: PostgreSQL's INTEGER refused it
 
 URLS = [
     f"{S}/drafts/{BIG}/", f"{S}/drafts/{BIG}/sources", f"{S}/amendments/{BIG}/", f"{S}/consultations/{BIG}/",
@@ -18,6 +19,7 @@ URLS = [
     f"{S}/c/article-10/comments/?version={BIG}", f"{S}/c/article-10/comments/?draft={BIG}",
     f"{S}/c/article-10/provenance?version={BIG}", f"{S}/export.md?draft={BIG}", f"{S}/compare/?from={BIG}&to=2",
 ]
+URLS += [url.replace(BIG, MID) for url in URLS]
 
 
 @pytest.fixture
@@ -29,9 +31,12 @@ def admin_client(demo):
 
 
 @pytest.mark.parametrize("url", URLS)
-def test_a_huge_number_in_the_address_is_not_found(admin_client, url):
+def test_a_huge_number_in_the_address_is_never_a_server_error(admin_client, url):
     response = admin_client.get(url)
-    assert response.status_code in (400, 404), response.status_code
+    # Not found, or (a filter on SQLite, whose integers go further) an empty list.
+    assert response.status_code in (200, 400, 404), response.status_code
+    if "?" not in url or BIG in url:
+        assert response.status_code in (400, 404), response.status_code
     assert "Traceback" not in response.get_data(as_text=True)
 
 
@@ -41,7 +46,8 @@ def test_a_huge_version_id_in_a_comment_form_writes_nothing(demo):
         put_in_session(client, db.session.scalar(select(User).where(User.role == Role.STAKEHOLDER)))
         before = row_counts()
         uid = db.session.scalar(select(Clause.uid).where(Clause.key == "Article 10"))
-    response = client.post(f"{S}/c/{uid}/comments/", data={"version_id": BIG, "body": "A comment.", "category": "concern"})
-    assert 400 <= response.status_code < 500
+    for number in (BIG, MID):
+        response = client.post(f"{S}/c/{uid}/comments/", data={"version_id": number, "body": "A comment.", "category": "concern"})
+        assert 400 <= response.status_code < 500
     with demo.app_context():
         assert row_counts() == before
