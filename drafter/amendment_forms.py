@@ -7,12 +7,11 @@ columns they fill.
 """
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
-from drafter.forms import CheckboxListField, LongSelect, options, plain_text, strip
+from drafter.forms import Form, CheckboxListField, LongSelect, options, plain_text, strip
 from drafter.services.amendments import MAX_RATIONALE, MAX_TEXT
 from instrument.amendments import AmendmentKind, AmendmentState
 
@@ -25,7 +24,7 @@ KIND_LABELS = {
 }
 
 
-class ProposeForm(FlaskForm):
+class ProposeForm(Form):
     """A stakeholder's amendment to one clause: what, the text, why, and who supports it."""
 
     kind = RadioField(
@@ -76,7 +75,7 @@ class ProposeForm(FlaskForm):
         return ok
 
 
-class TransitionForm(FlaskForm):
+class TransitionForm(Form):
     """Submit, withdraw, put under review or mark superseded: the target state and an optional reason."""
 
     to = HiddenField(validators=[InputRequired()])
@@ -88,7 +87,7 @@ class TransitionForm(FlaskForm):
             raise ValidationError("Unknown state.")
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     """The secretariat's decision; with modifications it carries the text as accepted."""
 
     outcome = SelectField(
@@ -114,7 +113,7 @@ class DecisionForm(FlaskForm):
     base_version_id = IntegerField(widget=HiddenInput(), validators=[Optional()])
 
 
-class EditClauseForm(FlaskForm):
+class EditClauseForm(Form):
     """The secretariat's direct edit of a clause, with the version it started from."""
 
     heading = StringField("Heading", validators=[Optional(), Length(max=500), plain_text], filters=[strip])
@@ -138,7 +137,7 @@ STATE_FILTERS = [("open", "Open (submitted or under review)")] + [
 AGE_FILTERS = [("", "Any age"), ("7", "Older than a week"), ("30", "Older than 30 days"), ("90", "Older than 90 days")]
 
 
-class QueueFilterForm(FlaskForm):
+class QueueFilterForm(Form):
     """Filters of the review queue and of an organisation's list (GET: no CSRF token, nothing changes)."""
 
     class Meta:

@@ -7,11 +7,10 @@ forms themselves check the CSRF token and the lists of choices.
 """
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, TextAreaField
 from wtforms.validators import Optional
 
-from drafter.forms import LongSelect, options
+from drafter.forms import Form, LongSelect, options
 from drafter.models import CommentCategory, CommentStatus
 
 #: Where a form sends the visitor back after posting (no free-form URL, so no open redirect).
@@ -28,7 +27,7 @@ def whole_number(value: str | None) -> int | None:
     return int(value)
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     """A comment on a clause version (whole clause or quoted words), or a reply to a comment.
 
     The quote field is filled by ``static/js/comment-select.js`` from a
@@ -63,13 +62,13 @@ class CommentForm(FlaskForm):
     )
 
 
-class EditCommentForm(FlaskForm):
+class EditCommentForm(Form):
     """The author replaces the body of an open comment."""
 
     body = TextAreaField("Your comment", description="The new text replaces the old one; the change is logged.")
 
 
-class HideCommentForm(FlaskForm):
+class HideCommentForm(Form):
     """The secretariat hides a comment, giving a reason shown in its place and kept in the log."""
 
     reason = TextAreaField(
@@ -79,13 +78,13 @@ class HideCommentForm(FlaskForm):
     next = HiddenField()
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button that changes something (resolve): only the CSRF token and where to go back to."""
 
     next = HiddenField()
 
 
-class CommentFilterForm(FlaskForm):
+class CommentFilterForm(Form):
     """Filters of the comments list (a GET form: no CSRF token, nothing changes)."""
 
     class Meta:

@@ -6,17 +6,16 @@ register and the matrix are GET forms without a token: they change nothing.
 """
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from drafter.forms import CheckboxListField, options, plain_text, strip
+from drafter.forms import Form, CheckboxListField, options, plain_text, strip
 from drafter.models import ConsultationKind, Disposition, InputKind
 from drafter.services.consultations import MAX_REASON, MAX_SUMMARY, MAX_TITLE
 
 
-class ConsultationForm(FlaskForm):
+class ConsultationForm(Form):
     """Recording (or correcting) a consultation."""
 
     title = StringField(
@@ -56,7 +55,7 @@ class ConsultationForm(FlaskForm):
             raise ValidationError("Only a written call takes inputs until a closing date.")
 
 
-class InputForm(FlaskForm):
+class InputForm(Form):
     """An input: recorded by the secretariat, or submitted by a stakeholder to an open call."""
 
     kind = SelectField("Kind of input", choices=options((k.value, k.label) for k in InputKind), validators=[InputRequired()])
@@ -87,7 +86,7 @@ class InputForm(FlaskForm):
         self.organisations.choices = options((o.id, o.name) for o in organisations)
 
 
-class DispositionForm(FlaskForm):
+class DispositionForm(Form):
     """The secretariat's answer to an input."""
 
     disposition = SelectField(
@@ -101,13 +100,13 @@ class DispositionForm(FlaskForm):
     )
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(Form):
     """Withdrawing an input, with an optional reason."""
 
     reason = TextAreaField("Reason (optional)", validators=[Optional(), Length(max=MAX_REASON)], filters=[strip])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button with nothing but the CSRF token (delete)."""
 
 
@@ -115,7 +114,7 @@ class ConfirmForm(FlaskForm):
 LINK_TARGETS = {"clause": "clause", "amendment": "amendment", "version": "edit version"}
 
 
-class LinkForm(FlaskForm):
+class LinkForm(Form):
     """Add or remove one link of an input: to a clause, an amendment or an edit version."""
 
     target = HiddenField(validators=[InputRequired()])
@@ -133,7 +132,7 @@ class LinkForm(FlaskForm):
             raise ValidationError("Unknown operation.")
 
 
-class CiteInputsForm(FlaskForm):
+class CiteInputsForm(Form):
     """The inputs an amendment cites (proposers and the secretariat)."""
 
     inputs = CheckboxListField("Inputs behind this amendment", coerce=int, validators=[Optional()])

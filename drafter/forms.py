@@ -18,8 +18,11 @@ from wtforms import (
     TextAreaField,
 )
 from markupsafe import Markup, escape
+from werkzeug.datastructures import MultiDict
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, Select
+
+from instrument.text import nfc
 
 from drafter.models import Organisation, OrganisationType, Role, UserState
 from drafter.models.user import COUNTRIES
@@ -50,6 +53,27 @@ class LongSelect(Select):
         selected = " selected" if choice.selected else ""
         label = choice.label or choice.value
         return Markup(f'<option{selected} value="{escape(choice.value)}">{escape(label)}</option>')
+
+
+class Form(FlaskForm):
+    """The base of every form: text enters the application here, normalised once.
+
+    Each submitted string value is put in one form before any field reads it:
+    line endings (CRLF from browsers, lone CR, U+0085, U+2028, U+2029) become
+    LF and the text is NFC (:func:`instrument.text.nfc`). Rules that read lines
+    (conflict markers, "no change", empty text, paragraph anchors) then see the
+    text as it will be stored. Uploaded files are passed on unchanged.
+    """
+
+    class Meta(FlaskForm.Meta):
+        def wrap_formdata(self, form, formdata):
+            """Flask-WTF's form data, with every string value normalised (see :class:`Form`)."""
+            data = super().wrap_formdata(form, formdata)
+            if data is None:
+                return None
+            return MultiDict(
+                [(key, nfc(value) if isinstance(value, str) else value) for key, value in data.items(multi=True)]
+            )
 
 
 def strip(value):
@@ -103,7 +127,7 @@ def _confirm_field(label: str = "New password again") -> PasswordField:
     )
 
 
-class SignInForm(FlaskForm):
+class SignInForm(Form):
     """Email, password and "remember me"; ``next`` is where to go after signing in."""
 
     email = _email_field()
@@ -114,7 +138,7 @@ class SignInForm(FlaskForm):
     next = HiddenField()
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     """Self-registration: the person, their password and their organisation (listed or new)."""
 
     name = StringField(
@@ -167,20 +191,20 @@ class RegisterForm(FlaskForm):
         return ok
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(Form):
     """Ask for a password-reset link."""
 
     email = _email_field()
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     """Choose a new password with a reset link."""
 
     password = _new_password_field()
     confirm = _confirm_field()
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     """Change one's own password."""
 
     current = PasswordField(
@@ -190,19 +214,19 @@ class ChangePasswordForm(FlaskForm):
     confirm = _confirm_field()
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     """Approve or refuse a registration; a refusal may carry a note for the audit log."""
 
     reason = TextAreaField("Note (optional, kept in the log)", validators=[Optional(), Length(max=500)])
 
 
-class RoleForm(FlaskForm):
+class RoleForm(Form):
     """Give an account another role."""
 
     role = SelectField("Role", choices=options((r.value, r.value.capitalize()) for r in Role))
 
 
-class StateForm(FlaskForm):
+class StateForm(Form):
     """Disable an account or make it active again."""
 
     state = SelectField(
@@ -210,7 +234,7 @@ class StateForm(FlaskForm):
     )
 
 
-class EventFilterForm(FlaskForm):
+class EventFilterForm(Form):
     """Filters of the audit log page (a GET form: no CSRF token needed, nothing changes)."""
 
     class Meta:
@@ -226,7 +250,7 @@ class EventFilterForm(FlaskForm):
         self.verb.choices = options([("", "Anything")] + [(v, v) for v in verbs])
 
 
-class PublishDraftForm(FlaskForm):
+class PublishDraftForm(Form):
     """The secretariat publishes the current text as the next numbered draft."""
 
     title = StringField(

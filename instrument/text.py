@@ -36,15 +36,19 @@ _TOKEN = regex.compile(
 
 _WS = regex.compile(r"\s+")
 
+# Browsers send CRLF; text pasted from Word or PDFs brings the Unicode separators.
+_LINE_BREAKS = regex.compile("\r\n|[\r\u0085\u2028\u2029]")
+
 
 def nfc(text: str) -> str:
     """Return ``text`` in Unicode normalisation form C.
 
     :param text: any string.
-    :returns: the NFC form (UAX #15); line endings ``\\r\\n``/``\\r`` become ``\\n``.
+    :returns: the NFC form (UAX #15); every line ending (``\\r\\n``, a lone
+        ``\\r``, U+0085 NEL, U+2028 LINE SEPARATOR, U+2029 PARAGRAPH
+        SEPARATOR) becomes ``\\n``, so every rule that reads lines sees one form.
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return unicodedata.normalize("NFC", text)
+    return unicodedata.normalize("NFC", _LINE_BREAKS.sub("\n", text))
 
 
 def storable(text: str) -> str:

@@ -440,3 +440,22 @@ def test_rows_untouched_by_a_stakeholder_accept(app, client, people):
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ClauseVersion)) == before["clause_version"]
         assert db.session.get(Amendment, amendment_id).state is S.SUBMITTED
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\r", "\u0085", "\u2028", "\u2029"])
+def test_markers_are_refused_whatever_the_line_endings(app, client, people, newline):
+    """Browsers send textareas with CRLF: markers left in a resolution or a stale edit are still refused."""
+    should = in_db(app, propose, people.mfa, "States should cooperate on recruitment.")
+    must = in_db(app, propose, people.asetuc, "States must cooperate on recruitment.")
+    in_db(app, accept, should, people.secretariat)
+    as_user(app, client, people.secretariat)
+    current_id = in_db(app, lambda: clause().current_version_id)
+    before = in_db(app, current_text)
+    marked = newline.join(["States", "<<<<<<< amendment", "must", "=======", "should", ">>>>>>> current", "cooperate."])
+    response = client.post(f"/i/t/amendments/{must}/decide", data={
+        "outcome": "accepted_with_modifications", "base_version_id": current_id, "heading": "Heading 1",
+        "reason": "Agreed.", "text": marked})
+    assert response.status_code == 400 and "conflict markers" in text_of(response)
+    response = client.post(A1 + "/edit", data={"base_version_id": current_id, "heading": "H", "text": marked})
+    assert response.status_code == 400 and "conflict markers" in text_of(response)
+    assert in_db(app, current_text) == before
