@@ -44,6 +44,7 @@ ENV_KEYS = {
     "DRAFTER_MAIL_SERVER": "MAIL_SERVER",
     "DRAFTER_UPLOADS": "INSTANCE_UPLOADS",
     "DRAFTER_TRUSTED_PROXIES": "TRUSTED_PROXIES",
+    "DRAFTER_AUTH_RATE_LIMIT": "AUTH_RATE_LIMIT",
 }
 
 #: Connection-pool settings from the environment: variable -> (SQLAlchemy

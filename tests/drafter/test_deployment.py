@@ -213,3 +213,8 @@ def test_init_db_gives_sqlite_its_planner_statistics(app, runner):
     assert result.exit_code == 0, result.output
     with app.app_context():
         assert db.session.execute(text("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")).scalar() == 1
+
+
+def test_every_setting_named_in_the_readme_comes_from_the_environment():
+    """AUTH_RATE_LIMIT could not be set from the environment although the other settings could."""
+    assert from_environment({"DRAFTER_AUTH_RATE_LIMIT": "3 per minute"})["AUTH_RATE_LIMIT"] == "3 per minute"
