@@ -81,7 +81,7 @@ def test_clause_versions_compare(client, app):
     html = client.get("/i/t/c/article-1/compare/").get_data(as_text=True)
     assert re.search(r"<del[^>]*><span[^>]*>deleted: </span>shall</del>", html)
     assert re.search(r"<ins[^>]*><span[^>]*>inserted: </span>should</ins>", html)
-    assert "1 words inserted, 1 deleted" in html
+    assert "1 word inserted, 1 deleted" in html and "1 words" not in html
     assert client.get("/i/t/c/article-1/compare/?from=1&to=7").status_code == 404
     assert client.get("/i/t/c/article-1/compare/?from=x").status_code == 400
     side = client.get("/i/t/c/article-1/compare/?view=side").get_data(as_text=True)
