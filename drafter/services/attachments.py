@@ -37,7 +37,7 @@ DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 KINDS = {
     "pdf": ((".pdf",), "application/pdf"),
     "docx": ((".docx",), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    "text": ((".txt", ".md"), "text/plain; charset=utf-8"),
+    "text": ((".txt", ".md"), "text/plain"),
 }
 _DOCX_MAIN = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
 _KEY = re.compile(r"^[0-9a-f]{32}\.(pdf|docx|txt|md)$")

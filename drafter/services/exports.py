@@ -29,8 +29,8 @@ from instrument.export.synoptic import Proposal, Source, SynopticRow, to_synopti
 
 #: Clean export format -> MIME type.
 FORMATS = {
-    "md": "text/markdown; charset=utf-8",
-    "html": "text/html; charset=utf-8",
+    "md": "text/markdown",
+    "html": "text/html",
     "docx": DOCX_MIME,
     "pdf": "application/pdf",
     "akn": AKN_MIME,
@@ -38,7 +38,7 @@ FORMATS = {
 #: Redline format -> MIME type.
 REDLINE_FORMATS = {key: FORMATS[key] for key in ("md", "html", "docx", "pdf")}
 #: Synoptic table format -> MIME type.
-SYNOPTIC_FORMATS = {"docx": DOCX_MIME, "csv": "text/csv; charset=utf-8"}
+SYNOPTIC_FORMATS = {"docx": DOCX_MIME, "csv": "text/csv"}
 #: File name endings that differ from the format's name.
 EXTENSIONS = {"akn": "akn.xml"}
 #: Binary formats, written as bytes.

@@ -444,7 +444,8 @@ def attachment(slug: str, input_id: int):
         abort(404, "The attached file cannot be found.")
     response = send_file(
         path,
-        mimetype=item.attachment_type or "application/octet-stream",
+        # Werkzeug adds the charset of text types itself; rows stored before kept it in the type.
+        mimetype=(item.attachment_type or "application/octet-stream").split(";")[0],
         as_attachment=True,
         download_name=item.attachment_name or path.name,
         max_age=0,

@@ -64,6 +64,9 @@ def test_word_download_of_a_draft_has_every_clause(client, demo):
 def test_pdf_and_akoma_ntoso_downloads(client, demo):
     pdf = client.get(f"/i/{SLUG}/export.pdf?draft=1")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF-")
+    for kind, mime in (("md", "text/markdown"), ("html", "text/html")):
+        text = client.get(f"/i/{SLUG}/export.{kind}?draft=2")
+        assert text.status_code == 200 and text.headers["Content-Type"] == f"{mime}; charset=utf-8"
     akn = client.get(f"/i/{SLUG}/export.akn?draft=2")
     assert akn.status_code == 200 and akn.mimetype == "application/akn+xml"
     assert akn.headers["Content-Disposition"].endswith(f'{SLUG}-draft-2.akn.xml"')
@@ -118,7 +121,7 @@ def test_synoptic_table_for_signed_in_users(app, client, demo):
     cells = [c.text for row in table.rows for c in row.cells]
     assert any(text.startswith("Migrant Forum in Asia\nMekong Migrant Network") for text in cells)
     table_csv = client.get(f"/i/{SLUG}/synoptic?draft=2&format=csv")
-    assert table_csv.mimetype == "text/csv"
+    assert table_csv.headers["Content-Type"] == "text/csv; charset=utf-8"  # the charset once
     rows = list(csv.reader(io.StringIO(table_csv.get_data(as_text=True).removeprefix("\ufeff"))))
     assert rows[0][1] == "Text of Draft 2"
     by_label = {r[0]: r for r in rows[1:]}
