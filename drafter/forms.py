@@ -62,7 +62,7 @@ class Form(FlaskForm):
     line endings (CRLF from browsers, lone CR, U+0085, U+2028, U+2029) become
     LF and the text is NFC (:func:`instrument.text.nfc`). Rules that read lines
     (conflict markers, "no change", empty text, paragraph anchors) then see the
-    text as it will be stored. Uploaded files are passed on unchanged.
+    text as it will be stored. Uploaded files and passwords are passed on unchanged.
     """
 
     class Meta(FlaskForm.Meta):
@@ -71,8 +71,13 @@ class Form(FlaskForm):
             data = super().wrap_formdata(form, formdata)
             if data is None:
                 return None
+            # Passwords are compared with the hash of what was typed before; never rewrite them.
+            secret = {name for name, field in form._fields.items() if isinstance(field, PasswordField)}
             return MultiDict(
-                [(key, nfc(value) if isinstance(value, str) else value) for key, value in data.items(multi=True)]
+                [
+                    (key, nfc(value) if isinstance(value, str) and key not in secret else value)
+                    for key, value in data.items(multi=True)
+                ]
             )
 
 

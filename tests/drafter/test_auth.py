@@ -322,3 +322,13 @@ def test_services_flush_but_leave_the_commit_to_the_caller(app_ctx):
     db.session.rollback()
     assert db.session.get(User, pending.id).state == UserState.PENDING
     assert events("user.approve") == []
+
+
+def test_a_password_is_compared_as_typed(app, client, mfa):
+    """Form text is normalised to NFC, passwords are not: a stored hash of an NFD password still matches."""
+    decomposed = "Vie\u0302\u0323t-Nam-2007!"
+    from werkzeug.security import generate_password_hash
+    with app.app_context():
+        db.session.get(User, mfa.id).password_hash = generate_password_hash(decomposed)
+        db.session.commit()
+    assert sign_in(client, mfa.email, decomposed).status_code == 302
