@@ -8,7 +8,7 @@ logger for every clause whose text held characters XML forbids.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from drafter.extensions import db
-from drafter.models import Amendment, Disposition, Draft, Input, Instrument, Organisation, User
+from drafter.models import Amendment, Clause, Disposition, Draft, Input, Instrument, Organisation, User
 from drafter.services import consultations, drafts
 from instrument.amendments import AmendmentKind, AmendmentState
 from instrument.export import Progress
@@ -311,6 +311,35 @@ def proposal(amendment: Amendment, inputs: Sequence[Input] = ()) -> Proposal:
     )
 
 
+def _clauses_left_out(states: list[drafts.StateRow], amendments: dict[int, list[Amendment]]) -> list[Clause]:
+    """Clauses with amendments in the table but no row in ``states`` (a clause an accepted amendment
+    deleted, for one), with their current versions, by position (one query, none when there are none)."""
+    shown = {r.clause.id for r in states}
+    wanted = [clause_id for clause_id in amendments if clause_id not in shown]
+    if not wanted:
+        return []
+    return list(
+        db.session.scalars(
+            select(Clause).where(Clause.id.in_(wanted)).options(joinedload(Clause.current_version))
+            .order_by(Clause.position, Clause.id)
+        ).all()
+    )  # fmt: skip
+
+
+def _left_out_row(
+    clause: Clause, state_label: str, proposals: Callable[[int], tuple[Proposal, ...]]
+) -> SynopticRow:
+    """The row of a clause absent from the state: its last label, "(deleted)" (or "(not in Draft 2)") as text."""
+    version = clause.current_version
+    deleted = clause.deleted or (version is not None and version.deleted)
+    return SynopticRow(
+        key=clause.key,
+        label=(version.label if version is not None else "") or clause.key,
+        text="(deleted)" if deleted else f"(not in {state_label})",
+        proposals=proposals(clause.id),
+    )
+
+
 def export_synoptic(
     instrument: Instrument, draft: Draft | None, fmt: str, *, progress: Progress | None = None
 ) -> ExportResult:
@@ -325,16 +354,19 @@ def export_synoptic(
     states = drafts.draft_state(draft) if draft is not None else drafts.current_state(instrument)
     amendments = synoptic_amendments(instrument, draft)
     cited = consultations.inputs_by_amendment(a.id for group in amendments.values() for a in group)
-    rows = [
-        SynopticRow(
-            key=r.key,
-            label=r.version.label or r.key,
-            text=r.version.text,
-            proposals=tuple(proposal(a, cited.get(a.id, ())) for a in amendments.get(r.clause.id, ())),
-        )
-        for r in states
-    ]
     label = f"Draft {draft.number}" if draft is not None else "the current text"
+
+    def proposals(clause_id: int) -> tuple[Proposal, ...]:
+        return tuple(proposal(a, cited.get(a.id, ())) for a in amendments.get(clause_id, ()))
+
+    missing = _clauses_left_out(states, amendments)
+    rows: list[SynopticRow] = []
+    for r in states:
+        while missing and missing[0].position < r.clause.position:
+            rows.append(_left_out_row(missing.pop(0), label, proposals))
+        rows.append(SynopticRow(key=r.key, label=r.version.label or r.key, text=r.version.text,
+                                proposals=proposals(r.clause.id)))  # fmt: skip
+    rows += [_left_out_row(clause, label, proposals) for clause in missing]
     stamp = f"draft-{draft.number}" if draft is not None else "current"
     content: str | bytes
     if fmt == "csv":
