@@ -194,7 +194,7 @@ def _import_sources(instrument: Instrument) -> list[tuple[datetime, str]]:
         .where(Event.instrument_id == instrument.id, Event.verb == "instrument.import")
         .order_by(Event.created_at, Event.id)
     ).all()
-    return [(when, str((details or {}).get("source") or "Imported text")) for when, details in events]
+    return [(_utc(when), str((details or {}).get("source") or "Imported text")) for when, details in events]
 
 
 def _revisions(instrument: Instrument, versions: Sequence[ClauseVersion]) -> dict[int, Revision]:
@@ -231,11 +231,17 @@ def _revisions(instrument: Instrument, versions: Sequence[ClauseVersion]) -> dic
         if v.cause is VersionCause.AMENDMENT:
             name = by_amendment.get(v.amendment_id or -1) or by_author.get(v.author_id or -1) or SECRETARIAT
         elif v.cause is VersionCause.IMPORT:
-            name = next((source for when, source in imports if when >= v.created_at), "Imported text")
+            name = next((source for when, source in imports if when >= _utc(v.created_at)), "Imported text")
         else:
             name = SECRETARIAT
         out[v.id] = Revision(name, v.created_at)
     return out
+
+
+def default_revision(new: Draft | None) -> Revision:
+    """Author and date of redline changes no version explains: the secretariat, on the date of the
+    newer draft (today for the current text)."""
+    return Revision(SECRETARIAT, new.published_at if new is not None else datetime.now(timezone.utc))
 
 
 def history_for(
@@ -318,7 +324,7 @@ def export_redline(
     if fmt == "md":
         content = to_redline_markdown(instrument.title, before.label, after.label, comparison)
     else:
-        default = Revision(SECRETARIAT, new.published_at if new is not None else datetime.now(timezone.utc))
+        default = default_revision(new)
         history = history_for(instrument, before, after, comparison)
         if fmt == "docx":
             content = to_redline_docx(

@@ -151,6 +151,33 @@ def _tooltip(verb: str, revision: Revision) -> str:
     return f"{verb} by {revision.author}, {revision.day}"
 
 
+def _credited_tag(op: Op, revision: Revision | None) -> str:
+    tag, verb = ("ins", "Inserted") if op.kind == "insert" else ("del", "Deleted")
+    title = f' title="{html.escape(_tooltip(verb, revision))}"' if revision is not None else ""
+    return (f'<{tag} class="redline-{tag}"{title}><span class="visually-hidden">{verb.lower()}: </span>'
+            f"{html.escape(op.text)}</{tag}>")  # fmt: skip
+
+
+def render_credited_side_by_side(pieces: Credited) -> tuple[str, str]:
+    """Render a credited redline as two columns, like :func:`instrument.diff.render_side_by_side`,
+    with the author and date as ``title`` on each ``<ins>`` and ``<del>``.
+
+    :param pieces: from :func:`credit` or :func:`change_credits`.
+    :returns: ``(old_html, new_html)``, two HTML fragments.
+    """
+    old_out: list[str] = []
+    new_out: list[str] = []
+    for op, revision in pieces:
+        if op.kind == "insert":
+            new_out.append(_credited_tag(op, revision))
+        elif op.kind == "delete":
+            old_out.append(_credited_tag(op, revision))
+        else:
+            old_out.append(html.escape(op.old_side))
+            new_out.append(html.escape(op.text))
+    return "".join(old_out), "".join(new_out)
+
+
 def render_credited_html(pieces: Credited) -> str:
     """Render a credited redline inline, as HTML, like :func:`instrument.diff.render_redline_html`,
     with ``title="Inserted by X, 5 December 2026"`` (or "Deleted by ...") on each ``<ins>`` and ``<del>``.
@@ -158,17 +185,7 @@ def render_credited_html(pieces: Credited) -> str:
     :param pieces: from :func:`credit` or :func:`change_credits`.
     :returns: an HTML fragment; text escaped, line breaks kept (use ``white-space: pre-wrap``).
     """
-    out: list[str] = []
-    for op, revision in pieces:
-        text = html.escape(op.text)
-        if op.kind == "equal":
-            out.append(text)
-            continue
-        tag, verb = ("ins", "Inserted") if op.kind == "insert" else ("del", "Deleted")
-        title = f' title="{html.escape(_tooltip(verb, revision))}"' if revision is not None else ""
-        out.append(f'<{tag} class="redline-{tag}"{title}><span class="visually-hidden">'
-                   f'{verb.lower()}: </span>{text}</{tag}>')  # fmt: skip
-    return "".join(out)
+    return "".join(html.escape(op.text) if op.kind == "equal" else _credited_tag(op, revision) for op, revision in pieces)
 
 
 def changes_by(revisions: Sequence[Revision]) -> str:

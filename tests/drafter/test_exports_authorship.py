@@ -9,7 +9,7 @@ from lxml import etree
 from sqlalchemy import select
 
 from drafter.extensions import db
-from drafter.models import ClauseVersion, Draft, Instrument
+from drafter.models import ClauseVersion, Draft, Instrument, User
 from drafter.services import drafts, editing
 from drafter.services.exports import export_redline
 from tests.drafter.amendments_helpers import accept, add_instrument, add_people, clause, propose, user
@@ -106,3 +106,21 @@ def test_changes_of_an_import_name_its_source(app):
                     for n in (1, 2))  # fmt: skip
         marks = _marks(export_redline(instrument, old, new, "docx").content)
     assert marks and {author for author, _ in marks.values()} == {"imp.md"}
+
+
+def test_compare_page_names_the_same_authors(app, client):
+    from tests.drafter.accounts_helpers import put_in_session
+
+    with app.app_context():
+        _edit_then_amend()
+        put_in_session(client, db.session.scalar(select(User).where(User.email == "mfa@example.org")))
+    for view in ("inline", "side"):
+        response = client.get(f"/i/t/compare/?from=1&to=3&view={view}")
+        assert response.status_code == 200
+        page = response.get_data(as_text=True)
+        tree = etree.fromstring(page.encode("utf-8"), etree.HTMLParser())
+        marks = tree.xpath("//ins[@class='redline-ins'] | //del[@class='redline-del']")
+        titles = {"".join(el.itertext()).split(": ", 1)[1].strip(): el.get("title") for el in marks}
+        assert titles["(a) licences shall be public;"] == "Inserted by Secretariat, 20 August 2007", view
+        assert titles["may"] == "Deleted by Migrant Forum in Asia, 3 September 2007", view
+        assert "Changes by: Migrant Forum in Asia (3 September 2007); Secretariat (20 August 2007)" in page
