@@ -637,3 +637,23 @@ def test_operations_of_other_texts_are_refused():
         credit_changes("the cat", [VersionInfo(1, "the dog")], redline("a cat", "the dog").ops)
     with pytest.raises(ValueError):
         credit_changes("the cat", [], redline("the cat", "the cat").ops)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["fair", "fees", "shall", "not", "workers", ",", "ก\u0e48", "\n\n", "👍🏽"]),
+                         max_size=12).map(" ".join), min_size=2, max_size=5))  # fmt: skip
+def test_credited_pieces_rebuild_both_texts_and_name_versions_of_the_chain(texts: list[str]) -> None:
+    from instrument.diff import redline
+    from instrument.trace import credit_changes
+
+    base, rest = texts[0], texts[1:]
+    chain = chain_of(*rest)
+    out = credit_changes(base, chain, redline(base, rest[-1]).ops)
+    assert "".join(c.op.old_side for c in out) == base
+    assert "".join(c.op.new_side for c in out) == nfc(rest[-1])
+    for c in out:
+        assert (c.version_id is None) == (c.op.kind == "equal")
+        assert c.version_id is None or c.version_id in range(1, len(rest) + 1)
+        assert c.op.kind == "equal" or c.op.text
+    if len(rest) == 1:
+        assert {c.version_id for c in out} <= {None, 1}
