@@ -143,8 +143,9 @@ def change_credits(change: ClauseChange, steps: Sequence[Step], default: Revisio
 
 
 def authors_of(*credited: Credited) -> list[Revision]:
-    """The distinct revisions of credited redlines, in order of first appearance."""
-    return list(dict.fromkeys(rev for pieces in credited for _, rev in pieces if rev is not None))
+    """The distinct revisions of credited redlines, oldest first (then by author)."""
+    found = {rev for pieces in credited for _, rev in pieces if rev is not None}
+    return sorted(found, key=lambda rev: (rev.utc, rev.author))
 
 
 def _tooltip(verb: str, revision: Revision) -> str:
@@ -185,12 +186,16 @@ def render_credited_html(pieces: Credited) -> str:
     :param pieces: from :func:`credit` or :func:`change_credits`.
     :returns: an HTML fragment; text escaped, line breaks kept (use ``white-space: pre-wrap``).
     """
-    return "".join(html.escape(op.text) if op.kind == "equal" else _credited_tag(op, revision) for op, revision in pieces)
+    return "".join(
+        html.escape(op.text) if op.kind == "equal" else _credited_tag(op, revision) for op, revision in pieces
+    )
 
 
 def changes_by(revisions: Sequence[Revision]) -> str:
-    """The line naming who made a clause's changes: "Changes by: Secretariat (3 September 2007); ASETUC (...)"."""
+    """The line naming who made a clause's changes, in the order given:
+    "Changes by: Secretariat (3 September 2007); ASETUC (4 September 2007)"."""
     return "Changes by: " + "; ".join(f"{r.author} ({r.day})" for r in revisions)
+
 
 REDLINE_CSS = """
 ins { text-decoration: underline; text-decoration-thickness: 2px; background: #e6f4ea; }
@@ -198,6 +203,7 @@ del { text-decoration: line-through; background: #fbe9ea; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 .redline { white-space: pre-wrap; }
 .change-note { font-style: italic; }
+.changes-by { font-size: .9em; }
 .summary td, .summary th { padding: .2rem .6rem; text-align: left; }
 @media print { ins, del { background: none; } }
 """

@@ -91,7 +91,7 @@ def test_html_redline_names_the_same_authors(app):
     )
     assert titles["may"] == "Deleted by Migrant Forum in Asia, 3 September 2007"
     assert tree.findtext(".//p[@class='changes-by']") == (
-        "Changes by: Migrant Forum in Asia (3 September 2007); Secretariat (20 August 2007)"
+        "Changes by: Secretariat (20 August 2007); Migrant Forum in Asia (3 September 2007)"
     )
 
 
@@ -123,4 +123,4 @@ def test_compare_page_names_the_same_authors(app, client):
         titles = {"".join(el.itertext()).split(": ", 1)[1].strip(): el.get("title") for el in marks}
         assert titles["(a) licences shall be public;"] == "Inserted by Secretariat, 20 August 2007", view
         assert titles["may"] == "Deleted by Migrant Forum in Asia, 3 September 2007", view
-        assert "Changes by: Migrant Forum in Asia (3 September 2007); Secretariat (20 August 2007)" in page
+        assert "Changes by: Secretariat (20 August 2007); Migrant Forum in Asia (3 September 2007)" in page

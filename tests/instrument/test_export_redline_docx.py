@@ -286,5 +286,5 @@ def test_html_redline_names_the_author_of_each_change():
     assert titles["may"] == "Deleted by ASETUC, 3 September 2007"
     assert titles["Fair recruitment"] == "Inserted by ASETUC, 3 September 2007"
     assert tree.findtext(".//p[@class='changes-by']") == (
-        "Changes by: ASETUC (3 September 2007); Secretariat (20 August 2007)"
+        "Changes by: Secretariat (20 August 2007); ASETUC (3 September 2007)"
     )
