@@ -45,6 +45,11 @@ kept token just before it in the new text (to the one just after it at the
 start of the text); when a version deletes every token there is nothing
 left to carry that history, and it ends there. Whitespace shares the history
 of the token it belongs to.
+
+Credit for a redline spanning several versions (:func:`credit_changes`):
+the same replay, started from an older text, tells which version inserted
+each inserted span and which deleted each deleted span, so that a redline
+between two drafts can name the author of every change.
 """
 from __future__ import annotations
 
