@@ -45,6 +45,11 @@ kept token just before it in the new text (to the one just after it at the
 start of the text); when a version deletes every token there is nothing
 left to carry that history, and it ends there. Whitespace shares the history
 of the token it belongs to.
+
+Credit for a redline spanning several versions (:func:`credit_changes`):
+the same replay, started from an older text, tells which version inserted
+each inserted span and which deleted each deleted span, so that a redline
+between two drafts can name the author of every change.
 """
 from __future__ import annotations
 
@@ -52,10 +57,11 @@ import functools
 from bisect import bisect_right
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import regex
 
+from instrument.diff import Op
 from instrument.text import diff_sequences, is_whitespace_token, nfc, tokenize
 
 
@@ -413,3 +419,142 @@ def history_of(chain: Sequence[VersionInfo], start: int, end: int) -> list[Hasha
         versions share an id.
     """
     return attribute(chain).history(start, end)
+
+
+class CreditedOp(NamedTuple):
+    """One piece of a redline operation and the version it is credited to.
+
+    :ivar op: an ``equal``, ``insert`` or ``delete`` operation (see :class:`instrument.diff.Op`).
+    :ivar version_id: for an insertion the version that inserted the text, for a
+        deletion the version that deleted it; ``None`` for equal text.
+    """
+
+    op: Op
+    version_id: Hashable | None
+
+
+def _owners(starts: Sequence[int], length: int) -> list[int]:
+    """For each character offset of a text, the index of the token that owns it (whitespace goes
+    with the token before it, leading whitespace with the first token); ``-1`` without tokens."""
+    owner = [-1] * length
+    for t, start in enumerate(starts):
+        end = starts[t + 1] if t + 1 < len(starts) else length
+        for pos in range(0 if t == 0 else start, end):
+            owner[pos] = t
+    return owner
+
+
+def _split(op: Op, credits: Sequence[Hashable | None], fallback: Hashable) -> list[CreditedOp]:
+    """Cut ``op`` where the credit of its characters changes.
+
+    Characters without credit (whitespace, words no version touched) take
+    the credit of the next credited character of the operation, else of the
+    previous one, so a paragraph break goes with the paragraph it opens; an
+    operation without any credit gets ``fallback``.
+    """
+    resolved = list(credits)
+    following: Hashable | None = None
+    for pos in range(len(resolved) - 1, -1, -1):
+        if resolved[pos] is None:
+            resolved[pos] = following
+        else:
+            following = resolved[pos]
+    previous: Hashable | None = None
+    for pos, credit in enumerate(resolved):
+        if credit is None:
+            resolved[pos] = previous
+        previous = resolved[pos]
+    if not resolved or resolved[0] is None:
+        return [CreditedOp(op, fallback)]
+    pieces: list[CreditedOp] = []
+    start = 0
+    for pos in range(1, len(resolved) + 1):
+        if pos == len(resolved) or resolved[pos] != resolved[start]:
+            pieces.append(CreditedOp(Op(op.kind, op.text[start:pos]), resolved[start]))
+            start = pos
+    return pieces
+
+
+def credit_changes(base_text: str, chain: Sequence[VersionInfo], ops: Iterable[Op]) -> list[CreditedOp]:
+    """Tell which version of a chain made each change of a redline spanning several versions.
+
+    ``ops`` turn ``base_text`` (the clause in an older state, e.g. Draft 1) into
+    the last text of ``chain`` (the versions made since, oldest first, e.g. a
+    secretariat edit, then an accepted amendment). The chain is replayed word
+    by word as :func:`attribute` does (non-whitespace tokens aligned with a
+    minimal edit script, whitespace going with the token before it): an
+    inserted character is credited to the version that inserted its token,
+    a deleted character to the version that deleted its token of
+    ``base_text``. Operations are cut where the credit changes. The readable
+    redlines of :mod:`instrument.diff` may delete and insert again a word
+    that no version touched; such a word joins the change around it, and an
+    operation with no word any version touched (a whitespace change) is
+    credited to the last version. Whitespace goes with the word after it
+    within the operation (a paragraph break with the paragraph it opens).
+
+    :param base_text: the older text; offsets follow ``ops``' old side.
+    :param chain: at least one version; ``nfc(chain[-1].text)`` must be the new side of ``ops``.
+    :param ops: the operations of ``instrument.diff.redline(base_text, chain[-1].text)``.
+    :returns: the operations in order, insertions and deletions cut into pieces
+        each credited to one version id of ``chain``; joining the pieces gives
+        back ``ops``' old and new texts.
+    :raises ValueError: for an empty chain, a version id used twice, or
+        operations that do not spell ``base_text`` and the last text.
+    """
+    if not chain:
+        raise ValueError("credit_changes needs at least one version")
+    ops = list(ops)
+    old_side = "".join(op.old_side for op in ops)
+    new_side = "".join(op.new_side for op in ops)
+    if old_side != base_text or new_side != nfc(chain[-1].text):
+        raise ValueError("the operations do not turn the base text into the last version's text")
+    base_starts, base_keys = _tokens(base_text)
+    base_keys = [nfc(k) for k in base_keys]
+    # Per token of the text being replayed: the version that inserted it (None: from the base)
+    # and its index among the base's tokens (None: inserted since).
+    origin: list[Hashable | None] = [None] * len(base_keys)
+    from_base: list[int | None] = list(range(len(base_keys)))
+    keys = base_keys
+    deleted_by: list[Hashable | None] = [None] * len(base_keys)
+    seen: set[Hashable] = set()
+    for info in chain:
+        if info.version_id in seen:
+            raise ValueError(f"version id {info.version_id!r} occurs twice in the chain")
+        seen.add(info.version_id)
+        _, new_keys = _tokens(nfc(info.text))
+        next_origin: list[Hashable | None] = []
+        next_base: list[int | None] = []
+        i = 0
+        for op, count_a, count_b in diff_sequences(keys, new_keys, semantic_cleanup=False):
+            if op == 0:
+                next_origin += origin[i : i + count_a]
+                next_base += from_base[i : i + count_a]
+            elif op < 0:
+                for index in from_base[i : i + count_a]:
+                    if index is not None:
+                        deleted_by[index] = info.version_id
+            else:
+                next_origin += [info.version_id] * count_b
+                next_base += [None] * count_b
+            i += count_a
+        origin, from_base, keys = next_origin, next_base, new_keys
+
+    new_starts, _ = _tokens(new_side)
+    old_owner, new_owner = _owners(base_starts, len(base_text)), _owners(new_starts, len(new_side))
+    last = chain[-1].version_id
+    out: list[CreditedOp] = []
+    old_pos = new_pos = 0
+    for op in ops:
+        if op.kind == "insert":
+            credits = [None if ch.isspace() or t < 0 else origin[t]
+                       for ch, t in zip(op.text, new_owner[new_pos : new_pos + len(op.text)])]
+            out += _split(op, credits, last)
+        elif op.kind == "delete":
+            credits = [None if ch.isspace() or t < 0 else deleted_by[t]
+                       for ch, t in zip(op.text, old_owner[old_pos : old_pos + len(op.text)])]
+            out += _split(op, credits, last)
+        else:
+            out.append(CreditedOp(op, None))
+        old_pos += len(op.old_side)
+        new_pos += len(op.new_side)
+    return out

@@ -8,7 +8,7 @@ logger for every clause whose text held characters XML forbids.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
@@ -16,15 +16,29 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from drafter.extensions import db
-from drafter.models import Amendment, Disposition, Draft, Input, Instrument, Organisation, User
-from drafter.services import consultations, drafts
+from drafter.models import (
+    Amendment,
+    Clause,
+    ClauseVersion,
+    Disposition,
+    Draft,
+    Event,
+    Input,
+    Instrument,
+    Organisation,
+    User,
+    VersionCause,
+)
+from drafter.services import compare, consultations, drafts
 from instrument.amendments import AmendmentKind, AmendmentState
 from instrument.export import Progress
 from instrument.export.akn import AKN_MIME, AknIdentity, to_akn
 from instrument.export.docx import DOCX_MIME, to_docx
 from instrument.export.html import to_html
 from instrument.export.markdown import to_markdown
-from instrument.export.redline_docx import Revision, to_redline_docx
+from instrument.diff import Comparison
+from instrument.export.redline import Revision, Step
+from instrument.export.redline_docx import to_redline_docx
 from instrument.export.synoptic import Proposal, Source, SynopticRow, to_synoptic_csv, to_synoptic_docx
 
 #: Clean export format -> MIME type.
@@ -173,24 +187,25 @@ def export_clean(
     return ExportResult(content, _filename(instrument, labels.stamp, fmt), FORMATS[fmt])
 
 
-def revisions_for(rows: list[drafts.StateRow]) -> dict[str, Revision]:
-    """Who is behind each clause's version, for tracked changes: clause uid -> :class:`Revision`.
+def _import_sources(instrument: Instrument) -> list[tuple[datetime, str]]:
+    """When each import of ``instrument`` finished and from which file, oldest first (one query)."""
+    events = db.session.execute(
+        select(Event.created_at, Event.details)
+        .where(Event.instrument_id == instrument.id, Event.verb == "instrument.import")
+        .order_by(Event.created_at, Event.id)
+    ).all()
+    return [(_utc(when), str((details or {}).get("source") or "Imported text")) for when, details in events]
 
-    The organisation of the amendment that made the version, else the
-    organisation of the version's author, else the secretariat; the date is
-    the version's. Two queries, whatever the number of clauses.
+
+def _revisions(instrument: Instrument, versions: Sequence[ClauseVersion]) -> dict[int, Revision]:
+    """Who made each version, for redlines: version id -> :class:`Revision`, in at most three queries.
+
+    A version made by accepting an amendment is the proposing organisation's;
+    an import's is the imported file's (from the import's audit event, the
+    first one logged after the version); the secretariat's own edits and
+    restores are "Secretariat". The date is the version's.
     """
-    author_ids = {r.version.author_id for r in rows if r.version.author_id is not None}
-    amendment_ids = {r.version.amendment_id for r in rows if r.version.amendment_id is not None}
-    by_author: dict[int, str] = {}
-    if author_ids:
-        by_author = dict(
-            db.session.execute(
-                select(User.id, Organisation.name)
-                .join(Organisation, Organisation.id == User.organisation_id)
-                .where(User.id.in_(author_ids))
-            ).all()
-        )
+    amendment_ids = {v.amendment_id for v in versions if v.amendment_id is not None}
     by_amendment: dict[int, str] = {}
     if amendment_ids:
         by_amendment = dict(
@@ -200,12 +215,83 @@ def revisions_for(rows: list[drafts.StateRow]) -> dict[str, Revision]:
                 .where(Amendment.id.in_(amendment_ids))
             ).all()
         )
-    out = {}
-    for r in rows:
-        v = r.version
-        name = by_amendment.get(v.amendment_id or -1) or by_author.get(v.author_id or -1)
-        out[r.clause.uid] = Revision(name or SECRETARIAT, v.created_at)
+    authors = {v.author_id for v in versions if v.cause is VersionCause.AMENDMENT and v.amendment_id is None}
+    by_author: dict[int, str] = {}
+    if authors - {None}:
+        by_author = dict(
+            db.session.execute(
+                select(User.id, Organisation.name)
+                .join(Organisation, Organisation.id == User.organisation_id)
+                .where(User.id.in_(authors - {None}))
+            ).all()
+        )
+    imports = _import_sources(instrument) if any(v.cause is VersionCause.IMPORT for v in versions) else []
+    out: dict[int, Revision] = {}
+    for v in versions:
+        if v.cause is VersionCause.AMENDMENT:
+            name = by_amendment.get(v.amendment_id or -1) or by_author.get(v.author_id or -1) or SECRETARIAT
+        elif v.cause is VersionCause.IMPORT:
+            name = next((source for when, source in imports if when >= _utc(v.created_at)), "Imported text")
+        else:
+            name = SECRETARIAT
+        out[v.id] = Revision(name, v.created_at)
     return out
+
+
+def default_revision(new: Draft | None) -> Revision:
+    """Author and date of redline changes no version explains: the secretariat, on the date of the
+    newer draft (today for the current text)."""
+    return Revision(SECRETARIAT, new.published_at if new is not None else datetime.now(timezone.utc))
+
+
+def history_for(
+    instrument: Instrument, before: compare.State, after: compare.State, comparison: Comparison
+) -> dict[str, list[Step]]:
+    """The versions each changed clause went through from ``before`` to ``after``, with their authors.
+
+    For every clause the comparison shows (added, deleted, changed, moved or
+    renumbered): the versions after the one it had in ``before`` up to the one
+    it has in ``after``, oldest first; for a clause deleted in ``after``, up to
+    the version that deleted it (made before ``after`` was published). Each
+    step carries the :class:`Revision` of :func:`_revisions`. A fixed number of
+    queries, whatever the number of clauses.
+
+    :returns: clause uid (the comparison's keys) -> steps; see
+        :class:`instrument.export.redline.Step`.
+    """
+    shown = {c.key for c in comparison.changes if c.status != "unchanged" or c.moved or c.renumbered}
+    old_seq = {r.clause.uid: r.version.seq for r in before.rows if r.clause.uid in shown}
+    new_seq = {r.clause.uid: r.version.seq for r in after.rows if r.clause.uid in shown}
+    clause_ids = {r.clause.uid: r.clause.id for r in (*before.rows, *after.rows) if r.clause.uid in shown}
+    if not clause_ids:
+        return {}
+    found = db.session.execute(
+        select(Clause.uid, ClauseVersion)
+        .join(Clause, Clause.id == ClauseVersion.clause_id)
+        .where(ClauseVersion.clause_id.in_(set(clause_ids.values())))
+        .order_by(ClauseVersion.clause_id, ClauseVersion.seq)
+    ).all()
+    cut_off = after.draft.published_at if after.draft is not None else None
+    chains: dict[str, list[ClauseVersion]] = defaultdict(list)
+    for uid, v in found:
+        if v.seq <= old_seq.get(uid, 0):
+            continue
+        if uid in new_seq:
+            if v.seq <= new_seq[uid]:
+                chains[uid].append(v)
+        elif cut_off is None or _utc(v.created_at) <= _utc(cut_off):
+            if not any(earlier.deleted for earlier in chains[uid]):
+                chains[uid].append(v)
+    revisions = _revisions(instrument, [v for chain in chains.values() for v in chain])
+    return {
+        uid: [Step(v.id, v.number, v.heading, v.text, revisions[v.id], v.deleted) for v in chain]
+        for uid, chain in chains.items()
+    }
+
+
+def _utc(moment: datetime) -> datetime:
+    """A stored datetime as aware UTC (SQLite gives them back naive)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def export_redline(
@@ -220,12 +306,12 @@ def export_redline(
 
     :param fmt: a key of :data:`REDLINE_FORMATS`: ``"html"`` (standalone,
         print-ready), ``"md"`` (CriticMarkup), ``"docx"`` (Word tracked
-        changes, author and date per clause from :func:`revisions_for`) or
-        ``"pdf"`` (the HTML laid out: insertions underlined, deletions struck through).
+        changes) or ``"pdf"`` (the HTML laid out: insertions underlined,
+        deletions struck through). In Word, HTML and PDF each change names
+        the author and date of the version that made it (:func:`history_for`).
     :returns: an :class:`ExportResult`.
     :raises ValueError: for an unknown format.
     """
-    from drafter.services import compare
     from instrument.export.redline import to_redline_html, to_redline_markdown
 
     if fmt not in REDLINE_FORMATS:
@@ -235,21 +321,23 @@ def export_redline(
     short = instrument.short_title or instrument.title
     header = f"{short} — {before.label} → {after.label}"
     content: str | bytes
-    if fmt == "docx":
-        when = new.published_at if new is not None else datetime.now(timezone.utc)
-        content = to_redline_docx(
-            instrument.title, before.label, after.label, comparison, default=Revision(SECRETARIAT, when),
-            revisions=revisions_for(after.rows), header=header, progress=progress,
-        )  # fmt: skip
-    elif fmt == "pdf":
-        html = to_redline_html(instrument.title, before.label, after.label, comparison)
-        from instrument.export.pdf import html_to_pdf  # see above: Pango only when needed
-
-        content = html_to_pdf(html, header=header, where="the redline")
-    elif fmt == "html":
-        content = to_redline_html(instrument.title, before.label, after.label, comparison)
-    else:
+    if fmt == "md":
         content = to_redline_markdown(instrument.title, before.label, after.label, comparison)
+    else:
+        default = default_revision(new)
+        history = history_for(instrument, before, after, comparison)
+        if fmt == "docx":
+            content = to_redline_docx(
+                instrument.title, before.label, after.label, comparison, default=default, history=history,
+                header=header, progress=progress,
+            )  # fmt: skip
+        else:
+            content = to_redline_html(instrument.title, before.label, after.label, comparison, history=history,
+                                      default=default)  # fmt: skip
+            if fmt == "pdf":
+                from instrument.export.pdf import html_to_pdf  # WeasyPrint loads Pango: only when a PDF is asked for
+
+                content = html_to_pdf(content, header=header, where="the redline")
     filename = f"{instrument.slug}-redline-{before.ref}-to-{after.ref}.{fmt}"
     return ExportResult(content, filename, REDLINE_FORMATS[fmt])
 
@@ -311,6 +399,35 @@ def proposal(amendment: Amendment, inputs: Sequence[Input] = ()) -> Proposal:
     )
 
 
+def _clauses_left_out(states: list[drafts.StateRow], amendments: dict[int, list[Amendment]]) -> list[Clause]:
+    """Clauses with amendments in the table but no row in ``states`` (a clause an accepted amendment
+    deleted, for one), with their current versions, by position (one query, none when there are none)."""
+    shown = {r.clause.id for r in states}
+    wanted = [clause_id for clause_id in amendments if clause_id not in shown]
+    if not wanted:
+        return []
+    return list(
+        db.session.scalars(
+            select(Clause).where(Clause.id.in_(wanted)).options(joinedload(Clause.current_version))
+            .order_by(Clause.position, Clause.id)
+        ).all()
+    )  # fmt: skip
+
+
+def _left_out_row(
+    clause: Clause, state_label: str, proposals: Callable[[int], tuple[Proposal, ...]]
+) -> SynopticRow:
+    """The row of a clause absent from the state: its last label, "(deleted)" (or "(not in Draft 2)") as text."""
+    version = clause.current_version
+    deleted = clause.deleted or (version is not None and version.deleted)
+    return SynopticRow(
+        key=clause.key,
+        label=(version.label if version is not None else "") or clause.key,
+        text="(deleted)" if deleted else f"(not in {state_label})",
+        proposals=proposals(clause.id),
+    )
+
+
 def export_synoptic(
     instrument: Instrument, draft: Draft | None, fmt: str, *, progress: Progress | None = None
 ) -> ExportResult:
@@ -325,16 +442,19 @@ def export_synoptic(
     states = drafts.draft_state(draft) if draft is not None else drafts.current_state(instrument)
     amendments = synoptic_amendments(instrument, draft)
     cited = consultations.inputs_by_amendment(a.id for group in amendments.values() for a in group)
-    rows = [
-        SynopticRow(
-            key=r.key,
-            label=r.version.label or r.key,
-            text=r.version.text,
-            proposals=tuple(proposal(a, cited.get(a.id, ())) for a in amendments.get(r.clause.id, ())),
-        )
-        for r in states
-    ]
     label = f"Draft {draft.number}" if draft is not None else "the current text"
+
+    def proposals(clause_id: int) -> tuple[Proposal, ...]:
+        return tuple(proposal(a, cited.get(a.id, ())) for a in amendments.get(clause_id, ()))
+
+    missing = _clauses_left_out(states, amendments)
+    rows: list[SynopticRow] = []
+    for r in states:
+        while missing and missing[0].position < r.clause.position:
+            rows.append(_left_out_row(missing.pop(0), label, proposals))
+        rows.append(SynopticRow(key=r.key, label=r.version.label or r.key, text=r.version.text,
+                                proposals=proposals(r.clause.id)))  # fmt: skip
+    rows += [_left_out_row(clause, label, proposals) for clause in missing]
     stamp = f"draft-{draft.number}" if draft is not None else "current"
     content: str | bytes
     if fmt == "csv":

@@ -10,7 +10,15 @@ from drafter.services import compare as compare_service
 from drafter.services import exports
 from drafter.views.loaders import get_clause_or_404, get_draft_or_404, get_instrument_or_404
 from instrument.diff import render_redline_html, render_side_by_side
-from instrument.export.redline import shown, summary_lines
+from instrument.export.redline import (
+    authors_of,
+    change_credits,
+    changes_by,
+    render_credited_html,
+    render_credited_side_by_side,
+    shown,
+    summary_lines,
+)
 
 bp = Blueprint("compare", __name__)
 
@@ -58,6 +66,10 @@ def states(slug: str):
     all_drafts = db.session.scalars(
         select(Draft).where(Draft.instrument_id == instrument.id).order_by(Draft.number)
     ).all()
+    # Who made each change, as in the downloads: the version that made it, not the clause's newest.
+    history = exports.history_for(instrument, old, new, comparison)
+    default = exports.default_revision(new.draft)
+    credits = {c.key: change_credits(c, history.get(c.key, ()), default) for c in listed}
     return render_template(
         "compare.html",
         instrument=instrument,
@@ -69,8 +81,10 @@ def states(slug: str):
         listed=listed,
         unchanged=unchanged,
         drafts=all_drafts,
-        inline=render_redline_html,
-        side=render_side_by_side,
+        credits=credits,
+        credited=render_credited_html,
+        credited_side=render_credited_side_by_side,
+        changes_by=lambda heading, text: changes_by(authors) if (authors := authors_of(heading, text)) else "",
     )
 
 

@@ -8,9 +8,12 @@ paragraph's ``w:rPr``. So the recipient's Review › Accept All gives the
 newer draft and Reject All the older one, clause by clause and word by word
 (the words come from :func:`instrument.diff.compare_clauses`).
 
-Each revision names its author and date (``w:author``, ``w:date``): the
-organisation behind the clause's new version, or the secretariat, and the
-version's date; the caller passes them per clause as :class:`Revision`.
+Each revision names its author and date (``w:author``, ``w:date``): those of
+the version that made that change (the organisation whose amendment was
+accepted, the secretariat for its own edits, the source of an import), also
+when a clause changed several times between the two drafts; the caller
+passes each clause's versions as :class:`instrument.export.redline.Step`
+values and :func:`instrument.export.redline.credit` tells which made what.
 
 Clauses:
 
@@ -33,9 +36,8 @@ from __future__ import annotations
 import io
 import re
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
 
 from docx.document import Document as DocumentType
 from docx.oxml import OxmlElement
@@ -55,25 +57,18 @@ from instrument.export.docx import (
     title_page,
 )
 from instrument.export.fonts import script_runs
+from instrument.export.redline import (
+    Credited,
+    History,
+    Revision,
+    Step,
+    credit,
+    deleting_revision,
+    step_title,
+)
 from instrument.types import ClauseState
 
-@dataclass(frozen=True)
-class Revision:
-    """The author and date Word shows for the changes of one clause.
-
-    :ivar author: an organisation's name, or "Secretariat".
-    :ivar date: when the change was made (a naive datetime is taken as UTC).
-    """
-
-    author: str
-    date: datetime
-
-    @property
-    def stamp(self) -> str:
-        """``w:date`` in the form Word writes: ``2007-08-01T09:30:00Z``."""
-        moment = self.date if self.date.tzinfo else self.date.replace(tzinfo=timezone.utc)
-        return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
+__all__ = ["Revision", "Step", "document_order", "split_paragraphs", "state_title", "to_redline_docx"]
 
 # A blank line between blocks, with the next block's indentation.
 _BLOCK_BREAK = re.compile(r"\n[ \t]*\n[ \t\n]*")
@@ -89,11 +84,13 @@ def state_title(state: ClauseState) -> str:
 
 @dataclass
 class _Para:
-    """One paragraph being assembled: runs ``(kind, text)``, the kind of its mark, its indentation."""
+    """One paragraph being assembled: runs ``(kind, text, revision)``, the kind of its mark and the
+    revision that made the mark (``None``: the clause's), its indentation."""
 
-    runs: list[tuple[str, str]]
+    runs: list[tuple[str, str, Revision | None]]
     indent: int = 0
     mark: str = "equal"
+    mark_revision: Revision | None = None
 
 
 def _indent(whitespace: str) -> int:
@@ -142,7 +139,7 @@ def _cut(kind: str, text: str) -> list[tuple[str, str, str | None]]:
     return out
 
 
-def split_paragraphs(ops: list[Op] | tuple[Op, ...], end_mark: str = "equal") -> list[_Para]:
+def split_paragraphs(ops: Sequence[Op] | Credited, end_mark: str = "equal") -> list[_Para]:
     """Cut redline operations into paragraphs at blank lines.
 
     A blank line inside an insertion is an inserted paragraph mark, inside
@@ -150,15 +147,19 @@ def split_paragraphs(ops: list[Op] | tuple[Op, ...], end_mark: str = "equal") ->
     whitespace, see :func:`_pieces`. The indentation after a blank line
     (four spaces per level in canonical Markdown) sets the next paragraph's level.
 
-    :param ops: the operations of one text's redline.
+    :param ops: the operations of one text's redline, or ``(op, revision)``
+        pairs from :func:`instrument.export.redline.credit`; each run and
+        paragraph mark keeps its operation's revision.
     :param end_mark: the kind of the last paragraph's mark ("insert" for a clause added as a whole).
     :returns: at least one paragraph.
     """
     paras = [_Para([])]
-    for op in ops:
+    for item in ops:
+        op, revision = item if isinstance(item, tuple) else (item, None)
         for kind, text, block_break in _pieces(op):
             if block_break is not None:
                 paras[-1].mark = kind
+                paras[-1].mark_revision = revision
                 paras.append(_Para([], indent=_indent(block_break)))
                 continue
             if not paras[-1].runs and len(paras) == 1 and kind != "delete":
@@ -166,9 +167,13 @@ def split_paragraphs(ops: list[Op] | tuple[Op, ...], end_mark: str = "equal") ->
                 paras[-1].indent = (len(text) - len(stripped)) // 4
                 text = stripped
             if text:
-                paras[-1].runs.append((kind, text))
+                paras[-1].runs.append((kind, text, revision))
     paras[-1].mark = end_mark
     return paras
+
+
+def _runs(pieces: Credited) -> list[tuple[str, str, Revision | None]]:
+    return [(op.kind, op.text, revision) for op, revision in pieces if op.text]
 
 
 class _Writer:
@@ -188,15 +193,16 @@ class _Writer:
         return el
 
     def paragraph(self, para: _Para, revision: Revision, where: str, style_id: str | None = None) -> None:
+        """Append ``para``; runs and mark without a revision of their own get ``revision``."""
         paragraph = append_paragraph(self.doc, style_id)
         p = paragraph._p
         if para.indent and style_id is None:
             paragraph.paragraph_format.left_indent = Cm(INDENT_CM * para.indent)
-        for kind, text in para.runs:
+        for kind, text, own in para.runs:
             text = self.cleaner.clean(text, where)
             holder = p
             if kind != "equal":
-                holder = self._mark("w:ins" if kind == "insert" else "w:del", revision)
+                holder = self._mark("w:ins" if kind == "insert" else "w:del", own or revision)
                 p.append(holder)
             for piece, script in script_runs(text):
                 r = OxmlElement("w:r")
@@ -207,7 +213,7 @@ class _Writer:
         if para.mark != "equal":
             ppr = p.get_or_add_pPr()
             rpr = OxmlElement("w:rPr")
-            rpr.append(self._mark("w:ins" if para.mark == "insert" else "w:del", revision))
+            rpr.append(self._mark("w:ins" if para.mark == "insert" else "w:del", para.mark_revision or revision))
             ppr.append(rpr)  # last child of w:pPr here (no sectPr or pPrChange)
 
 
@@ -266,6 +272,7 @@ def to_redline_docx(
     *,
     default: Revision,
     revisions: Mapping[str, Revision] | None = None,
+    history: History | None = None,
     header: str = "",
     progress: Progress | None = None,
 ) -> bytes:
@@ -275,16 +282,22 @@ def to_redline_docx(
     :param old_label: e.g. "Draft 1".
     :param new_label: e.g. "Draft 2".
     :param comparison: from :func:`instrument.diff.compare_clauses`.
-    :param default: author and date of changes not found in ``revisions``
-        (deleted clauses, for instance): normally the secretariat and the
-        newer draft's date.
-    :param revisions: clause key (of the comparison) -> author and date of its change.
+    :param default: author and date of changes that neither ``revisions`` nor
+        ``history`` explain: normally the secretariat and the newer draft's date.
+    :param revisions: clause key (of the comparison) -> author and date of all
+        its changes, overriding ``history``.
+    :param history: clause key -> the versions it went through after the older
+        state, oldest first (see :class:`instrument.export.redline.Step`): each
+        ``w:ins`` and ``w:del`` gets the revision of the version that made it; a
+        deleted clause that of the version that deleted it; a moved clause (whose
+        move has no version) that of its newest version.
     :param header: the running header (default: title and labels).
     :param progress: called as ``progress(done, total)`` after each clause.
     :returns: the .docx file's bytes; characters XML forbids are dealt with
         and reported (see :mod:`instrument.export.cleaning`).
     """
     revisions = revisions or {}
+    history = history or {}
     cleaner = Cleaner()
     title = cleaner.clean(title, "title")
     doc = new_document(
@@ -310,13 +323,20 @@ def to_redline_docx(
     order = document_order(comparison)
     total = len(order)
     for done, (side, change) in enumerate(order, start=1):
-        revision = revisions.get(change.key, default)
+        steps = history.get(change.key, ())
+        revision = revisions.get(change.key) or (steps[-1].revision if steps else default)
+
+        def title_of(step: Step, key: str = change.key) -> str:
+            return step_title(step, key)
+
         if side == "old":
             state = change.old
             assert state is not None
+            if change.new is None:
+                revision = deleting_revision(steps, revision)
             style = f"Heading{min(old_depth[state.key] + 1, 9)}"
             where = state_title(state)
-            writer.paragraph(_Para([("delete", where)], mark="delete"), revision, where, style)
+            writer.paragraph(_Para([("delete", where, None)], mark="delete"), revision, where, style)
             for para in split_paragraphs([Op("delete", state.text)] if state.text else [], "delete"):
                 if para.runs:
                     writer.paragraph(para, revision, where)
@@ -325,14 +345,18 @@ def to_redline_docx(
             assert state is not None
             style = f"Heading{min(new_depth[state.key] + 1, 9)}"
             where = state_title(state)
-            whole = change.status == "added" or change.moved
-            if whole:
-                heading = _Para([("insert", where)], mark="insert")
+            if change.status == "added":  # each stretch to the version that wrote it
+                heading = _Para(_runs(credit("", [Op("insert", where)], steps, title_of, revision)), mark="insert")
+                text_ops = [Op("insert", state.text)] if state.text else []
+                body = split_paragraphs(credit("", text_ops, steps, lambda s: s.text, revision), "insert")
+            elif change.moved:  # the move has no version of its own: the whole goes to the clause's
+                heading = _Para([("insert", where, None)], mark="insert")
                 body = split_paragraphs([Op("insert", state.text)] if state.text else [], "insert")
             else:
                 old_title = state_title(change.old) if change.old is not None else where
-                heading = _Para([(op.kind, op.text) for op in redline(old_title, where).ops])
-                body = split_paragraphs(change.redline.ops if change.redline.ops else [])
+                heading = _Para(_runs(credit(old_title, redline(old_title, where).ops, steps, title_of, revision)))
+                old_text = change.old.text if change.old is not None else ""
+                body = split_paragraphs(credit(old_text, change.redline.ops, steps, lambda s: s.text, revision))
             writer.paragraph(heading, revision, where, style)
             for para in body:
                 if para.runs:

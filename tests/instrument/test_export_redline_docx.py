@@ -202,3 +202,89 @@ def test_real_amendments_accept_and_reject(corpus, old_name, new_name):
     old = states((corpus / old_name).read_text(encoding="utf-8"))
     new = states((corpus / new_name).read_text(encoding="utf-8"))
     check_round_trip(old, new)
+
+
+# --- each change carries the author and date of the version that made it ---------------------------
+
+EDIT = Revision("Secretariat", datetime(2007, 8, 20, 10, 0, tzinfo=timezone.utc))
+AMENDMENT = Revision("ASETUC", datetime(2007, 9, 3, 14, 0, tzinfo=timezone.utc))
+BASE_TEXT = "1. Recruitment agencies shall be licensed. Fees may be charged to workers."
+EDITED = BASE_TEXT + "\n\n    (a) licences shall be public;"
+AMENDED = (
+    "1. Recruitment agencies shall be licensed. Fees shall not be charged to workers."
+    "\n\n    (a) licences shall be public;\n\n    (b) agencies shall answer for their agents abroad."
+)
+
+
+def _two_versions() -> tuple[list[ClauseState], list[ClauseState], dict]:
+    from instrument.export.redline import Step
+
+    def article(text: str, heading: str = "Recruitment") -> list[ClauseState]:
+        return [ClauseState("a7", ClauseKind.ARTICLE, "Article 7", heading, text, None, 0, version_id=None)]
+
+    steps = [
+        Step(11, "Article 7", "Recruitment", EDITED, EDIT),
+        Step(12, "Article 7", "Fair recruitment", AMENDED, AMENDMENT),
+    ]
+    return article(BASE_TEXT), article(AMENDED, "Fair recruitment"), {"a7": steps}
+
+
+def _marks(data: bytes) -> list[tuple[str, str, str, str]]:
+    """``(tag, text, author, date)`` of every w:ins and w:del of the body, in order."""
+    xml = etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml"))
+    out = []
+    for el in xml.iter(f"{W}ins", f"{W}del"):
+        text = "".join(t.text or "" for t in el.iter(f"{W}t", f"{W}delText"))
+        out.append((el.tag.removeprefix(W), text, el.get(f"{W}author"), el.get(f"{W}date")))
+    return out
+
+
+def test_each_tracked_change_names_the_version_that_made_it():
+    old, new, history = _two_versions()
+    data = check_round_trip(old, new, history=history)
+    marks = _marks(data)
+    by_text = {text: (tag, author, date) for tag, text, author, date in marks if text}
+    assert by_text["(a) licences shall be public;"] == ("ins", "Secretariat", "2007-08-20T10:00:00Z")
+    assert by_text["(b) agencies shall answer for their agents abroad."] == ("ins", "ASETUC", "2007-09-03T14:00:00Z")
+    assert by_text["may"] == ("del", "ASETUC", "2007-09-03T14:00:00Z")
+    assert by_text["shall not"] == ("ins", "ASETUC", "2007-09-03T14:00:00Z")
+    assert by_text["Fair recruitment"][1] == by_text["Recruitment"][1] == "ASETUC"
+    # The paragraph marks: the one opening (a) is the secretariat's, the one opening (b) the amendment's.
+    paragraph_marks = [(author, date) for tag, text, author, date in marks if not text]
+    assert paragraph_marks == [("Secretariat", "2007-08-20T10:00:00Z"), ("ASETUC", "2007-09-03T14:00:00Z")]
+
+
+def test_added_and_deleted_clauses_name_the_versions_that_wrote_and_deleted_them():
+    from instrument.export.redline import Step
+
+    kept = ClauseState("a1", ClauseKind.ARTICLE, "Article 1", "Scope", "It applies.", None, 0)
+    gone = ClauseState("a2", ClauseKind.ARTICLE, "Article 2", "Old", "This rule goes.", None, 1)
+    added = ClauseState("a3", ClauseKind.ARTICLE, "Article 3", "New", "A new rule, widened.", None, 1)
+    history = {
+        "a2": [Step(21, "Article 2", "Old", "This rule goes.", AMENDMENT, deleted=True)],
+        "a3": [Step(31, "Article 3", "New", "A new rule.", EDIT), Step(32, "Article 3", "New", "A new rule, widened.",
+                                                                      AMENDMENT)],
+    }  # fmt: skip
+    data = check_round_trip([kept, gone], [kept, added], history=history)
+    by_text = {text: author for tag, text, author, date in _marks(data) if text}
+    assert by_text["Article 2 — Old"] == by_text["This rule goes."] == "ASETUC"
+    assert by_text["Article 3 — New"] == "Secretariat"
+    assert by_text["A new rule"] == "Secretariat" and by_text[", widened"] == "ASETUC"
+
+
+def test_html_redline_names_the_author_of_each_change():
+    from instrument.export.redline import to_redline_html
+
+    old, new, history = _two_versions()
+    page = to_redline_html("T", "Draft 1", "Draft 2", compare_clauses(old, new), history=history,
+                           default=Revision("Secretariat", datetime(2007, 10, 1)))  # fmt: skip
+    tree = etree.fromstring(page.encode("utf-8"), etree.HTMLParser())
+    titles = {"".join(el.itertext()).removeprefix("inserted: ").removeprefix("deleted: ").strip(): el.get("title")
+              for el in tree.iter("ins", "del")}  # fmt: skip
+    assert titles["(a) licences shall be public;"] == "Inserted by Secretariat, 20 August 2007"
+    assert titles["(b) agencies shall answer for their agents abroad."] == "Inserted by ASETUC, 3 September 2007"
+    assert titles["may"] == "Deleted by ASETUC, 3 September 2007"
+    assert titles["Fair recruitment"] == "Inserted by ASETUC, 3 September 2007"
+    assert tree.findtext(".//p[@class='changes-by']") == (
+        "Changes by: Secretariat (20 August 2007); ASETUC (3 September 2007)"
+    )

@@ -583,3 +583,77 @@ def test_random_edits(case: tuple[list[VersionInfo], list[list[Word]], list[str]
     assert fold(chain) == att
     middle = len(chain) // 2
     assert fold(chain[middle:], attribute(chain[:middle])) == att
+
+
+# --- crediting the changes of a redline across several versions ---------------------------------
+
+
+def _credited(base: str, *texts: str) -> list[tuple[str, str, object]]:
+    from instrument.diff import redline
+    from instrument.trace import credit_changes
+
+    chain = [VersionInfo(name, text) for name, text in zip(("edit", "amendment", "third"), texts)]
+    out = credit_changes(base, chain, redline(base, texts[-1]).ops)
+    return [(c.op.kind, c.op.text, c.version_id) for c in out if c.op.kind != "equal"]
+
+
+def test_each_change_is_credited_to_the_version_that_made_it():
+    base = "1. States shall cooperate on recruitment."
+    edited = "1. States shall cooperate on recruitment.\n\n    (a) fair fees;"
+    amended = "1. States shall cooperate closely on recruitment.\n\n    (a) fair fees;\n\n    (b) written contracts."
+    assert _credited(base, edited, amended) == [
+        ("insert", "closely ", "amendment"),
+        ("insert", "\n\n    (a) fair fees;", "edit"),
+        ("insert", "\n\n    (b) written contracts.", "amendment"),
+    ]
+
+
+def test_deletions_are_credited_to_the_version_that_deleted_and_pieces_rebuild_both_texts():
+    from instrument.diff import redline
+    from instrument.trace import credit_changes
+
+    base = "Each State shall endeavour to protect all migrant workers and their families."
+    texts = ["Each State shall protect all migrant workers and their families.",
+             "Each State shall protect migrant workers."]  # fmt: skip
+    chain = [VersionInfo("edit", texts[0]), VersionInfo("amendment", texts[1])]
+    out = credit_changes(base, chain, redline(base, texts[1]).ops)
+    assert "".join(c.op.old_side for c in out) == base and "".join(c.op.new_side for c in out) == texts[1]
+    deleted = {c.op.text.strip(): c.version_id for c in out if c.op.kind == "delete"}
+    assert deleted["endeavour to"] == "edit"
+    assert all(v == "amendment" for k, v in deleted.items() if k != "endeavour to") and len(deleted) >= 2
+
+
+def test_a_word_deleted_and_put_back_by_the_readable_redline_joins_the_change_around_it():
+    # Semantic cleanup folds "sat on" into the change; no version touched it, so it goes with its neighbours.
+    changes = _credited("the cat sat on a mat", "the dog sat on the mat")
+    assert {v for _, _, v in changes} == {"edit"}
+
+
+def test_operations_of_other_texts_are_refused():
+    from instrument.diff import redline
+    from instrument.trace import credit_changes
+
+    with pytest.raises(ValueError):
+        credit_changes("the cat", [VersionInfo(1, "the dog")], redline("a cat", "the dog").ops)
+    with pytest.raises(ValueError):
+        credit_changes("the cat", [], redline("the cat", "the cat").ops)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["fair", "fees", "shall", "not", "workers", ",", "ก\u0e48", "\n\n", "👍🏽"]),
+                         max_size=12).map(" ".join), min_size=2, max_size=5))  # fmt: skip
+def test_credited_pieces_rebuild_both_texts_and_name_versions_of_the_chain(texts: list[str]) -> None:
+    from instrument.diff import redline
+    from instrument.trace import credit_changes
+
+    base, rest = texts[0], texts[1:]
+    chain = chain_of(*rest)
+    out = credit_changes(base, chain, redline(base, rest[-1]).ops)
+    assert "".join(c.op.old_side for c in out) == base
+    assert "".join(c.op.new_side for c in out) == nfc(rest[-1])
+    for c in out:
+        assert (c.version_id is None) == (c.op.kind == "equal")
+        assert c.version_id is None or c.version_id in range(1, len(rest) + 1)
+        assert c.op.kind == "equal" or c.op.text
+    if len(rest) == 1:
+        assert {c.version_id for c in out} <= {None, 1}
