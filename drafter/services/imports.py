@@ -19,26 +19,35 @@ class ImportReport:
     """What an import did.
 
     :ivar instrument: the instrument created or updated.
-    :ivar draft: the draft published for the imported state.
+    :ivar draft: the draft published for the imported state, or ``None`` when
+        the text was the same as the current one and no draft was published.
     :ivar created: True when a new instrument was made.
     :ivar added: keys of new clauses.
     :ivar changed: keys of clauses that got a new version.
     :ivar deleted: keys of clauses marked deleted.
     :ivar renumbered: (old key, new key) of clauses matched under another key.
     :ivar unchanged: number of clauses left as they were.
+    :ivar warnings: what was changed in the file while reading it (see
+        :attr:`instrument.types.ParsedInstrument.warnings`).
     """
 
     instrument: Instrument
-    draft: Draft
+    draft: Draft | None
     created: bool
     added: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
     renumbered: list[tuple[str, str]] = field(default_factory=list)
     unchanged: int = 0
+    warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         """One line for the command line and the log."""
+        if self.draft is None:
+            return (
+                f"{self.instrument.slug}: nothing changed — the text is the same as the current one "
+                f"({self.unchanged} clauses); no draft published"
+            )
         return (
             f"{self.instrument.slug}: Draft {self.draft.number} — {len(self.added)} added, "
             f"{len(self.changed)} changed, {len(self.deleted)} deleted, "
@@ -62,7 +71,10 @@ def import_parsed(
     renumbered clauses keep their identity); a new version is made only
     where number, heading or text changed beyond whitespace and Unicode
     normalisation; new clauses are added, missing ones get a deleted
-    version; the result is published as the next numbered draft.
+    version; the result is published as the next numbered draft. A text
+    that is the same as the current one (no clause added, changed, deleted,
+    renumbered or moved) publishes no draft: the report's ``draft`` is
+    ``None`` and its summary says that nothing changed.
 
     :param parsed: the text, from :func:`instrument.parse.parse_markdown`.
     :param slug: the instrument's slug (``[a-z0-9-]``, at most 80 characters).
@@ -99,7 +111,8 @@ def import_parsed(
     )
     by_id = {c.id: c for c in existing}
     taken = {c.uid for c in existing}
-    report = ImportReport(instrument=instrument, draft=None, created=created)  # type: ignore[arg-type]
+    report = ImportReport(instrument=instrument, draft=None, created=created, warnings=list(parsed.warnings))
+    touched = created  # whether the clauses now differ from what they were
     clause_for_key: dict[str, Clause] = {}
     matched_old: set[int] = set()
 
@@ -117,11 +130,16 @@ def import_parsed(
             clause = Clause(instrument_id=instrument.id, uid=uid, key=pc.key, kind=pc.kind)
             db.session.add(clause)
             report.added.append(pc.key)
+        parent_id = parent.id if parent is not None else None
+        if (clause.key, clause.kind, clause.position, clause.depth, clause.parent_id) != (
+            pc.key, pc.kind, i, pc.depth, parent_id
+        ):
+            touched = True
         clause.key = pc.key
         clause.kind = pc.kind
         clause.position = i
         clause.depth = pc.depth
-        clause.parent_id = parent.id if parent is not None else None
+        clause.parent_id = parent_id
         db.session.flush()
         clause_for_key[pc.key] = clause
         before = clause.current_version
@@ -134,6 +152,7 @@ def import_parsed(
             actor=actor,
             log=False,
         )
+        touched = touched or version is not None
         if old_id is not None:
             if version is not None and not versions.same_content(
                 before, number=before.number, heading=pc.heading, text=pc.text, deleted=False
@@ -158,7 +177,19 @@ def import_parsed(
             log=False,
         )
         report.deleted.append(clause.key)
+        touched = True
 
+    if not touched and drafts.next_draft_number(instrument) > 1:
+        audit.record(
+            "instrument.import",
+            instrument,
+            actor=actor,
+            instrument_id=instrument.id,
+            source=source_name,
+            draft=None,
+            unchanged=report.unchanged,
+        )
+        return report
     report.draft = drafts.publish_draft(
         instrument,
         actor=actor,

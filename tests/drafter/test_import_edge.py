@@ -1,0 +1,106 @@
+"""Text entering through files (``drafter import``, the demo loader) is normalised once, at the edge."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+import drafter.demo
+from drafter.demo import DEMO_SLUG, DRAFTS, load_demo
+from drafter.extensions import db
+from drafter.models import Draft, Instrument
+from drafter.services import drafts
+from instrument.parse import parse_markdown
+from tests.drafter.helpers import instrument_md
+
+LINE_ENDINGS = {"LF": "\n", "CRLF": "\r\n", "CR": "\r", "NEL": "\u0085", "LS": "\u2028", "PS": "\u2029"}
+
+# Hard wraps, nested points and a conflict-marker lookalike: every rule that reads lines is exercised.
+WRAPPED_ARTICLE = """
+### Article 9 — Families
+
+1. This instrument applies to every
+   migrant worker and the members of
+   the family.
+
+    (a) documented; and
+
+    (b) undocumented.
+
+```
+<<<<<<< mine
+```
+"""
+
+
+def current_texts(slug: str) -> list[tuple[str, str, str, str]]:
+    instrument = db.session.scalar(select(Instrument).where(Instrument.slug == slug))
+    return [(r.key, r.version.number, r.version.heading, r.version.text) for r in drafts.current_state(instrument)]
+
+
+@pytest.mark.parametrize("ending", sorted(LINE_ENDINGS))
+def test_cli_import_reads_every_line_ending_as_one(app, runner, tmp_path: Path, ending):
+    text = instrument_md(3, title="Line Endings") + WRAPPED_ARTICLE
+    lf, other = tmp_path / "lf.md", tmp_path / "other.md"
+    lf.write_bytes(text.encode("utf-8"))
+    other.write_bytes(text.replace("\n", LINE_ENDINGS[ending]).encode("utf-8"))
+    for path, slug in ((lf, "lf"), (other, "other")):
+        result = runner.invoke(args=["import", str(path), "--instrument", slug])
+        assert result.exit_code == 0, result.output
+        assert "Warning" not in result.output
+    with app.app_context():
+        expected = current_texts("lf")
+        assert current_texts("other") == expected
+        assert "\r" not in str(expected) and "the members of the family." in expected[-1][3]
+    # The same text with other line endings is no change: no new draft.
+    result = runner.invoke(args=["import", str(other), "--instrument", "lf"])
+    assert result.exit_code == 0, result.output
+    assert "nothing changed" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Draft)) == 2
+
+
+def test_cli_import_warns_of_each_dropped_nul_with_its_line(app, runner, tmp_path: Path):
+    text = instrument_md(2).replace("obligation number 2", "obligation\x00 number 2")
+    line = text.split("\n").index(next(s for s in text.split("\n") if "\x00" in s)) + 1
+    path = tmp_path / "nul.md"
+    path.write_bytes(text.replace("\n", "\r\n").encode("utf-8"))
+    result = runner.invoke(args=["import", str(path), "--instrument", "nul"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.strip() == f"Warning: {path}, line {line}: a NUL character was dropped"
+    with app.app_context():
+        texts = [t for *_, t in current_texts("nul")]
+        assert "obligation number 2" in texts[-1] and not any("\x00" in t for t in texts)
+
+
+def test_cli_import_title_option_is_nfc(app, runner, tmp_path: Path):
+    path = tmp_path / "t.md"
+    path.write_text(instrument_md(1), encoding="utf-8")
+    result = runner.invoke(args=["import", str(path), "--instrument", "t", "--title", "Vie\u0302\u0323t Nam"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert db.session.scalar(select(Instrument.title)) == "Vi\u1ec7t Nam"
+
+
+@pytest.mark.parametrize("ending", ["CRLF", "CR", "NEL", "LS", "PS"])
+def test_demo_loader_reads_every_line_ending_as_one(app, tmp_path: Path, monkeypatch, ending):
+    for name, *_ in DRAFTS:
+        source = (drafter.demo.DEMO_DIR / name).read_text(encoding="utf-8")
+        (tmp_path / name).write_bytes(source.replace("\n", LINE_ENDINGS[ending]).encode("utf-8"))
+    monkeypatch.setattr(drafter.demo, "DEMO_DIR", tmp_path)
+    with app.app_context():
+        lines = list(load_demo())
+        assert not any(line.startswith("Warning") for line in lines)
+        instrument = db.session.scalar(select(Instrument).where(Instrument.slug == DEMO_SLUG))
+        for number, (name, *_) in enumerate(DRAFTS, start=1):
+            # Each published draft holds exactly the clauses of its LF file.
+            expected = parse_markdown(
+                (Path(drafter.demo.__file__).parent / name).read_bytes(), source_name=name
+            )
+            draft = db.session.scalar(
+                select(Draft).where(Draft.instrument_id == instrument.id, Draft.number == number)
+            )
+            assert [(r.key, r.version.heading, r.version.text) for r in drafts.draft_state(draft)] == [
+                (c.key, c.heading, c.text) for c in expected.clauses
+            ]
