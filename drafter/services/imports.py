@@ -12,6 +12,9 @@ from instrument.matching import Candidate, clause_uid, match_clauses
 from instrument.types import ParsedInstrument
 
 SLUG_MAX = 80
+#: Key in ``Instrument.meta`` of the element identifiers an imported Akoma Ntoso file gave each clause:
+#: clause uid -> :attr:`instrument.types.ParsedInstrument.element_ids` of that clause.
+AKN_ELEMENT_IDS = "akn_element_ids"
 
 
 @dataclass
@@ -71,7 +74,10 @@ def import_parsed(
     renumbered clauses keep their identity); a new version is made only
     where number, heading or text changed beyond whitespace and Unicode
     normalisation; new clauses are added, missing ones get a deleted
-    version; the result is published as the next numbered draft. A text
+    version; identifiers the file gave its elements (Akoma Ntoso ``eId``,
+    ``wId``, ``GUID``) are kept in ``Instrument.meta["akn_element_ids"]`` by
+    clause uid, replacing those of the same clauses and keeping those of
+    clauses the file has no identifiers for; the result is published as the next numbered draft. A text
     that is the same as the current one (no clause added, changed, deleted,
     renumbered or moved) publishes no draft: the report's ``draft`` is
     ``None`` and its summary says that nothing changed.
@@ -86,6 +92,7 @@ def import_parsed(
     """
     instrument = db.session.scalar(select(Instrument).where(Instrument.slug == slug))
     created = instrument is None
+    kept_ids = dict((instrument.meta or {}).get(AKN_ELEMENT_IDS) or {}) if instrument is not None else {}
     if instrument is None:
         instrument = Instrument(slug=slug, title=title or parsed.title, meta=dict(parsed.metadata))
         db.session.add(instrument)
@@ -160,6 +167,12 @@ def import_parsed(
                 report.changed.append(pc.key)
             else:
                 report.unchanged += 1
+
+    # The file's own element identifiers, by clause identity, so that an export keeps them.
+    kept_ids = {uid: ids for uid, ids in kept_ids.items() if uid in {c.uid for c in clause_for_key.values()}}
+    kept_ids.update({clause_for_key[key].uid: ids for key, ids in parsed.element_ids.items() if key in clause_for_key})
+    if kept_ids:
+        instrument.meta = {**instrument.meta, AKN_ELEMENT_IDS: kept_ids}
 
     for clause in live:
         if clause.id in matched_old:

@@ -104,3 +104,42 @@ def test_demo_loader_reads_every_line_ending_as_one(app, tmp_path: Path, monkeyp
             assert [(r.key, r.version.heading, r.version.text) for r in drafts.draft_state(draft)] == [
                 (c.key, c.heading, c.text) for c in expected.clauses
             ]
+
+
+@pytest.mark.corpus
+def test_akoma_ntoso_import_then_export_keeps_the_files_eids(app, runner, tmp_path: Path, corpus):
+    from lxml import etree
+
+    source = corpus / "ris-norms-legaldocml" / "lobbyrg_2021-s818_original_regelungstext-verkuendung-1.xml"
+    result = runner.invoke(args=["import", str(source), "--instrument", "lobbyrg"])
+    assert result.exit_code == 0, result.output
+
+    def eids(path: Path, names: set[str] | None = None) -> dict[str, str]:
+        root = etree.parse(str(path)).getroot()
+        return {
+            e.get("eId"): etree.QName(e).localname
+            for e in root.iter()
+            if isinstance(e.tag, str) and e.get("eId") and (names is None or etree.QName(e).localname in names)
+        }
+
+    # Articles, their paragraphs and the items of lists (written as points).
+    wanted = eids(source, {"article", "paragraph", "item"})
+    assert len(wanted) > 60
+    out = tmp_path / "out.xml"
+    for number in ("1", None):  # the published draft and the current text
+        args = ["export", "lobbyrg", "--format", "akn", "-o", str(out)] + (["--draft", number] if number else [])
+        result = runner.invoke(args=args)
+        assert result.exit_code == 0, result.output
+        exported = eids(out)
+        assert wanted.keys() <= exported.keys()
+        assert {exported[e] for e in wanted if wanted[e] == "article"} == {"article"}
+
+    # The same file again changes nothing, and an edited text keeps the eIds of what it still holds.
+    result = runner.invoke(args=["import", str(source), "--instrument", "lobbyrg"])
+    assert "nothing changed" in result.output
+    edited = tmp_path / "edited.xml"
+    edited.write_bytes(source.read_bytes().replace(b"Anwendungsbereich</akn:heading>", b"Geltung</akn:heading>"))
+    result = runner.invoke(args=["import", str(edited), "--instrument", "lobbyrg"])
+    assert result.exit_code == 0 and "Draft 2 — 0 added, 1 changed" in result.output, result.output
+    assert runner.invoke(args=["export", "lobbyrg", "--format", "akn", "-o", str(out)]).exit_code == 0
+    assert wanted.keys() <= eids(out).keys()
