@@ -259,16 +259,26 @@ class _Ids:
         return eid
 
     def apply_parts(self, el, kept: Mapping | None) -> None:
-        """Kept identifiers of the ``num`` and ``heading`` just written into ``el`` (none are made up for them)."""
+        """Kept identifiers of the ``num``, ``heading`` and ``content`` (and its only ``p``) written into ``el``.
+
+        None are made up for these parts: they have none unless the file gave them one.
+        """
         for child in el:
             part = _local(child)
-            ids = (kept or {}).get(part) if part in ("num", "heading") else None
-            if ids:
-                for name in ("eId", "wId", "GUID"):
-                    value = ids.get(name)
-                    if isinstance(value, str) and value and value not in self.used:
-                        child.set(name, value)
-                        self.used.add(value)
+            ids = (kept or {}).get(part) if part in ("num", "heading", "content") else None
+            if not ids:
+                continue
+            self._set(child, ids)
+            paragraphs = [c for c in child if _local(c)]
+            if part == "content" and len(paragraphs) == 1 and _local(paragraphs[0]) == "p" and ids.get("p"):
+                self._set(paragraphs[0], ids["p"])
+
+    def _set(self, el, ids: Mapping) -> None:
+        for name in ("eId", "wId", "GUID"):
+            value = ids.get(name)
+            if isinstance(value, str) and value and value not in self.used:
+                el.set(name, value)
+                self.used.add(value)
 
 
 def _write_units(parent, nodes: list, prefix: str, depth: int, ids: _Ids | None = None,
@@ -291,12 +301,13 @@ def _write_units(parent, nodes: list, prefix: str, depth: int, ids: _Ids | None 
         eid = ids.apply(el, kept, f"{prefix}__{_ABBR[name]}_{part}")
         if block.label:
             _sub(el, "num", block.label)
-            ids.apply_parts(el, kept)
         if children:
             _p(_sub(el, "intro"), block.text)
-            _write_units(el, children, eid, depth + 1, ids, units, own_path, seen)
         else:
             _p(_sub(el, "content"), block.text)
+        ids.apply_parts(el, kept)
+        if children:
+            _write_units(el, children, eid, depth + 1, ids, units, own_path, seen)
 
 
 def unit_path(parent: str, label: str, seen: dict[str, int]) -> str:
@@ -338,12 +349,13 @@ def _write_text(el, text: str, eid: str, *, has_children: bool, ids: _Ids | None
             ids.apply(holder, kept, f"{eid}__para_u1")
             if "num" in kept:
                 _sub(holder, "num")
-                ids.apply_parts(holder, kept)
         content = _sub(holder, "content")
         for block in blocks:
             _p(content, block.text)
         if not blocks:
             _sub(content, "p")
+        if kept:
+            ids.apply_parts(holder, kept)
         return
     _write_units(el, _unit_tree(blocks), eid, 1, ids, units)
 
@@ -447,8 +459,8 @@ def to_akn(
                 _sub(el, "num", clause.number)
             if clause.heading:
                 _sub(el, "heading", clause.heading)
-            ids.apply_parts(el, kept)
             _write_text(el, clause.text, eid, has_children=clause.key in parents, ids=ids, units=kept.get("units"))
+            ids.apply_parts(el, kept)
         elements[clause.key] = el
         if progress is not None:
             progress(index + 1, total)
@@ -556,15 +568,30 @@ def _collect(el, own, unit, *, skip=lambda child: False, headings: bool = True) 
 _ID_ATTRIBUTES = ("eId", "wId", "GUID")
 
 
+def _own_ids(el) -> dict:
+    return {name: el.get(name) for name in _ID_ATTRIBUTES if el.get(name)}
+
+
 def _element_ids(el) -> dict:
-    """The identifiers of ``el`` and of its ``num`` and ``heading``, as kept in ``element_ids``."""
-    ids: dict = {name: el.get(name) for name in _ID_ATTRIBUTES if el.get(name)}
-    for part in ("num", "heading"):
+    """The identifiers of ``el``, of its ``num``, ``heading`` and ``content``, and of that content's only ``p``.
+
+    An element whose text is one ``p`` without ``content`` around it (an ``item``) has that ``p`` kept
+    as the ``p`` of its content, which is how the export writes it.
+    """
+    ids = _own_ids(el)
+    for part in ("num", "heading", "content"):
         child = _first(el, part)
-        if child is not None:
-            part_ids = {name: child.get(name) for name in _ID_ATTRIBUTES if child.get(name)}
-            if part_ids:
-                ids[part] = part_ids
+        if child is None:
+            continue
+        part_ids = _own_ids(child)
+        blocks = [c for c in child if _local(c)]
+        if part == "content" and len(blocks) == 1 and _local(blocks[0]) == "p" and _own_ids(blocks[0]):
+            part_ids["p"] = _own_ids(blocks[0])
+        if part_ids:
+            ids[part] = part_ids
+    rest = [c for c in el if _local(c) and _local(c) not in ("num", "heading")]
+    if "content" not in ids and len(rest) == 1 and _local(rest[0]) == "p" and _own_ids(rest[0]):
+        ids["content"] = {"p": _own_ids(rest[0])}  # an item's text as a bare p: written as content/p
     return ids
 
 

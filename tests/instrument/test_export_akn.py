@@ -263,7 +263,8 @@ OWN_IDS = f"""<akomaNtoso xmlns="{AKN_NS}"><act name="x"><preface><longTitle><p>
             <point eId="art_1__para_1__point_a"><num>(a)</num><content><p>this; and</p></content></point>
             <point eId="art_1__para_1__point_b"><num>(b)</num><content><p>that.</p></content></point>
           </list></paragraph>
-        <paragraph eId="art_1__para_2"><num>2.</num><content><p>More.</p></content></paragraph>
+        <paragraph eId="art_1__para_2"><num>2.</num><content eId="art_1__para_2__content"><p eId="art_1__para_2__p"
+          >More.</p></content></paragraph>
       </article>
       <article eId="art_2"><num>Article 2</num><content><p>Plain.</p></content></article>
     </chapter>
@@ -339,3 +340,9 @@ def test_legaldocml_round_trip_keeps_every_article_paragraph_and_item_eid(corpus
     assert {eid: out[eid][0] for eid in wanted if eid in out} == wanted
     guids = {e.get("eId"): e.get("GUID") for e in source.iter() if isinstance(e.tag, str) and e.get("eId") in wanted}
     assert {eid: out[eid][2] for eid in wanted} == guids
+    # A content holding one paragraph of text is written as such, and an item's own p too: they keep their eIds.
+    single = [c for c in source.iter("{*}content") if len(c) == 1 and etree.QName(c[0]).localname == "p"]
+    items = [i.find("{*}p") for i in source.iter("{*}item") if len(i) == 2 and i.find("{*}p") is not None]
+    assert len(single) > 30 and len(items) > 40
+    assert [eid for c in single for eid in (c.get("eId"), c[0].get("eId")) if eid not in out] == []
+    assert [p.get("eId") for p in items if p.get("eId") not in out] == []
