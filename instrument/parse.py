@@ -252,7 +252,9 @@ def source_text(raw: bytes | str, source_name: str | None = None) -> tuple[str, 
     """Bring the text of a file being imported into the one form every rule reads.
 
     This is the edge through which file text enters (``drafter import``, the
-    demo loader): done once, before any check. Steps, in order:
+    demo loader; any later way in for whole texts belongs here too): done
+    once, before any check. Form text has its own edge with the same rules
+    (``drafter.forms.Form``). Steps, in order:
 
     * bytes are decoded as UTF-8 (:func:`decode_source`) and a leading byte
       order mark is dropped;

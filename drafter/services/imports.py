@@ -74,13 +74,16 @@ def import_parsed(
     renumbered clauses keep their identity); a new version is made only
     where number, heading or text changed beyond whitespace and Unicode
     normalisation; new clauses are added, missing ones get a deleted
-    version; identifiers the file gave its elements (Akoma Ntoso ``eId``,
-    ``wId``, ``GUID``) are kept in ``Instrument.meta["akn_element_ids"]`` by
-    clause uid, replacing those of the same clauses and keeping those of
-    clauses the file has no identifiers for; the result is published as the next numbered draft. A text
+    version; the result is published as the next numbered draft. A text
     that is the same as the current one (no clause added, changed, deleted,
     renumbered or moved) publishes no draft: the report's ``draft`` is
     ``None`` and its summary says that nothing changed.
+
+    Identifiers the file gave its elements (Akoma Ntoso ``eId``, ``wId``,
+    ``GUID``, see :attr:`instrument.types.ParsedInstrument.element_ids`) are
+    kept in ``Instrument.meta["akn_element_ids"]`` by clause uid, for the
+    Akoma Ntoso export: they replace those of the same clauses, and those of
+    clauses the file gives none for stay.
 
     :param parsed: the text, from :func:`instrument.parse.parse_markdown`.
     :param slug: the instrument's slug (``[a-z0-9-]``, at most 80 characters).

@@ -252,7 +252,8 @@ def test_export_without_articles_keeps_a_body():
 
 # --- the file's own identifiers survive an import and an export ----------------------
 
-OWN_IDS = f"""<akomaNtoso xmlns="{AKN_NS}"><act name="x"><preface><longTitle><p><docTitle>Own Ids</docTitle></p></longTitle></preface>
+OWN_IDS = f"""<akomaNtoso xmlns="{AKN_NS}"><act name="x">
+  <preface><longTitle><p><docTitle>Own Ids</docTitle></p></longTitle></preface>
   <preamble><formula eId="formula_1" wId="w-formula"><p>The Parties agree:</p></formula></preamble>
   <body>
     <chapter eId="chp_I" wId="chp_I_w" GUID="g-chp"><num eId="chp_I__num">Chapter I</num><heading>General</heading>
