@@ -143,3 +143,17 @@ def test_akoma_ntoso_import_then_export_keeps_the_files_eids(app, runner, tmp_pa
     assert result.exit_code == 0 and "Draft 2 — 0 added, 1 changed" in result.output, result.output
     assert runner.invoke(args=["export", "lobbyrg", "--format", "akn", "-o", str(out)]).exit_code == 0
     assert wanted.keys() <= eids(out).keys()
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("ending", ["CRLF", "CR"])
+def test_cli_import_of_akoma_ntoso_reads_crlf_and_cr_as_lf(app, runner, tmp_path: Path, corpus, ending):
+    """Between markup XML allows only CR and LF; NEL, U+2028 and U+2029 inside text are in tests/instrument."""
+    source = corpus / "ris-norms-legaldocml" / "lobbyrg_2021-s818_original_regelungstext-verkuendung-1.xml"
+    other = tmp_path / "other.xml"
+    other.write_bytes(source.read_bytes().replace(b"\n", LINE_ENDINGS[ending].encode()))
+    for path, slug in ((source, "lf"), (other, "other")):
+        result = runner.invoke(args=["import", str(path), "--instrument", slug])
+        assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert current_texts("other") == current_texts("lf")

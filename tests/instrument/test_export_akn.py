@@ -311,7 +311,7 @@ def test_kept_eids_follow_the_labels_and_are_never_written_twice():
     assert [p.get("eId") for p in paragraphs] == ["art_1__para_1", "art_1__para_2", "art_1__para_3"]
 
 
-@pytest.mark.parametrize("ending", ["\u0085", "\u2028", "\u2029", "&#13;", "&#13;&#10;"])
+@pytest.mark.parametrize("ending", ["\r\n", "\r", "\u0085", "\u2028", "\u2029", "&#13;", "&#13;&#10;"])
 def test_line_endings_inside_xml_text_are_whitespace_as_a_newline_is(ending):
     def doc(sep: str) -> bytes:
         return (
