@@ -17,6 +17,7 @@ from drafter.extensions import db
 from drafter.models import Draft, Instrument
 from instrument.errors import InstrumentError, ParseError
 from instrument.matching import clause_uid
+from instrument.text import nfc
 
 def migrations_dir() -> str:
     """Path of the Alembic migrations folder (at the repository root)."""
@@ -40,16 +41,17 @@ def read_instrument(data: bytes, name: str):
 
     :param data: the file's bytes.
     :param name: the file's name, for the format and for messages.
-    :returns: a :class:`~instrument.types.ParsedInstrument`.
+    :returns: a :class:`~instrument.types.ParsedInstrument`, with the warnings of reading it.
     :raises ParseError: for unreadable input.
     """
     from instrument.export.akn import parse_akn
-    from instrument.parse import decode_source, parse_markdown
+    from instrument.parse import parse_markdown
 
     head = data[:4096]
     if name.lower().endswith(".xml") or b"<akomaNtoso" in head or b":akomaNtoso" in head:
         return parse_akn(data, source_name=name)
-    return parse_markdown(decode_source(data, name), source_name=name)
+    # The bytes go in whole: the parser decodes and normalises them (instrument.parse.source_text).
+    return parse_markdown(data, source_name=name)
 
 
 def import_file(path: Path, *, slug: str | None, title: str | None, is_public: bool | None = None):
@@ -66,6 +68,8 @@ def import_file(path: Path, *, slug: str | None, title: str | None, is_public: b
     except OSError as exc:
         raise ParseError(f"cannot read the file: {exc.strerror}", source=str(path)) from exc
     parsed = read_instrument(data, str(path))
+    if title is not None:
+        title = nfc(title)  # a command-line argument is text entering too
     try:
         report = import_parsed(
             parsed, slug=slug or slug_for(path), actor=None, title=title, source_name=path.name, is_public=is_public
@@ -104,6 +108,8 @@ def import_command(path: Path, slug: str | None, title: str | None) -> None:
         report = import_file(path, slug=slug, title=title)
     except InstrumentError as exc:
         raise click.ClickException(str(exc)) from exc
+    for warning in report.warnings:
+        click.echo(f"Warning: {warning}", err=True)
     click.echo(report.summary())
 
 

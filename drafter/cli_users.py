@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 from drafter.extensions import db
 from drafter.models import OrganisationType, Role
 from drafter.models.user import COUNTRIES
+from instrument.text import nfc
 
 
 def read_password(stream) -> str | None:
@@ -50,6 +51,10 @@ def create_user_command(
     is piped (first line); otherwise a random one is generated and printed once."""
     from drafter.services import accounts
 
+    # Text entering from the command line is normalised as form text is (drafter.forms.Form): a
+    # decomposed "Việt Nam" would otherwise not find the organisation stored composed. Not the password.
+    email, organisation_name = nfc(email), nfc(organisation_name)
+    name = nfc(name) if name is not None else None
     password = read_password(sys.stdin)
     generated = password is None
     if generated:

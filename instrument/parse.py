@@ -221,6 +221,10 @@ def canonical_markdown(text: str | Iterable[str]) -> str:
 # --- the whole document --------------------------------------------------------
 
 
+# Every line ending a text may bring (see :func:`instrument.text.nfc`).
+_LINE_BREAK = re.compile("\r\n|[\n\r\u0085\u2028\u2029]")
+
+
 def decode_source(data: bytes, source_name: str | None = None) -> str:
     """Decode the bytes of an uploaded or read file as UTF-8 text.
 
@@ -228,18 +232,57 @@ def decode_source(data: bytes, source_name: str | None = None) -> str:
     :param source_name: file name for error messages.
     :returns: the text, without a leading byte order mark.
     :raises ParseError: if ``data`` is not valid UTF-8; the message names the
-        line (1-based) holding the first invalid byte.
+        line (1-based, counting every kind of line ending as one) holding the
+        first invalid byte.
     """
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise ParseError(
-            f"the file is not UTF-8 text (invalid byte 0x{data[exc.start]:02x}); save it as UTF-8 and try again",
-            line=line,
-            source=source_name,
-        ) from None
+        before = data[: exc.start].decode("utf-8", errors="replace")
+        line = len(_LINE_BREAK.findall(before)) + 1
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            problem = "the file is UTF-16 text"
+        else:
+            problem = f"the file is not UTF-8 text (invalid byte 0x{data[exc.start]:02x})"
+        raise ParseError(f"{problem}; save it as UTF-8 and try again", line=line, source=source_name) from None
     return text.removeprefix("\ufeff")
+
+
+def source_text(raw: bytes | str, source_name: str | None = None) -> tuple[str, list[str]]:
+    """Bring the text of a file being imported into the one form every rule reads.
+
+    This is the edge through which file text enters (``drafter import``, the
+    demo loader; any later way in for whole texts belongs here too): done
+    once, before any check. Form text has its own edge with the same rules
+    (``drafter.forms.Form``). Steps, in order:
+
+    * bytes are decoded as UTF-8 (:func:`decode_source`) and a leading byte
+      order mark is dropped;
+    * every line ending (``\\r\\n``, a lone ``\\r``, U+0085 NEL, U+2028
+      LINE SEPARATOR, U+2029 PARAGRAPH SEPARATOR) becomes ``\\n``;
+    * NUL (U+0000), which is no character of any text, is dropped, with one
+      warning per line that held it;
+    * the text is put in Unicode normalisation form C (UAX #15).
+
+    :param raw: the file's bytes, or text already decoded.
+    :param source_name: file name, used in errors and warnings.
+    :returns: ``(text, warnings)``; each warning names the file and the
+        1-based line ("draft.md, line 4: a NUL character was dropped").
+    :raises ParseError: for bytes that are not UTF-8 (see :func:`decode_source`).
+    """
+    text = decode_source(raw, source_name) if isinstance(raw, bytes) else raw.removeprefix("\ufeff")
+    text = nfc(text)
+    warnings: list[str] = []
+    if "\x00" in text:
+        where = f"{source_name}, " if source_name else ""
+        for number, line in enumerate(text.split("\n"), start=1):
+            count = line.count("\x00")
+            if count:
+                what = "a NUL character was dropped" if count == 1 else f"{count} NUL characters were dropped"
+                warnings.append(f"{where}line {number}: {what}")
+        # Again after the drop: a NUL between a letter and its accent kept them from composing.
+        text = nfc(text.replace("\x00", ""))
+    return text, warnings
 
 
 @dataclass
@@ -363,16 +406,16 @@ def parse_markdown(source: str | bytes, *, source_name: str | None = None) -> Pa
 
     Body text is made canonical by :func:`canonical_markdown`.
 
-    :param source: the text, or its bytes (decoded by :func:`decode_source`).
-    :param source_name: file name used in error messages.
-    :returns: a :class:`ParsedInstrument` whose clause keys are unique.
+    :param source: the text, or its bytes; either passes through
+        :func:`source_text` first (UTF-8, line endings, NUL, NFC).
+    :param source_name: file name used in error messages and warnings.
+    :returns: a :class:`ParsedInstrument` whose clause keys are unique, with
+        the warnings of :func:`source_text`.
     :raises ParseError: with line and source for bytes that are not UTF-8,
         empty input, invalid front matter, a text with no heading below the
         title, or a key that occurs twice in the same division.
     """
-    if isinstance(source, bytes):
-        source = decode_source(source, source_name)
-    text = nfc(source).removeprefix("\ufeff")
+    text, warnings = source_text(source, source_name)
     if not text.strip():
         raise ParseError("the text is empty", line=1, source=source_name)
     lines = text.split("\n")
@@ -427,7 +470,7 @@ def parse_markdown(source: str | bytes, *, source_name: str | None = None) -> Pa
     if body:
         key = "preamble" if "preamble" not in used else "opening"
         clauses.insert(0, ParsedClause(key, ClauseKind.PREAMBLE, "", "", body, None, 0, intro.line))
-    return ParsedInstrument(title=nfc(title).strip(), metadata=meta, clauses=tuple(clauses))
+    return ParsedInstrument(title=nfc(title).strip(), metadata=meta, clauses=tuple(clauses), warnings=tuple(warnings))
 
 
 def _merge_repeated(sections: list[_Section]) -> list[_Section]:
@@ -552,4 +595,5 @@ __all__ = [
     "classify_heading",
     "decode_source",
     "parse_markdown",
+    "source_text",
 ]

@@ -57,11 +57,20 @@ class ParsedInstrument:
     :ivar title: the instrument's title (from the front matter or first H1).
     :ivar metadata: front-matter and metadata-block fields, in source order.
     :ivar clauses: every clause in document order (parents before children).
+    :ivar warnings: what was changed in the source while reading it, one
+        message per line concerned ("draft.md, line 4: a NUL character was
+        dropped"), for the person importing it.
+    :ivar element_ids: clause key -> the identifiers the source gave the
+        clause's element and the numbered units inside it (Akoma Ntoso
+        ``eId``/``wId``/``GUID``), so that an export can keep them; see
+        :func:`instrument.export.akn.parse_akn`. Empty for Markdown.
     """
 
     title: str
     metadata: dict[str, str] = field(default_factory=dict)
     clauses: tuple[ParsedClause, ...] = ()
+    warnings: tuple[str, ...] = ()
+    element_ids: dict[str, dict] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

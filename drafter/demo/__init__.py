@@ -40,11 +40,14 @@ def load_demo() -> Iterator[str]:
             yield f"Draft {number} of the demo instrument is already loaded."
             continue
         path = DEMO_DIR / name
-        parsed = parse_markdown(path.read_text(encoding="utf-8"), source_name=name)
+        # Bytes, not read_text(): the parser's edge (instrument.parse.source_text) normalises every line ending.
+        parsed = parse_markdown(path.read_bytes(), source_name=name)
         report = import_parsed(parsed, slug=DEMO_SLUG, actor=None, source_name=name, is_public=True)
-        report.draft.title = title
-        report.draft.note = note
+        if report.draft is not None:
+            report.draft.title = title
+            report.draft.note = note
         db.session.commit()
+        yield from (f"Warning: {warning}" for warning in report.warnings)
         yield report.summary()
     yield from load_demo_accounts()
     yield from load_demo_amendments(DEMO_SLUG)

@@ -30,6 +30,7 @@ from drafter.models import (
     VersionCause,
 )
 from drafter.services import compare, consultations, drafts
+from drafter.services.imports import AKN_ELEMENT_IDS
 from instrument.amendments import AmendmentKind, AmendmentState
 from instrument.export import Progress
 from instrument.export.akn import AKN_MIME, AknIdentity, to_akn
@@ -180,8 +181,10 @@ def export_clean(
             version=labels.stamp,
             version_number=str(draft.number) if draft is not None else "",
         )
+        kept = (instrument.meta or {}).get(AKN_ELEMENT_IDS) or {}  # an imported file's own eIds
         content = to_akn(
             instrument.title, clauses, identity=identity, uids={r.key: r.clause.uid for r in rows},
+            element_ids={r.key: kept[r.clause.uid] for r in rows if r.clause.uid in kept},
             subtitle=labels.subtitle, date_line=long_date(published), status=labels.status, progress=progress,
         ).decode("utf-8")  # fmt: skip
     return ExportResult(content, _filename(instrument, labels.stamp, fmt), FORMATS[fmt])

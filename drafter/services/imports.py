@@ -12,6 +12,9 @@ from instrument.matching import Candidate, clause_uid, match_clauses
 from instrument.types import ParsedInstrument
 
 SLUG_MAX = 80
+#: Key in ``Instrument.meta`` of the element identifiers an imported Akoma Ntoso file gave each clause:
+#: clause uid -> :attr:`instrument.types.ParsedInstrument.element_ids` of that clause.
+AKN_ELEMENT_IDS = "akn_element_ids"
 
 
 @dataclass
@@ -19,26 +22,35 @@ class ImportReport:
     """What an import did.
 
     :ivar instrument: the instrument created or updated.
-    :ivar draft: the draft published for the imported state.
+    :ivar draft: the draft published for the imported state, or ``None`` when
+        the text was the same as the current one and no draft was published.
     :ivar created: True when a new instrument was made.
     :ivar added: keys of new clauses.
     :ivar changed: keys of clauses that got a new version.
     :ivar deleted: keys of clauses marked deleted.
     :ivar renumbered: (old key, new key) of clauses matched under another key.
     :ivar unchanged: number of clauses left as they were.
+    :ivar warnings: what was changed in the file while reading it (see
+        :attr:`instrument.types.ParsedInstrument.warnings`).
     """
 
     instrument: Instrument
-    draft: Draft
+    draft: Draft | None
     created: bool
     added: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
     renumbered: list[tuple[str, str]] = field(default_factory=list)
     unchanged: int = 0
+    warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         """One line for the command line and the log."""
+        if self.draft is None:
+            return (
+                f"{self.instrument.slug}: nothing changed — the text is the same as the current one "
+                f"({self.unchanged} clauses); no draft published"
+            )
         return (
             f"{self.instrument.slug}: Draft {self.draft.number} — {len(self.added)} added, "
             f"{len(self.changed)} changed, {len(self.deleted)} deleted, "
@@ -62,7 +74,16 @@ def import_parsed(
     renumbered clauses keep their identity); a new version is made only
     where number, heading or text changed beyond whitespace and Unicode
     normalisation; new clauses are added, missing ones get a deleted
-    version; the result is published as the next numbered draft.
+    version; the result is published as the next numbered draft. A text
+    that is the same as the current one (no clause added, changed, deleted,
+    renumbered or moved) publishes no draft: the report's ``draft`` is
+    ``None`` and its summary says that nothing changed.
+
+    Identifiers the file gave its elements (Akoma Ntoso ``eId``, ``wId``,
+    ``GUID``, see :attr:`instrument.types.ParsedInstrument.element_ids`) are
+    kept in ``Instrument.meta["akn_element_ids"]`` by clause uid, for the
+    Akoma Ntoso export: they replace those of the same clauses, and those of
+    clauses the file gives none for stay.
 
     :param parsed: the text, from :func:`instrument.parse.parse_markdown`.
     :param slug: the instrument's slug (``[a-z0-9-]``, at most 80 characters).
@@ -74,6 +95,7 @@ def import_parsed(
     """
     instrument = db.session.scalar(select(Instrument).where(Instrument.slug == slug))
     created = instrument is None
+    kept_ids = dict((instrument.meta or {}).get(AKN_ELEMENT_IDS) or {}) if instrument is not None else {}
     if instrument is None:
         instrument = Instrument(slug=slug, title=title or parsed.title, meta=dict(parsed.metadata))
         db.session.add(instrument)
@@ -99,7 +121,8 @@ def import_parsed(
     )
     by_id = {c.id: c for c in existing}
     taken = {c.uid for c in existing}
-    report = ImportReport(instrument=instrument, draft=None, created=created)  # type: ignore[arg-type]
+    report = ImportReport(instrument=instrument, draft=None, created=created, warnings=list(parsed.warnings))
+    touched = created  # whether the clauses now differ from what they were
     clause_for_key: dict[str, Clause] = {}
     matched_old: set[int] = set()
 
@@ -117,11 +140,16 @@ def import_parsed(
             clause = Clause(instrument_id=instrument.id, uid=uid, key=pc.key, kind=pc.kind)
             db.session.add(clause)
             report.added.append(pc.key)
+        parent_id = parent.id if parent is not None else None
+        if (clause.key, clause.kind, clause.position, clause.depth, clause.parent_id) != (
+            pc.key, pc.kind, i, pc.depth, parent_id
+        ):
+            touched = True
         clause.key = pc.key
         clause.kind = pc.kind
         clause.position = i
         clause.depth = pc.depth
-        clause.parent_id = parent.id if parent is not None else None
+        clause.parent_id = parent_id
         db.session.flush()
         clause_for_key[pc.key] = clause
         before = clause.current_version
@@ -134,6 +162,7 @@ def import_parsed(
             actor=actor,
             log=False,
         )
+        touched = touched or version is not None
         if old_id is not None:
             if version is not None and not versions.same_content(
                 before, number=before.number, heading=pc.heading, text=pc.text, deleted=False
@@ -141,6 +170,12 @@ def import_parsed(
                 report.changed.append(pc.key)
             else:
                 report.unchanged += 1
+
+    # The file's own element identifiers, by clause identity, so that an export keeps them.
+    kept_ids = {uid: ids for uid, ids in kept_ids.items() if uid in {c.uid for c in clause_for_key.values()}}
+    kept_ids.update({clause_for_key[key].uid: ids for key, ids in parsed.element_ids.items() if key in clause_for_key})
+    if kept_ids:
+        instrument.meta = {**instrument.meta, AKN_ELEMENT_IDS: kept_ids}
 
     for clause in live:
         if clause.id in matched_old:
@@ -158,7 +193,19 @@ def import_parsed(
             log=False,
         )
         report.deleted.append(clause.key)
+        touched = True
 
+    if not touched and drafts.next_draft_number(instrument) > 1:
+        audit.record(
+            "instrument.import",
+            instrument,
+            actor=actor,
+            instrument_id=instrument.id,
+            source=source_name,
+            draft=None,
+            unchanged=report.unchanged,
+        )
+        return report
     report.draft = drafts.publish_draft(
         instrument,
         actor=actor,

@@ -29,8 +29,13 @@ clause's stable identity (``art_article-15``: the ``Clause.uid``, made once
 when the clause was created and never changed), so that an article keeps its
 eId through renumbering and in every later draft; paragraphs and points
 inside take their labels (``art_article-15__para_2__point_a``) as the
-naming convention has it. Clause text is written as it is stored: inline
-Markdown (emphasis, links) stays as typed.
+naming convention has it. A text imported from an Akoma Ntoso file keeps
+that file's own identifiers instead: ``eId``, ``wId`` and ``GUID`` of each
+clause element, of its ``num`` and ``heading`` and of its numbered units,
+read by :func:`parse_akn` and written back by :func:`to_akn` (its
+``element_ids``), so that exporting an imported file renames nothing it
+kept. Clause text is written as it is stored: inline Markdown (emphasis,
+links) stays as typed.
 
 Import (:func:`parse_akn`) reads any Akoma Ntoso document by *local*
 element names, ignoring namespaces, so that national profiles such as
@@ -41,7 +46,9 @@ parser's rules (:func:`instrument.parse.classify_heading` on ``num`` and
 nested ``paragraph``/``point``/``item`` elements become numbered blocks,
 each level indented four spaces, and bodies are made canonical with
 :func:`instrument.parse.canonical_markdown`. Footnotes (``authorialNote``)
-are left out. The parser refuses DTDs, entities and network access.
+are left out. Text nodes are brought to one form before anything reads
+them (line endings to LF, NFC; see :func:`_normalise_text`). The parser
+refuses DTDs, entities and network access.
 """
 from __future__ import annotations
 
@@ -228,8 +235,57 @@ def _unit_tree(blocks: Sequence[Block]) -> list[tuple[Block, list]]:
     return root
 
 
-def _write_units(parent, nodes: list, prefix: str, depth: int) -> None:
+@dataclass
+class _Ids:
+    """The identifiers already written (eId, wId, GUID must each be unique in a document) and those to keep."""
+
+    used: set[str] = field(default_factory=set)
+
+    def apply(self, el, kept: Mapping | None, default_eid: str) -> str:
+        """Give ``el`` its kept ``eId``/``wId``/``GUID`` (those not taken yet), else ``default_eid``; return the eId."""
+        kept = kept or {}
+        eid = kept.get("eId")
+        if not isinstance(eid, str) or not eid or eid in self.used:
+            eid, n = default_eid, 2
+            while eid in self.used:  # a kept eId may look like a made one
+                eid, n = f"{default_eid}-{n}", n + 1
+        el.set("eId", eid)
+        self.used.add(eid)
+        for name in ("wId", "GUID"):
+            value = kept.get(name)
+            if isinstance(value, str) and value and value not in self.used:
+                el.set(name, value)
+                self.used.add(value)
+        return eid
+
+    def apply_parts(self, el, kept: Mapping | None) -> None:
+        """Kept identifiers of the ``num``, ``heading`` and ``content`` (and its only ``p``) written into ``el``.
+
+        None are made up for these parts: they have none unless the file gave them one.
+        """
+        for child in el:
+            part = _local(child)
+            ids = (kept or {}).get(part) if part in ("num", "heading", "content") else None
+            if not ids:
+                continue
+            self._set(child, ids)
+            paragraphs = [c for c in child if _local(c)]
+            if part == "content" and len(paragraphs) == 1 and _local(paragraphs[0]) == "p" and ids.get("p"):
+                self._set(paragraphs[0], ids["p"])
+
+    def _set(self, el, ids: Mapping) -> None:
+        for name in ("eId", "wId", "GUID"):
+            value = ids.get(name)
+            if isinstance(value, str) and value and value not in self.used:
+                el.set(name, value)
+                self.used.add(value)
+
+
+def _write_units(parent, nodes: list, prefix: str, depth: int, ids: _Ids | None = None,
+                 units: Mapping | None = None, path: str = "", seen: dict | None = None) -> None:  # fmt: skip
     name = "paragraph" if depth == 1 else "point"
+    ids = ids if ids is not None else _Ids()
+    seen = seen if seen is not None else {}
     used: set[str] = set()
     for index, (block, children) in enumerate(nodes, start=1):
         core = _id_part(label_core(block.label)) if block.label and block.label not in "-*+" else f"u{index}"
@@ -237,18 +293,43 @@ def _write_units(parent, nodes: list, prefix: str, depth: int) -> None:
         while part in used:
             part, n = f"{core}-{n}", n + 1
         used.add(part)
-        eid = f"{prefix}__{_ABBR[name]}_{part}"
-        el = _sub(parent, name, eId=eid)
+        el = _sub(parent, name)
+        own_path, kept = path, None
+        if block.label:
+            own_path = unit_path(path, block.label, seen)
+            kept = (units or {}).get(own_path)
+        eid = ids.apply(el, kept, f"{prefix}__{_ABBR[name]}_{part}")
         if block.label:
             _sub(el, "num", block.label)
         if children:
             _p(_sub(el, "intro"), block.text)
-            _write_units(el, children, eid, depth + 1)
         else:
             _p(_sub(el, "content"), block.text)
+        ids.apply_parts(el, kept)
+        if children:
+            _write_units(el, children, eid, depth + 1, ids, units, own_path, seen)
 
 
-def _write_text(el, text: str, eid: str, *, has_children: bool) -> None:
+def unit_path(parent: str, label: str, seen: dict[str, int]) -> str:
+    """The key of a numbered unit inside its clause: the labels from the outermost down, joined by ``/``.
+
+    ``"(1)/2."`` is item 2. of paragraph (1); a path that recurs in the same
+    clause gets ``#2``, ``#3`` ... in document order, so that import and
+    export, which both walk the units in order, give the same keys.
+    Unnumbered paragraphs at the top of a clause are ``"#1"``, ``"#2"`` ...
+
+    :param parent: the path of the enclosing numbered unit, ``""`` at the top.
+    :param label: the unit's label as written (``"(1)"``, ``"a)"``).
+    :param seen: occurrences counted so far in this clause (updated).
+    :returns: the path.
+    """
+    path = f"{parent}/{label}" if parent else label
+    seen[path] = seen.get(path, 0) + 1
+    return path if seen[path] == 1 else f"{path}#{seen[path]}"
+
+
+def _write_text(el, text: str, eid: str, *, has_children: bool, ids: _Ids | None = None,
+                units: Mapping | None = None) -> None:  # fmt: skip
     """Write a clause's own text into its element: ``content``, ``intro`` or paragraphs."""
     blocks = text_blocks(text)
     numbered = any(b.label for b in blocks)
@@ -259,13 +340,24 @@ def _write_text(el, text: str, eid: str, *, has_children: bool) -> None:
                 for block in blocks:
                     _p(intro, block.text)
             return
-        content = _sub(el, "content")
+        holder = el
+        kept = (units or {}).get("#1") if "#2" not in (units or {}) else None
+        if kept:
+            # The file held this text in one unnumbered paragraph: so does the export, with its ids.
+            holder = _sub(el, "paragraph")
+            ids = ids if ids is not None else _Ids()
+            ids.apply(holder, kept, f"{eid}__para_u1")
+            if "num" in kept:
+                _sub(holder, "num")
+        content = _sub(holder, "content")
         for block in blocks:
             _p(content, block.text)
         if not blocks:
             _sub(content, "p")
+        if kept:
+            ids.apply_parts(holder, kept)
         return
-    _write_units(el, _unit_tree(blocks), eid, 1)
+    _write_units(el, _unit_tree(blocks), eid, 1, ids, units)
 
 
 def to_akn(
@@ -274,6 +366,7 @@ def to_akn(
     *,
     identity: AknIdentity,
     uids: Mapping[str, str] | None = None,
+    element_ids: Mapping[str, Mapping] | None = None,
     subtitle: str = "",
     date_line: str = "",
     status: str = "",
@@ -287,6 +380,13 @@ def to_akn(
     :param uids: clause key -> stable clause identity (``Clause.uid``); a key
         missing here gets :func:`instrument.matching.clause_uid` of the key,
         the identity a clause is given when it is first imported.
+    :param element_ids: clause key -> the identifiers an imported file gave
+        the clause (:attr:`instrument.types.ParsedInstrument.element_ids`, as
+        :func:`parse_akn` reads them): its element's ``eId``, ``wId`` and
+        ``GUID`` are written instead of the made ones, and so are those of its
+        ``num``/``heading`` and of each numbered unit still found under the
+        same labels (see :func:`unit_path`). An identifier already used in
+        the document is not repeated: the made one is written instead.
     :param subtitle: the draft's label ("Draft 2 — Revised draft"), as ``docStage``.
     :param date_line: the date as shown ("1 August 2007"), as ``docDate``.
     :param status: a status line for the preface.
@@ -300,6 +400,8 @@ def to_akn(
     title = cleaner.clean(title, "title")
     subtitle, date_line, status = (cleaner.clean(s, "title") for s in (subtitle, date_line, status))
     uids = uids or {}
+    element_ids = element_ids or {}
+    ids = _Ids({"longTitle", "preface__p_stage", "preface__p_status", "hcontainer_empty"})
     root = etree.Element(_A + "akomaNtoso", nsmap={None: AKN_NS})
     act = _sub(root, "bill", name="instrument")
     _meta(act, identity, title)
@@ -328,12 +430,13 @@ def to_akn(
     total = len(clauses)
     for index, clause in enumerate(clauses):
         uid = uids.get(clause.key) or clause_uid(clause.key)
+        kept = element_ids.get(clause.key) or {}
         parent = elements.get(clause.parent_key) if clause.parent_key is not None else None
         outside = index < first or index > last
         if outside and clause.kind is ClauseKind.PREAMBLE and parent is None:
             holder = preamble if index < first else conclusions
-            el = _sub(holder, "container", name="preamble" if index < first else "conclusions",
-                      eId=f"container_{_id_part(uid)}")  # fmt: skip
+            el = _sub(holder, "container", name="preamble" if index < first else "conclusions")
+            ids.apply(el, kept, f"container_{_id_part(uid)}")
             if clause.heading or clause.number:
                 el.set("title", f"{clause.number} {clause.heading}".strip())
             blocks = text_blocks(clause.text)
@@ -348,15 +451,16 @@ def to_akn(
                 name = division_element(clause)
             else:
                 name = "hcontainer"
-            eid = f"{_ABBR[name]}_{_id_part(uid)}"
-            el = _sub(parent if parent is not None else body, name, eId=eid)
+            el = _sub(parent if parent is not None else body, name)
+            eid = ids.apply(el, kept, f"{_ABBR[name]}_{_id_part(uid)}")
             if name == "hcontainer":
                 el.set("name", "division" if clause.kind is ClauseKind.PART else "unnumbered")
             if clause.number:
                 _sub(el, "num", clause.number)
             if clause.heading:
                 _sub(el, "heading", clause.heading)
-            _write_text(el, clause.text, eid, has_children=clause.key in parents)
+            _write_text(el, clause.text, eid, has_children=clause.key in parents, ids=ids, units=kept.get("units"))
+            ids.apply_parts(el, kept)
         elements[clause.key] = el
         if progress is not None:
             progress(index + 1, total)
@@ -461,10 +565,59 @@ def _collect(el, own, unit, *, skip=lambda child: False, headings: bool = True) 
             own(inline_text(child))
 
 
-def _unit_blocks(el, indent: int, out: list[tuple[int, str]]) -> None:
+_ID_ATTRIBUTES = ("eId", "wId", "GUID")
+
+
+def _own_ids(el) -> dict:
+    return {name: el.get(name) for name in _ID_ATTRIBUTES if el.get(name)}
+
+
+def _element_ids(el) -> dict:
+    """The identifiers of ``el``, of its ``num``, ``heading`` and ``content``, and of that content's only ``p``.
+
+    An element whose text is one ``p`` without ``content`` around it (an ``item``) has that ``p`` kept
+    as the ``p`` of its content, which is how the export writes it.
+    """
+    ids = _own_ids(el)
+    for part in ("num", "heading", "content"):
+        child = _first(el, part)
+        if child is None:
+            continue
+        part_ids = _own_ids(child)
+        blocks = [c for c in child if _local(c)]
+        if part == "content" and len(blocks) == 1 and _local(blocks[0]) == "p" and _own_ids(blocks[0]):
+            part_ids["p"] = _own_ids(blocks[0])
+        if part_ids:
+            ids[part] = part_ids
+    rest = [c for c in el if _local(c) and _local(c) not in ("num", "heading")]
+    if "content" not in ids and len(rest) == 1 and _local(rest[0]) == "p" and _own_ids(rest[0]):
+        ids["content"] = {"p": _own_ids(rest[0])}  # an item's text as a bare p: written as content/p
+    return ids
+
+
+@dataclass
+class _Units:
+    """Identifiers of the numbered units of one clause, by :func:`unit_path`."""
+
+    ids: dict[str, dict] = field(default_factory=dict)
+    seen: dict[str, int] = field(default_factory=dict)
+
+
+def _unit_blocks(el, indent: int, out: list[tuple[int, str]], units: _Units | None = None, path: str = "") -> None:
     """Blocks of a numbered unit: the label before its first block, the rest indented one level under it."""
     num = _first(el, "num")
     label = " ".join(inline_text(num).split()) if num is not None else ""
+    if units is not None:
+        ids = _element_ids(el)
+        if label:
+            path = unit_path(path, label, units.seen)
+            if ids:
+                units.ids[path] = ids
+        elif not path:
+            # An unnumbered paragraph (the only one of an article, say): "#1", "#2" ... in order.
+            units.seen[""] = units.seen.get("", 0) + 1
+            if ids:
+                units.ids[f"#{units.seen['']}"] = ids
     first = [True]
 
     def own(text: str) -> None:
@@ -480,7 +633,7 @@ def _unit_blocks(el, indent: int, out: list[tuple[int, str]]) -> None:
         if first[0] and label:
             out.append((indent, label))
             first[0] = False
-        _unit_blocks(child, indent + 1, out)
+        _unit_blocks(child, indent + 1, out, units, path)
 
     _collect(el, own, unit)
     if first[0] and label:
@@ -491,13 +644,13 @@ def _markdown(blocks: Iterable[tuple[int, str]]) -> str:
     return canonical_markdown("\n\n".join("    " * indent + text for indent, text in blocks if text))
 
 
-def _clause_text(el, *, division: bool) -> str:
+def _clause_text(el, *, division: bool, units: _Units | None = None) -> str:
     """The Markdown text of a clause element: all but its num, heading and (in a division) child clauses."""
     out: list[tuple[int, str]] = []
     _collect(
         el,
         lambda text: out.append((0, text)) if text else None,
-        lambda child: _unit_blocks(child, 0, out),
+        lambda child: _unit_blocks(child, 0, out, units),
         skip=_is_clause if division else (lambda child: False),
         headings=False,
     )
@@ -510,6 +663,15 @@ class _Reader:
 
     clauses: list[ParsedClause] = field(default_factory=list)
     used: set[str] = field(default_factory=set)
+    element_ids: dict[str, dict] = field(default_factory=dict)
+
+    def keep_ids(self, key: str, el, units: _Units) -> None:
+        """Remember the identifiers the file gave clause ``key`` (see :func:`parse_akn`)."""
+        ids = _element_ids(el)
+        if units.ids:
+            ids["units"] = units.ids
+        if ids:
+            self.element_ids[key] = ids
 
     def add(self, kind: ClauseKind, number: str, heading: str, base: str, text: str, parent: str | None,
             depth: int, line: int) -> str:  # fmt: skip
@@ -534,18 +696,20 @@ class _Reader:
         )
         label = " ".join(label.split())
         out: list[tuple[int, str]] = []
+        units = _Units()
         own = lambda text: out.append((0, text)) if text else None  # noqa: E731
         if _local(el) == "p" or _has_inline_text(el):
             own(inline_text(el))
         else:
-            _collect(el, own, lambda child: _unit_blocks(child, 0, out), headings=False)
+            _collect(el, own, lambda child: _unit_blocks(child, 0, out, units), headings=False)
         if label:
             info = classify_heading(label)
             number, heading, base = info.number, info.heading, info.key
         else:
             number, heading = "", ""
             base = default if default not in self.used else "opening"
-        self.add(ClauseKind.PREAMBLE, number, heading, base, _markdown(out), None, 0, el.sourceline or 0)
+        key = self.add(ClauseKind.PREAMBLE, number, heading, base, _markdown(out), None, 0, el.sourceline or 0)
+        self.keep_ids(key, el, units)
 
     def clause(self, el, parent: str | None, depth: int) -> None:
         """A division, article or unnumbered text of the body, and the clauses inside it."""
@@ -569,8 +733,10 @@ class _Reader:
         else:
             number, heading = num, head
             base = num or head or el.get("eId", "") or name
-        text = _clause_text(el, division=kind is not ClauseKind.ARTICLE)
+        units = _Units()
+        text = _clause_text(el, division=kind is not ClauseKind.ARTICLE, units=units)
         key = self.add(kind, number, heading, base, text, parent, depth, el.sourceline or 0)
+        self.keep_ids(key, el, units)
         for child in children:
             self.clause(child, key, depth + 1)
 
@@ -601,6 +767,22 @@ def _identification(doc) -> tuple[dict[str, str], str]:
     return meta, name
 
 
+def _normalise_text(root) -> None:
+    """Every text node in one form, once, before anything reads it: line endings to LF, then NFC.
+
+    The XML parser already turns CRLF and CR into LF (XML 1.0, section
+    2.11), but not NEL, U+2028 or U+2029, nor CR written as ``&#13;``; they
+    become LF as in Markdown (:func:`instrument.parse.source_text`), so that
+    they are whitespace here too. Attribute values are left as written:
+    identifiers are kept exactly (see :func:`parse_akn`).
+    """
+    for node in root.iter():
+        if isinstance(node.tag, str) and node.text:
+            node.text = nfc(node.text)
+        if node.tail:
+            node.tail = nfc(node.tail)
+
+
 def parse_akn(source: bytes | str, *, source_name: str | None = None) -> ParsedInstrument:
     """Read an Akoma Ntoso document (any profile) as an instrument of clauses.
 
@@ -610,7 +792,12 @@ def parse_akn(source: bytes | str, *, source_name: str | None = None) -> ParsedI
         ``longTitle``, ``shortTitle`` or the Work's ``FRBRname``); metadata
         ``work``, ``expression``, ``date``, ``language``, ``version`` from
         the FRBR identification and ``stage`` from ``docStage``; clauses from
-        ``preamble``, ``body`` (or ``mainBody``) and ``conclusions``, keys unique.
+        ``preamble``, ``body`` (or ``mainBody``) and ``conclusions``, keys unique;
+        ``element_ids`` maps each clause key to the identifiers the file gave
+        it, exactly as written: ``{"eId": ..., "wId": ..., "GUID": ...,
+        "num": {...}, "heading": {...}, "units": {path: {...}}}`` (each only
+        when present), where ``units`` holds those of its numbered paragraphs,
+        points and items by :func:`unit_path`; :func:`to_akn` writes them back.
     :raises ParseError: for XML that is not well-formed (with its line), a
         root element other than ``akomaNtoso``, or a document without body.
     """
@@ -623,6 +810,7 @@ def parse_akn(source: bytes | str, *, source_name: str | None = None) -> ParsedI
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
         raise ParseError(f"not well-formed XML: {exc.msg}", line=exc.lineno, source=source_name) from exc
+    _normalise_text(root)
     if _local(root) != "akomaNtoso":
         raise ParseError(
             f"the root element is <{_local(root)}>, not <akomaNtoso>: this is not an Akoma Ntoso document",
@@ -669,4 +857,6 @@ def parse_akn(source: bytes | str, *, source_name: str | None = None) -> ParsedI
         for child in conclusions:
             if _local(child):
                 reader.unnumbered(child, "conclusions")
-    return ParsedInstrument(title=nfc(title).strip(), metadata=meta, clauses=tuple(reader.clauses))
+    return ParsedInstrument(
+        title=nfc(title).strip(), metadata=meta, clauses=tuple(reader.clauses), element_ids=reader.element_ids
+    )

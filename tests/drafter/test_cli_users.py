@@ -5,7 +5,7 @@ import io
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from drafter.cli_users import read_password
 from drafter.extensions import db
@@ -117,3 +117,19 @@ def test_read_password_only_from_a_pipe():
     assert read_password(io.StringIO("")) is None
     assert read_password(Terminal("typed\n")) is None
     assert read_password(None) is None
+
+
+def test_names_given_on_the_command_line_are_nfc_and_find_the_stored_organisation(app, runner):
+    composed, decomposed = "Vi\u1ec7t Nam Workers", "Vie\u0302\u0323t Nam Workers"
+    with app.app_context():
+        add_org(composed)
+    result = runner.invoke(
+        args=["create-user", "vn@example.org", "--role", "stakeholder", "--organisation", decomposed,
+              "--name", "Nguye\u0302\u0303n"],
+        input="a long piped passphrase\n",
+    )
+    assert result.exit_code == 0, result.output
+    user = account(app, "vn@example.org")
+    assert user.organisation.name == composed and user.name == "Nguy\u1ec5n"
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Organisation)) == 1

@@ -27,14 +27,30 @@ def test_first_import_creates_clauses_versions_and_draft_1(app_ctx):
     assert [r.key for r in drafts.draft_state(report.draft)] == [r.key for r in rows]
 
 
-def test_reimport_of_identical_or_rewrapped_text_makes_no_version(app_ctx):
+@pytest.mark.parametrize("same", [
+    lambda text: text,
+    lambda text: text.replace("obligation number 2 in", "obligation\nnumber 2   in"),
+    lambda text: text.replace("\n", "\r\n"),
+], ids=["identical", "rewrapped", "crlf"])
+def test_reimport_of_the_same_text_makes_no_version_and_publishes_no_draft(app_ctx, same):
     import_text(instrument_md(3), "test")
     before = version_count()
-    rewrapped = instrument_md(3).replace("obligation number 2 in", "obligation\nnumber 2   in")
-    report = import_text(rewrapped, "test")
+    report = import_text(same(instrument_md(3)), "test")
     assert version_count() == before
     assert report.changed == [] and report.added == [] and report.deleted == []
-    assert report.draft.number == 2
+    assert report.draft is None and report.unchanged == 5
+    assert db.session.scalar(select(func.count()).select_from(Draft)) == 1
+    assert "nothing changed" in report.summary() and "no draft" in report.summary()
+
+
+def test_reimport_that_only_moves_a_clause_publishes_a_draft(app_ctx):
+    import_text(instrument_md(3), "test")
+    text = instrument_md(3)
+    art3 = text[text.index("### Article 3"):]
+    moved = text.replace(art3, "").replace("### Article 1", art3 + "\n### Article 1")
+    report = import_text(moved, "test")
+    assert report.changed == [] and report.added == [] and report.deleted == []
+    assert report.draft is not None and report.draft.number == 2
 
 
 def test_reimport_changes_adds_and_deletes(app_ctx):

@@ -248,3 +248,102 @@ def test_export_without_articles_keeps_a_body():
     root = etree.fromstring(to_akn("T", clauses, identity=replace(IDENTITY, version="current")))
     assert root.find(f"{A}bill/{A}body/{A}hcontainer") is not None
     assert parse_akn(etree.tostring(root)).clauses[0].text == "Only words."
+
+
+# --- the file's own identifiers survive an import and an export ----------------------
+
+OWN_IDS = f"""<akomaNtoso xmlns="{AKN_NS}"><act name="x">
+  <preface><longTitle><p><docTitle>Own Ids</docTitle></p></longTitle></preface>
+  <preamble><formula eId="formula_1" wId="w-formula"><p>The Parties agree:</p></formula></preamble>
+  <body>
+    <chapter eId="chp_I" wId="chp_I_w" GUID="g-chp"><num eId="chp_I__num">Chapter I</num><heading>General</heading>
+      <article eId="art_1" wId="art_1_w" GUID="g-art1"><num eId="art_1__num">Article 1</num>
+        <heading eId="art_1__hdg">Scope</heading>
+        <paragraph eId="art_1__para_1" wId="art_1__para_1_w"><num>1.</num>
+          <list><intro><p>It covers</p></intro>
+            <point eId="art_1__para_1__point_a"><num>(a)</num><content><p>this; and</p></content></point>
+            <point eId="art_1__para_1__point_b"><num>(b)</num><content><p>that.</p></content></point>
+          </list></paragraph>
+        <paragraph eId="art_1__para_2"><num>2.</num><content eId="art_1__para_2__content"><p eId="art_1__para_2__p"
+          >More.</p></content></paragraph>
+      </article>
+      <article eId="art_2"><num>Article 2</num><content><p>Plain.</p></content></article>
+    </chapter>
+  </body></act></akomaNtoso>""".encode()
+
+
+def ids_of(root) -> dict[str, tuple[str, str | None, str | None]]:
+    """eId -> (num text, wId, GUID) of every element that has an eId."""
+    return {
+        e.get("eId"): ((e.findtext(f"{A}num") or e.text or "").strip(), e.get("wId"), e.get("GUID"))
+        for e in root.iter()
+        if isinstance(e.tag, str) and e.get("eId")
+    }
+
+
+def test_import_keeps_the_files_eids_and_export_writes_them_unchanged():
+    parsed = parse_akn(OWN_IDS)
+    assert parsed.element_ids["Article 1"]["eId"] == "art_1"
+    assert parsed.element_ids["Article 1"]["units"]["1./(b)"] == {"eId": "art_1__para_1__point_b"}
+    out = ids_of(etree.fromstring(export(parsed, element_ids=parsed.element_ids)))
+    source = ids_of(etree.fromstring(OWN_IDS))
+    for eid, (num, wid, guid) in source.items():
+        assert out[eid] == (num, wid, guid), eid
+    # Without them, the made eIds are written, as before.
+    assert "art_1" not in ids_of(etree.fromstring(export(parsed)))
+
+
+def test_kept_eids_follow_the_labels_and_are_never_written_twice():
+    parsed = parse_akn(OWN_IDS)
+    ids = dict(parsed.element_ids)
+    # Article 2 claims the eId of Article 1: the second gets a made one, the document stays valid.
+    ids["Article 2"] = {"eId": "art_1"}
+    clauses = [
+        replace(c, text=c.text.replace("2. More.", "2. More.\n\n3. Added.")) if c.key == "Article 1" else c
+        for c in parsed.clauses
+    ]
+    root = etree.fromstring(export(replace(parsed, clauses=tuple(clauses)), element_ids=ids))
+    eids = [e.get("eId") for e in root.iter() if isinstance(e.tag, str) and e.get("eId")]
+    assert len(eids) == len(set(eids))
+    articles = root.findall(f".//{A}article")
+    assert [a.get("eId") for a in articles] == ["art_1", "art_article-2"]
+    paragraphs = articles[0].findall(f"{A}paragraph")
+    assert [p.get("eId") for p in paragraphs] == ["art_1__para_1", "art_1__para_2", "art_1__para_3"]
+
+
+@pytest.mark.parametrize("ending", ["\r\n", "\r", "\u0085", "\u2028", "\u2029", "&#13;", "&#13;&#10;"])
+def test_line_endings_inside_xml_text_are_whitespace_as_a_newline_is(ending):
+    def doc(sep: str) -> bytes:
+        return (
+            f'<akomaNtoso xmlns="{AKN_NS}"><act><body><article><num>Art 1</num>'
+            f"<content><p>Members shall{sep}1. cooperate and{sep}Vie\u0302\u0323t Nam.</p></content>"
+            "</article></body></act></akomaNtoso>"
+        ).encode()
+
+    (clause,) = parse_akn(doc(ending)).clauses
+    assert clause.text == parse_akn(doc("\n")).clauses[0].text == "Members shall 1. cooperate and Vi\u1ec7t Nam."
+
+
+@pytest.mark.corpus
+def test_legaldocml_round_trip_keeps_every_article_paragraph_and_item_eid(corpus):
+    data = (corpus / "ris-norms-legaldocml" / "lobbyrg_2021-s818_original_regelungstext-verkuendung-1.xml").read_bytes()
+    source = etree.fromstring(data)
+    parsed = parse_akn(data)
+    out = ids_of(etree.fromstring(export(parsed, element_ids=parsed.element_ids)))
+    units = {"article", "paragraph", "item", "point", "num", "heading", "formula"}
+    wanted = {
+        e.get("eId"): (e.findtext("{*}num") or e.text or "").strip()
+        for e in source.find("{*}act").iter()
+        if isinstance(e.tag, str) and e.get("eId") and etree.QName(e).localname in units
+        and not e.get("eId").startswith(("meta", "einleitung", "schluss"))
+    }
+    assert len(wanted) > 200
+    assert {eid: out[eid][0] for eid in wanted if eid in out} == wanted
+    guids = {e.get("eId"): e.get("GUID") for e in source.iter() if isinstance(e.tag, str) and e.get("eId") in wanted}
+    assert {eid: out[eid][2] for eid in wanted} == guids
+    # A content holding one paragraph of text is written as such, and an item's own p too: they keep their eIds.
+    single = [c for c in source.iter("{*}content") if len(c) == 1 and etree.QName(c[0]).localname == "p"]
+    items = [i.find("{*}p") for i in source.iter("{*}item") if len(i) == 2 and i.find("{*}p") is not None]
+    assert len(single) > 30 and len(items) > 40
+    assert [eid for c in single for eid in (c.get("eId"), c[0].get("eId")) if eid not in out] == []
+    assert [p.get("eId") for p in items if p.get("eId") not in out] == []

@@ -560,3 +560,84 @@ def test_invalid_front_matter_names_its_line():
     assert exc.value.line is not None and exc.value.line >= 3
     with pytest.raises(ParseError):
         parse_markdown("---\n- a list\n---\n\n## Article 1\n")
+
+
+# --- the import edge: source_text -------------------------------------------------
+
+from instrument.parse import source_text  # noqa: E402
+
+#: Every kind of line ending a file may bring (CommonMark's three, and Unicode's NEL, LS and PS).
+LINE_ENDINGS = {"LF": "\n", "CRLF": "\r\n", "CR": "\r", "NEL": "\u0085", "LS": "\u2028", "PS": "\u2029"}
+
+WRAPPED = """\
+---
+title: Line Endings
+short_title: LE
+---
+
+# Line Endings
+
+## Preamble
+
+The Parties,
+recalling the Cebu Declaration,
+
+agree as follows.
+
+### Article 1 — Scope
+
+1. This instrument applies to every
+   migrant worker and the members of
+   the family.
+
+    (a) documented; and
+
+    (b) undocumented.
+
+2. Nothing here limits
+   national law.
+
+```
+<<<<<<< mine
+```
+"""
+
+
+@pytest.mark.parametrize("ending", sorted(LINE_ENDINGS))
+@pytest.mark.parametrize("as_bytes", [False, True], ids=["str", "bytes"])
+def test_every_line_ending_gives_the_same_text_and_clauses(ending, as_bytes):
+    source = WRAPPED.replace("\n", LINE_ENDINGS[ending])
+    raw = source.encode("utf-8") if as_bytes else source
+    text, warnings = source_text(raw, "le.md")
+    assert text == WRAPPED and warnings == []
+    assert parse_markdown(raw, source_name="le.md") == parse_markdown(WRAPPED, source_name="le.md")
+
+
+def test_source_text_drops_a_bom_and_makes_nfc():
+    decomposed = "# Lu\u0323a\u0302t\n\n### Article 1\n\nVie\u0302\u0323t Nam\r\n"
+    text, warnings = source_text(b"\xef\xbb\xbf" + decomposed.encode("utf-8"), "vn.md")
+    assert text == unicodedata.normalize("NFC", decomposed.replace("\r\n", "\n"))
+    assert not text.startswith("\ufeff") and warnings == []
+
+
+def test_nul_is_dropped_with_a_warning_naming_each_line():
+    # Lines counted after CRLF and CR are read as one line ending each.
+    raw = "# T\r\n\r\n### Article 1\rOne\x00 line.\r\n\r\nTwo\x00\x00 more e\x00\u0301.\n".encode("utf-8")
+    text, warnings = source_text(raw, "nul.md")
+    assert "\x00" not in text
+    assert text.endswith("Two more \u00e9.\n")  # the accent composes once the NUL is gone
+    assert warnings == [
+        "nul.md, line 4: a NUL character was dropped",
+        "nul.md, line 6: 3 NUL characters were dropped",
+    ]
+    parsed = parse_markdown(raw, source_name="nul.md")
+    assert parsed.warnings == tuple(warnings)
+    assert parsed.clauses[0].text == "One line.\n\nTwo more \u00e9."
+
+
+def test_undecodable_byte_is_placed_on_its_line_whatever_the_line_endings():
+    with pytest.raises(ParseError) as err:
+        source_text(b"# T\r\r### Article 1\r\rCaf\xe9\r", "old.md")
+    assert err.value.line == 5 and "UTF-8" in str(err.value)
+    with pytest.raises(ParseError, match="UTF-16"):
+        source_text("# T\n".encode("utf-16"), "wide.md")
