@@ -62,11 +62,12 @@ def main() -> None:
     tmp = tempfile.mkdtemp()
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite3"
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "benchmark-only"})
+    from sqlalchemy import select
+
     from drafter.cli import import_file, upgrade_schema
     from drafter.demo import load_demo
-    from drafter.services.exports import export_clean
     from drafter.models import Instrument
-    from sqlalchemy import select
+    from drafter.services.exports import export_clean
 
     with app.app_context():
         db.drop_all() if os.environ.get("DATABASE_URL") else None

@@ -272,7 +272,7 @@ def run(
     def timed(client: Http, stats: Stats, method: str, path: str, form=None, expect=(200,)):
         start = time.perf_counter()
         try:
-            status, location, body = client.request(method, path, form)
+            status, _location, body = client.request(method, path, form)
         except Exception as exc:  # a failed request is counted, the person goes on
             record(stats, start, time.perf_counter(), False, 0, type(exc).__name__)
             return None, b""

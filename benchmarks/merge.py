@@ -54,7 +54,7 @@ def edit(text: str, positions: list[tuple[int, int]], rng: random.Random) -> str
             out.append("geändert")
         elif kind == "insert":
             out.append("ergänzend " + text[start:end])
-        last = end if kind != "insert" else end
+        last = end
         if kind == "delete" and text[end : end + 1] == " ":
             last = end + 1
     out.append(text[last:])

@@ -38,7 +38,7 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -195,7 +195,7 @@ def measure_pages(app, world: synthetic.World, pages: list[synthetic.Page], samp
 def gunicorn_settings() -> dict:
     """The names ``gunicorn.conf.py`` defines (read as gunicorn reads it)."""
     settings: dict = {}
-    exec(compile((ROOT / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"), settings)  # noqa: S102
+    exec(compile((ROOT / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"), settings)
     return settings
 
 
@@ -234,7 +234,7 @@ class Server:
         command = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py")]
         if app_path:
             command.append(app_path)
-        self.errors = open(log_dir / f"error-{self.port}.log", "w")
+        self.errors = open(log_dir / f"error-{self.port}.log", "w")  # noqa: SIM115 (closed when the server stops)
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self.errors, stderr=subprocess.STDOUT)
         self._wait_ready()
 
@@ -462,7 +462,7 @@ def print_load(name: str, result: load.LoadResult, cpu: dict[str, float]) -> dic
     print(f"\n{name}")
     print(f"  {'':22} {'requests':>8} {'req/s':>7} {'failed':>6} {'p50':>8} {'p90':>8} {'p95':>8} {'p99':>8} {'max':>8} {'MB/s':>6}")
     total = None
-    for label, stats in rows + [("all", everything)]:
+    for label, stats in [*rows, ("all", everything)]:
         s = stats.summary(result.seconds)
         print(f"  {label:22} {s['count']:8,} {s['per_second']:7.1f} {s['failed']:6} {s['p50']:6.0f}ms {s['p90']:6.0f}ms "
               f"{s['p95']:6.0f}ms {s['p99']:6.0f}ms {s['max']:6.0f}ms {s['mb'] / result.seconds:6.1f}")
@@ -516,7 +516,7 @@ def run_load(app, url: str, world: synthetic.World, civil_longest: str | None, *
             marks["machine1"], marks["server1"] = machine_cpu_seconds(), server.cpu_seconds()
             marks["database1"] = database_cpu_seconds()
 
-        started = datetime.now(timezone.utc)
+        started = datetime.now(UTC)
         sampler = threading.Thread(target=sample_cpu, daemon=True)
         try:
             sampler.start()
@@ -545,7 +545,9 @@ def run_load(app, url: str, world: synthetic.World, civil_longest: str | None, *
         return
     print(f"\nFloor: the same {readers} readers, no writers, every request to one cheap route")
     for name, path in (("health check", "/healthz"), ("instruments", "/")):
-        route = lambda _rng, path=path: path
+        def route(_rng, path=path):
+            return path
+
         mine, _, _ = one(None, None, mix=route, plans=[])
         theirs, _, _ = one("benchmarks.bare_app:app", dict(mine.sizes), mix=route, plans=[])
         a, b = mine.reads.summary(seconds), theirs.reads.summary(seconds)

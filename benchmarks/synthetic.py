@@ -26,7 +26,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 from sqlalchemy import func, insert, or_, select, text, update
@@ -283,7 +283,7 @@ def build(
     if scale.clauses < 3 or scale.drafts < 2 or scale.comments < 10 or scale.amendments < 10 or scale.inputs < 2:
         raise ValueError("scale too small: need 3 clauses, 2 drafts, 10 comments, 10 amendments and 2 inputs")
     rng = random.Random(seed)
-    start = datetime(2024, 1, 15, 9, 0, tzinfo=timezone.utc)
+    start = datetime(2024, 1, 15, 9, 0, tzinfo=UTC)
     period = timedelta(days=30)
 
     def draft_time(d: int) -> datetime:  # publication of Draft d (1-based)
@@ -445,7 +445,7 @@ def build(
 
     # --- drafts ---------------------------------------------------------------------
     draft_id = _next_id(Draft)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     drafts = [
         {"id": draft_id + d, "instrument_id": instrument_id, "number": d + 1, "title": f"Draft {d + 1}",
          "note": f"Revised after the consultations of round {d + 1}.", "published_at": draft_time(d + 1),
@@ -514,7 +514,7 @@ def build(
     # The rest: rejected, withdrawn, superseded and drafts on past versions; open ones on the current text.
     remaining = max(0, scale.amendments - len(amendments))
     # Open amendments sit on a third of the articles, the showcase article first (it gets several).
-    open_clauses = [showcase] + rng.sample(others, min(len(others), max(1, remaining // 3)))
+    open_clauses = [showcase, *rng.sample(others, min(len(others), max(1, remaining // 3)))]
     for i in range(remaining):
         roll = rng.random()
         if roll < 0.45:

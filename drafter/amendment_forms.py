@@ -11,10 +11,9 @@ from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringFi
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
-from drafter.forms import Form, CheckboxListField, LongSelect, options, plain_text, strip
+from drafter.forms import CheckboxListField, Form, LongSelect, options, plain_text, strip
 from drafter.services.amendments import MAX_RATIONALE, MAX_TEXT
 from instrument.amendments import AmendmentKind, AmendmentState
-
 
 #: What each kind of amendment proposes, keyed by :class:`AmendmentKind` value.
 KIND_LABELS = {
@@ -151,5 +150,5 @@ class QueueFilterForm(Form):
 
     def set_choices(self, clauses, organisations) -> None:
         """Offer ``clauses`` (uid, label) and ``organisations`` (id, name) in the filters."""
-        self.clause.choices = options([("", "Any clause")] + list(clauses))
+        self.clause.choices = options([("", "Any clause"), *clauses])
         self.organisation.choices = options([("", "Any organisation")] + [(str(i), n) for i, n in organisations])

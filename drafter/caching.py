@@ -11,6 +11,7 @@ change the moment a file does.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 from functools import lru_cache
@@ -56,7 +57,8 @@ def conditional_page(response: Response) -> Response:
     response.set_etag(page_etag(response.get_data(), identity or "", str(session.get("csrf_token", ""))), weak=True)
     response.headers["Cache-Control"] = "private, no-cache"
     response.vary.add("Cookie")
-    return response.make_conditional(request)
+    response.make_conditional(request)  # changes the response in place (and returns Werkzeug's type)
+    return response
 
 
 def init_app(app: Flask) -> None:
@@ -67,9 +69,7 @@ def init_app(app: Flask) -> None:
     def version_static(endpoint: str, values: dict) -> None:
         if endpoint == "static" and "filename" in values and "v" not in values:
             path = static / values["filename"]
-            try:
+            with contextlib.suppress(OSError):  # a missing file is Flask's 404 to give
                 values["v"] = static_version(str(path), path.stat().st_mtime_ns)
-            except OSError:
-                pass  # a missing file is Flask's 404 to give
 
     app.after_request(conditional_page)

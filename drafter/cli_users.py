@@ -57,7 +57,7 @@ def create_user_command(
     name = nfc(name) if name is not None else None
     password = read_password(sys.stdin)
     generated = password is None
-    if generated:
+    if password is None:
         password = accounts.generate_password()
     try:
         organisation = accounts.find_organisation(organisation_name)

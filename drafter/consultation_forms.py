@@ -10,7 +10,7 @@ from flask_wtf.file import FileField
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from drafter.forms import Form, CheckboxListField, options, plain_text, strip
+from drafter.forms import CheckboxListField, Form, options, plain_text, strip
 from drafter.models import ConsultationKind, Disposition, InputKind
 from drafter.services.consultations import MAX_REASON, MAX_SUMMARY, MAX_TITLE
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from drafter.extensions import db
 from instrument.errors import InstrumentError, InvalidTransition, MergeConflict, ParseError, StaleBase
@@ -49,7 +49,7 @@ def init_app(app: Flask) -> None:
         if exc.code == 404 and not message:
             message = f"There is nothing at {request.path}. Check the address, or start from the list of instruments."
         response = render_error(exc.code, message or TITLES.get(exc.code, "Error"))
-        if exc.code == 405:
+        if isinstance(exc, MethodNotAllowed):
             return response[0], 405, {"Allow": ", ".join(exc.valid_methods or [])}
         return response
 

@@ -1,6 +1,8 @@
 """Flask extensions, created once and bound to an app in :func:`drafter.create_app`."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -27,6 +29,14 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# The base class of every model. Type checkers cannot take a base class from an
+# attribute such as ``db.Model`` (python/mypy#8603), so they see the declarative
+# base ``db.Model`` is made from; at run time it is ``db.Model`` itself.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -5,7 +5,11 @@ and the password rules in :mod:`drafter.services.accounts`.
 """
 from __future__ import annotations
 
+from datetime import UTC
+
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
+from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField,
     DateField,
@@ -17,16 +21,13 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from markupsafe import Markup, escape
-from werkzeug.datastructures import MultiDict
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, Select
-
-from instrument.text import nfc
 
 from drafter.models import Organisation, OrganisationType, Role, UserState
 from drafter.models.user import COUNTRIES
 from drafter.services.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, find_organisation, looks_like_email
+from instrument.text import nfc
 
 NEW_ORGANISATION = "new"
 
@@ -166,7 +167,7 @@ class RegisterForm(Form):
             + [(t.value, t.label) for t in OrganisationType if t is not OrganisationType.SECRETARIAT]
         ),
     )
-    new_country = SelectField("Country", choices=options([("", "— choose —")] + list(COUNTRIES.items())))
+    new_country = SelectField("Country", choices=options([("", "— choose —"), *COUNTRIES.items()]))
 
     def set_organisations(self, organisations: list[Organisation]) -> None:
         """Offer ``organisations`` (and "not listed") in the organisation list."""
@@ -278,7 +279,7 @@ class PublishDraftForm(Form):
 
     def validate_comments_close_on(self, field) -> None:
         """The closing day may not be in the past."""
-        from datetime import datetime, timezone
+        from datetime import datetime
 
-        if field.data and field.data < datetime.now(timezone.utc).date():
+        if field.data and field.data < datetime.now(UTC).date():
             raise ValidationError("Choose today or a later day.")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
+from typing import TypeGuard
 
 from flask import Flask, abort, current_app, redirect, request, url_for
 from flask_login import current_user
@@ -139,17 +140,17 @@ class Decision(str, enum.Enum):
     UNLISTED = "unlisted"  # no entry in RULES: 403, logged
 
 
-def is_active_user(user) -> bool:
-    """True for a signed-in, approved account."""
-    return bool(getattr(user, "is_authenticated", False)) and user.state == UserState.ACTIVE
+def is_active_user(user: object) -> TypeGuard[User]:
+    """True for a signed-in, approved account (so ``user`` is a :class:`User`)."""
+    return bool(getattr(user, "is_authenticated", False)) and getattr(user, "state", None) == UserState.ACTIVE
 
 
-def is_secretariat(user) -> bool:
+def is_secretariat(user: object) -> TypeGuard[User]:
     """True for an active secretariat or admin account."""
     return is_active_user(user) and user.role in (Role.SECRETARIAT, Role.ADMIN)
 
 
-def is_admin(user) -> bool:
+def is_admin(user: object) -> TypeGuard[User]:
     """True for an active admin account."""
     return is_active_user(user) and user.role == Role.ADMIN
 
@@ -228,7 +229,7 @@ def decide(user, audience: Audience | None) -> Decision:
     return Decision.UNLISTED  # an audience added to the enum but not handled here
 
 
-def check_request():
+def check_request():  # noqa: RET503 (every path that returns nothing ends in abort(), which raises)
     """``before_request`` hook: enforce :data:`RULES` for the current request.
 
     Requests that match no route (404/405) and ``OPTIONS`` pass through to

@@ -51,7 +51,7 @@ class DatabaseIntegerConverter(IntegerConverter):
     range"; SQLite's driver: "too large to convert"), and the page was a server error.
     """
 
-    def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002 (werkzeug's name)
+    def __init__(self, map, *args, **kwargs) -> None:
         kwargs.setdefault("max", MAX_DATABASE_INTEGER)
         super().__init__(map, *args, **kwargs)
 

@@ -34,7 +34,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from instrument.errors import InvalidTransition, ReasonRequired, TransitionNotPermitted
 
@@ -299,7 +299,7 @@ def decide(
     """
     check_transition(state, target, role, reason=reason)
     if at is None:
-        at = datetime.now(timezone.utc)
+        at = datetime.now(UTC)
     elif at.tzinfo is None or at.utcoffset() is None:
         raise ValueError("the time of a decision must carry a time zone")
     return Decision(AmendmentState(target), (reason or "").strip() or None, decider_id, at)

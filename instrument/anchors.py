@@ -53,9 +53,10 @@ from __future__ import annotations
 
 import enum
 import functools
+import itertools
 import unicodedata
 from bisect import bisect_left, bisect_right
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -160,7 +161,7 @@ class TextQuoteSelector:
         return out
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> TextQuoteSelector:
+    def from_json(cls, data: object) -> TextQuoteSelector:
         """Read the W3C JSON form written by :meth:`to_json` (or by a client).
 
         :param data: a mapping with ``"type": "TextQuoteSelector"``, a string
@@ -198,7 +199,7 @@ class TextPositionSelector:
         return {"type": "TextPositionSelector", "start": self.start, "end": self.end}
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> TextPositionSelector:
+    def from_json(cls, data: object) -> TextPositionSelector:
         """Read the W3C JSON form written by :meth:`to_json`.
 
         :param data: a mapping with ``"type": "TextPositionSelector"`` and
@@ -237,7 +238,7 @@ class Selector:
         return [self.quote.to_json(), self.position.to_json()]
 
     @classmethod
-    def from_json(cls, data: Sequence[Mapping[str, Any]]) -> Selector:
+    def from_json(cls, data: object) -> Selector:
         """Read the form written by :meth:`to_json`.
 
         :param data: a list holding one ``TextQuoteSelector`` and one
@@ -346,7 +347,7 @@ class _View:
     ``norm_bounds[i]`` are the offsets of the i-th boundary in each string.
     """
 
-    __slots__ = ("orig", "text", "orig_bounds", "norm_bounds", "flags", "identity", "flat", "flat_map")
+    __slots__ = ("flags", "flat", "flat_map", "identity", "norm_bounds", "orig", "orig_bounds", "text")
 
     def __init__(self, orig: str):
         self.orig = orig
@@ -357,7 +358,7 @@ class _View:
             self.text = orig
             self.norm_bounds = self.orig_bounds
         else:
-            parts = [nfc(orig[a:b]) for a, b in zip(self.orig_bounds, ends)]
+            parts = [nfc(orig[a:b]) for a, b in itertools.pairwise(self.orig_bounds)]
             self.text = "".join(parts)
             norm = [0]
             for part in parts:
@@ -403,10 +404,7 @@ class _View:
     def to_norm(self, pos: int, *, up: bool = False) -> int:
         """Offset in the NFC text of ``pos`` in the original, snapped to a boundary."""
         pos = max(0, min(pos, len(self.orig)))
-        if up:
-            i = bisect_left(self.orig_bounds, pos)
-        else:
-            i = bisect_right(self.orig_bounds, pos) - 1
+        i = bisect_left(self.orig_bounds, pos) if up else bisect_right(self.orig_bounds, pos) - 1
         return self.norm_bounds[i]
 
     def orig_snap(self, pos: int, *, up: bool) -> int:
@@ -444,7 +442,7 @@ def _starts(tokens: Sequence[str]) -> list[int]:
 class _Side:
     """Offsets of one side of a token diff, and where its kept tokens went."""
 
-    __slots__ = ("starts", "other_starts", "kept", "near")
+    __slots__ = ("kept", "near", "other_starts", "starts")
 
     def __init__(self, starts: list[int], other_starts: list[int], kept: list[int], near: list[int]):
         self.starts = starts  # token start offsets, plus the text length
@@ -503,9 +501,11 @@ class _Side:
 class _Alignment:
     """A diff of an old and a new text's tokens, as offset maps both ways."""
 
-    __slots__ = ("forward", "backward")
+    __slots__ = ("backward", "forward")
 
-    def __init__(self, old_tokens: Sequence[str], new_tokens: Sequence[str], keys=None):
+    def __init__(
+        self, old_tokens: Sequence[str], new_tokens: Sequence[str], keys: Callable[[str], Hashable] | None = None
+    ) -> None:
         old_starts, new_starts = _starts(old_tokens), _starts(new_tokens)
         key_a = [keys(t) for t in old_tokens] if keys else old_tokens
         key_b = [keys(t) for t in new_tokens] if keys else new_tokens
@@ -526,7 +526,7 @@ class _Alignment:
         self.backward = _Side(new_starts, old_starts, kept_b, near_b)
 
 
-def _token_key(token: str):
+def _token_key(token: str) -> Hashable:
     return _WS_KEY if is_whitespace_token(token) else token
 
 
@@ -637,7 +637,7 @@ def _fit(text: str, start: int, end: int, target: _Target, exact: bool) -> _Fit:
     # character cut short by the end of the text cannot outvote a full
     # prefix; a text edge stands for as much as the other side.
     weights = (len(prefix) or len(suffix), len(suffix) or len(prefix))
-    sides = [(r, w) for r, w in zip((p_ratio, s_ratio), weights) if r is not None]
+    sides = [(r, w) for r, w in zip((p_ratio, s_ratio), weights, strict=True) if r is not None]
     ratio = sum(r * w for r, w in sides) / sum(w for _, w in sides) if sides else 1.0
     return _Fit(start, end, p_ratio, s_ratio, quote_eq, score, ratio)
 
@@ -786,7 +786,7 @@ def _match_end(window: str, start: int, pattern: str) -> int:
     """End in ``window`` of an approximate copy of ``pattern`` starting at ``start``."""
     stretch = window[start : start + 2 * len(pattern)]
     end = consumed = 0
-    for op, count_a, count_b in diff_sequences(pattern, stretch):
+    for _op, count_a, count_b in diff_sequences(pattern, stretch):
         if consumed >= len(pattern):
             break
         consumed += count_a
@@ -957,11 +957,11 @@ def reanchor(
     # A copy that the diff traces back to another place of the old text is
     # another passage that was there before, not the one commented on.
     own = [sp for sp in spans if not any(_other_copy(back, sp, old, old_span, target) for back in others)]
-    fit = _best(new, own, target, expected)
-    if fit is not None and (
-        fit.context_ratio >= CONTEXT_AGREEMENT or (len(spans) == 1 and fit.score >= LONG_QUOTE_SCORE)
+    best = _best(new, own, target, expected)
+    if best is not None and (
+        best.context_ratio >= CONTEXT_AGREEMENT or (len(spans) == 1 and best.score >= LONG_QUOTE_SCORE)
     ):
-        return _placed(new, fit, pos)
+        return _placed(new, best, pos)
 
     near = carried or _fuzzy(new, target, expected, spans)
     if near is None:

@@ -37,9 +37,8 @@ def _visible(fragment: str) -> tuple[list[str], list[int], list[int], list[int]]
     ends: list[int] = []
     nodes: list[int] = []
     pos = 0
-    node = 0
-    tags = list(_TAG.finditer(fragment))
-    for tag_start, tag_end in [(m.start(), m.end()) for m in tags] + [(len(fragment), len(fragment))]:
+    bounds = [(m.start(), m.end()) for m in _TAG.finditer(fragment)] + [(len(fragment), len(fragment))]
+    for node, (tag_start, tag_end) in enumerate(bounds):
         for m in _CHAR.finditer(fragment, pos, tag_start):
             for ch in html.unescape(m.group()):
                 if not ch.isspace():
@@ -47,7 +46,6 @@ def _visible(fragment: str) -> tuple[list[str], list[int], list[int], list[int]]
                     starts.append(m.start())
                     ends.append(m.end())
                     nodes.append(node)
-        node += 1
         pos = tag_end
     return chars, starts, ends, nodes
 
@@ -81,7 +79,7 @@ def highlight_spans(
         return fragment
     chars, starts, ends, nodes = _visible(fragment)
     plain_index = [i for i, ch in enumerate(plain) if not ch.isspace()]
-    if len(plain_index) != len(chars) or any(plain[i] != ch for i, ch in zip(plain_index, chars)):
+    if len(plain_index) != len(chars) or any(plain[i] != ch for i, ch in zip(plain_index, chars, strict=True)):
         return None
     covered = bytearray(len(chars))
     for start, end in wanted:

@@ -645,8 +645,8 @@ def _maybe_twice(base: Sequence[str], combined: _Combined) -> bool:
         if side != "both":
             gained = {t for t in rep if not _is_ws(t)} - {t for t in base[s:e] if not _is_ws(t)}
             placed.append((start, start + len(rep), side, gained))
-    for index, (x0, x1, x_side, x_gained) in enumerate(placed):
-        for y0, y1, y_side, y_gained in placed[index + 1 :]:
+    for index, (_x0, x1, x_side, x_gained) in enumerate(placed):
+        for y0, _y1, y_side, y_gained in placed[index + 1 :]:
             if x_side != y_side and x_gained & y_gained:
                 pool = x_gained | y_gained
                 tokens = combined.tokens
@@ -657,15 +657,15 @@ def _maybe_twice(base: Sequence[str], combined: _Combined) -> bool:
 
 def _same(a: Sequence[str], b: Sequence[str]) -> bool:
     """Whether two token runs are the same text, whitespace runs all counting as equal."""
-    return len(a) == len(b) and all(x == y or (_is_ws(x) and _is_ws(y)) for x, y in zip(a, b))
+    return len(a) == len(b) and all(x == y or (_is_ws(x) and _is_ws(y)) for x, y in zip(a, b, strict=True))
 
 
 def _unchanged(b: Sequence[str], a: Sequence[str], c: Sequence[str]) -> list[str]:
     """Tokens of a stretch neither side changed: the current side's, except a
     whitespace run that only the amendment changed, which is the amendment's."""
-    if a == b or a == c:
+    if a in (b, c):
         return list(c)
-    return [ct if (at == bt or ct != bt) else at for bt, at, ct in zip(b, a, c)]
+    return [ct if (at == bt or ct != bt) else at for bt, at, ct in zip(b, a, c, strict=True)]
 
 
 def _apply(base_keys: Sequence[Hashable], items: Sequence[tuple[int, int, Sequence[Hashable]]]) -> list[Hashable]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 # Same markers as instrument.parse._ITEM, with the parts named.
 _LABEL = re.compile(
@@ -98,7 +99,7 @@ def split_units(text: str) -> list[Unit]:
     letters: dict[str, str] = {}  # open letter style -> its latest letters
     blank = True
     pos = 0
-    current: list | None = None  # [label, level, start, end] of the block being read
+    current: list[Any] | None = None  # [label, level, start, end] of the block being read
     for body in text.split("\n"):
         line_start, pos = pos, pos + len(body) + 1
         stripped = body.lstrip(" ")
@@ -141,7 +142,7 @@ def split_units(text: str) -> list[Unit]:
     return units
 
 
-def _make(text: str, current: list) -> Unit:
+def _make(text: str, current: list[Any]) -> Unit:
     label, level, start, end = current
     end = max(start, end)
     return Unit(label, level, text[start:end], start, end)

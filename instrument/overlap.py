@@ -109,9 +109,9 @@ def render_with_overlaps(
     """
     out: list[str] = []
     hit_any: set[K] = set()
-    for op, span in zip(r.ops, op_spans(r)):
+    for op, span in zip(r.ops, op_spans(r), strict=True):
         body = html.escape(op.text)
-        if op.kind == "equal":
+        if op.kind == "equal" or span is None:  # op_spans gives no span exactly for unchanged text
             out.append(body)
             continue
         body = (_INS if op.kind == "insert" else _DEL).format(body)

@@ -50,14 +50,14 @@ def load_demo_accounts() -> Iterator[str]:
             organisation = accounts.create_organisation(accounts.NewOrganisation(name, kind, country), actor=None)
         organisations[name] = organisation
     lines = []
-    for email, name, organisation, role, state in ACCOUNTS:
+    for email, name, organisation_name, role, state in ACCOUNTS:
         label = "pending" if state is UserState.PENDING else role.value
         if accounts.get_user_by_email(email) is not None:
             lines.append(f"Demo {label} account: {email} already exists (password unchanged).")
             continue
         password = accounts.generate_password()
         accounts.create_user(
-            email=email, name=name, password=password, organisation=organisations[organisation],
+            email=email, name=name, password=password, organisation=organisations[organisation_name],
             role=role, actor=None, state=state,
         )
         lines.append(f"Demo {label} account: {email} / password {password}")

@@ -110,9 +110,9 @@ def load_demo_amendments(slug: str) -> Iterator[str]:
     for email, uid, old, new, rationale, sponsors, fate in AMENDMENTS:
         proposer = accounts.get_user_by_email(email)
         clause = db.session.scalar(select(Clause).where(Clause.instrument_id == instrument.id, Clause.uid == uid))
-        if proposer is None or clause is None:
+        current = clause.current_version if clause is not None else None
+        if proposer is None or clause is None or current is None:
             continue
-        current = clause.current_version
         if old not in current.text:
             raise RuntimeError(f"the demo amendment on {uid} expects the words {old!r} in its text")
         sponsor_ids = db.session.scalars(select(Organisation.id).where(Organisation.name.in_(sponsors))).all()

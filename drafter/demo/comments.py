@@ -81,10 +81,14 @@ COMMENTS = [
 ]
 
 
-def _version_in(instrument: Instrument, clause: Clause, number: int | None) -> tuple[ClauseVersion, Draft | None]:
+def _version_in(
+    instrument: Instrument, clause: Clause, number: int | None
+) -> tuple[ClauseVersion | None, Draft | None]:
     if number is None:
         return clause.current_version, None
     draft = db.session.scalar(select(Draft).where(Draft.instrument_id == instrument.id, Draft.number == number))
+    if draft is None:
+        return None, None
     version_id = db.session.scalar(
         select(DraftEntry.version_id).where(DraftEntry.draft_id == draft.id, DraftEntry.clause_id == clause.id)
     )
@@ -116,6 +120,9 @@ def load_demo_comments(slug: str) -> Iterator[str]:
             yield f"Demo comment skipped: {item.author} or clause {item.clause_uid} is missing."
             continue
         version, draft = _version_in(instrument, clause, item.draft)
+        if version is None:
+            yield f"Demo comment skipped: clause {item.clause_uid} is not in draft {item.draft}."
+            continue
         if item.reply_to is not None:
             if item.reply_to not in made:
                 continue
@@ -125,8 +132,9 @@ def load_demo_comments(slug: str) -> Iterator[str]:
                 author=author, clause=clause, version=version, body=item.body,
                 category=item.category, quote=item.quote, draft=draft,
             )
-        if item.resolved_by:
-            service.resolve(comment, actor=accounts.get_user_by_email(item.resolved_by))
+        resolver = accounts.get_user_by_email(item.resolved_by) if item.resolved_by else None
+        if resolver is not None:
+            service.resolve(comment, actor=resolver)
         made[index] = comment
     db.session.commit()
     yield f"Demo comments: {len(made)} added on {instrument.slug}."

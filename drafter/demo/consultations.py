@@ -36,7 +36,16 @@ from sqlalchemy import select
 
 from drafter.demo.accounts import SECRETARIAT_ORG
 from drafter.extensions import db
-from drafter.models import Amendment, Clause, Consultation, Disposition, Instrument, OrganisationType
+from drafter.models import (
+    Amendment,
+    Clause,
+    ClauseVersion,
+    Consultation,
+    Disposition,
+    Instrument,
+    OrganisationType,
+    User,
+)
 from drafter.services import accounts
 from drafter.services import consultations as service
 from drafter.services.editing import edit_clause
@@ -279,11 +288,13 @@ def _accepted_amendment(instrument: Instrument, uid: str) -> Amendment | None:
     )
 
 
-def _apply_edit(instrument: Instrument, actor, index: int):
+def _apply_edit(instrument: Instrument, actor: User, index: int) -> ClauseVersion | None:
     """Make the secretariat edit ``EDITS[index]`` on the current text; returns the new version."""
     uid, old, new, note = EDITS[index]
     clause = db.session.scalar(select(Clause).where(Clause.instrument_id == instrument.id, Clause.uid == uid))
-    current = clause.current_version
+    current = clause.current_version if clause is not None else None
+    if clause is None or current is None:
+        raise RuntimeError(f"the demo edit of {uid} expects the clause in the demo instrument")
     if old not in current.text:
         raise RuntimeError(f"the demo edit of {uid} expects the words {old!r} in its text")
     indent = re.search(r"^([ \t]*)\([a-z]\)", current.text, re.M)
@@ -336,10 +347,11 @@ def load_demo_consultations(slug: str) -> Iterator[str]:
         actor=secretariat,
     )
     clauses = {c.uid: c for c in db.session.scalars(select(Clause).where(Clause.instrument_id == instrument.id))}
-    edits: dict[int, object] = {}
+    edits: dict[int, ClauseVersion | None] = {}
     linked_amendments = 0
     for demo in INPUTS:
-        ids = [accounts.find_organisation(name).id for name in demo.organisations]
+        found = [accounts.find_organisation(name) for name in demo.organisations]
+        ids = [organisation.id for organisation in found if organisation is not None]
         item = service.add_input(
             workshop,
             service.InputData(
@@ -362,8 +374,9 @@ def load_demo_consultations(slug: str) -> Iterator[str]:
         if demo.edit is not None:
             if demo.edit not in edits:
                 edits[demo.edit] = _apply_edit(instrument, secretariat, demo.edit)
-            if edits[demo.edit] is not None:
-                service.cite_in_version(item, edits[demo.edit], actor=secretariat)
+            edited = edits[demo.edit]
+            if edited is not None:
+                service.cite_in_version(item, edited, actor=secretariat)
         if disposition is not Disposition.PENDING:
             service.set_disposition(item, disposition, actor=secretariat, reason=demo.reason)
     db.session.commit()

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import Enum
 
 
 def utcnow() -> datetime:
     """Return the current time as an aware UTC datetime (a callable default, never evaluated at import)."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def enum_column(cls: type[enum.Enum], length: int = 20) -> Enum:

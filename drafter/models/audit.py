@@ -7,12 +7,12 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from drafter.extensions import db
+from drafter.extensions import Model
 from drafter.models._base import utcnow
 from drafter.models.user import User
 
 
-class Event(db.Model):
+class Event(Model):
     """One thing that happened: who did what to which object, when.
 
     Rows are only ever inserted; no code path updates or deletes them.

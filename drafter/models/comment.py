@@ -23,11 +23,10 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from drafter.extensions import db
+from drafter.extensions import Model
 from drafter.models._base import enum_column, utcnow
 from drafter.models.instrument import Clause, ClauseVersion, Draft, Instrument
 from drafter.models.user import Organisation, User
-
 
 
 class CommentCategory(str, enum.Enum):
@@ -68,7 +67,7 @@ class AnchorState(str, enum.Enum):
     DELETED = "deleted"
 
 
-class Comment(db.Model):
+class Comment(Model):
     """A stakeholder's comment on a clause, possibly on a quoted span, possibly a reply.
 
     ``selector`` is ``None`` for a comment on the whole clause; otherwise it
@@ -135,7 +134,7 @@ class Comment(db.Model):
         return f"<Comment {self.id} on clause {self.clause_id} v{self.version_id} {self.status.value}>"
 
 
-class CommentAnchor(db.Model):
+class CommentAnchor(Model):
     """Where a comment stands in one version of its clause.
 
     ``start`` and ``end`` are code-point offsets into the plain text of

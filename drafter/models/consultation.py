@@ -32,12 +32,12 @@ of deleting link rows itself before the input.
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from drafter.extensions import db
+from drafter.extensions import Model, db
 from drafter.models._base import enum_column, utcnow
 from drafter.models.amendment import Amendment
 from drafter.models.instrument import Clause, ClauseVersion, Instrument
@@ -141,7 +141,7 @@ input_version = Table(
 )
 
 
-class Consultation(db.Model):
+class Consultation(Model):
     """An event or a call for written submissions on an instrument.
 
     ``open_until`` is set only for a written call: stakeholders may submit
@@ -191,10 +191,10 @@ class Consultation(db.Model):
 
 def _aware(value: datetime) -> datetime:
     # SQLite hands back naive datetimes for timezone-aware columns; they were stored in UTC.
-    return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-class Input(db.Model):
+class Input(Model):
     """One recommendation, proposal, submission, good-practice example or pledge made at a consultation.
 
     The attachment, when there is one, is a file under the instance's

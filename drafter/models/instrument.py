@@ -14,11 +14,10 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from drafter.extensions import db
+from drafter.extensions import Model
 from drafter.models._base import enum_column, utcnow
 from drafter.models.user import User
 from instrument.types import ClauseKind
-
 
 
 class VersionCause(str, enum.Enum):
@@ -30,7 +29,7 @@ class VersionCause(str, enum.Enum):
     RESTORE = "restore"
 
 
-class Instrument(db.Model):
+class Instrument(Model):
     """A legal instrument being drafted (one text, many clauses, many drafts)."""
 
     __tablename__ = "instrument"
@@ -52,7 +51,7 @@ class Instrument(db.Model):
         return f"<Instrument {self.slug!r}>"
 
 
-class Clause(db.Model):
+class Clause(Model):
     """A numbered unit of the instrument with a stable identity.
 
     ``uid`` never changes; ``key`` and ``position`` follow the current text
@@ -89,7 +88,7 @@ class Clause(db.Model):
         return f"<Clause {self.uid!r} {self.key!r}>"
 
 
-class ClauseVersion(db.Model):
+class ClauseVersion(Model):
     """One immutable state of one clause. Rows are inserted, never updated or deleted."""
 
     __tablename__ = "clause_version"
@@ -128,7 +127,7 @@ class ClauseVersion(db.Model):
         return f"<ClauseVersion {self.clause_id}#{self.seq}>"
 
 
-class Draft(db.Model):
+class Draft(Model):
     """A numbered, published state of the whole instrument."""
 
     __tablename__ = "draft"
@@ -153,7 +152,7 @@ class Draft(db.Model):
         return f"<Draft {self.instrument_id}/{self.number}>"
 
 
-class DraftEntry(db.Model):
+class DraftEntry(Model):
     """Which version a clause had in a draft, and where it stood."""
 
     __tablename__ = "draft_entry"

@@ -9,7 +9,7 @@ from sqlalchemy import DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from drafter.extensions import db
+from drafter.extensions import Model
 from drafter.models._base import enum_column, utcnow
 
 
@@ -73,7 +73,7 @@ class UserState(str, enum.Enum):
     DISABLED = "disabled"
 
 
-class Organisation(db.Model):
+class Organisation(Model):
     """An organisation whose delegates take part (NGO, trade union, UN agency, ...)."""
 
     __tablename__ = "organisation"
@@ -92,7 +92,7 @@ class Organisation(db.Model):
         return f"<Organisation {self.name!r}>"
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """A person's account; the person acts for one organisation."""
 
     __tablename__ = "user_account"

@@ -14,6 +14,7 @@ import secrets
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import ClassVar
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
@@ -54,7 +55,7 @@ class SignInRefused(AccountError):
     same message, so the answer never tells whether an address has an account.
     """
 
-    MESSAGES = {
+    MESSAGES: ClassVar[dict[str, tuple[str, int]]] = {
         "invalid": ("The email address or password is not right.", 401),
         "pending": ("Your registration is waiting for approval by the secretariat. "
                     "You can sign in once it is approved.", 403),

@@ -38,8 +38,9 @@ import functools
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, CursorResult, func, select, update
 from sqlalchemy.orm import attributes, joinedload, selectinload
 
 from drafter.extensions import db
@@ -54,8 +55,10 @@ from instrument.amendments import (
     AmendmentState,
     allowed,
     check_transition,
-    decide as decide_transition,
     is_open,
+)
+from instrument.amendments import (
+    decide as decide_transition,
 )
 from instrument.errors import InvalidTransition, MergeConflict, StaleBase, TransitionNotPermitted
 from instrument.matching import clause_uid
@@ -243,7 +246,7 @@ def open_on_clause(clause: Clause, viewer: User | None) -> list[Amendment]:
     """
     if not is_active_user(viewer):
         return []
-    visible = Amendment.state.in_(PUBLIC_OPEN_STATES)
+    visible: ColumnElement[bool] = Amendment.state.in_(PUBLIC_OPEN_STATES)
     if viewer.organisation_id is not None:
         visible = visible | ((Amendment.state == S.DRAFT) & (Amendment.organisation_id == viewer.organisation_id))
     return list(
@@ -435,12 +438,14 @@ def _claim(
         values["submitted_at"] = decision.decided_at
     elif not is_open(target):
         values.update(decided_by_id=decision.decider_id, decided_at=decision.decided_at, reason=decision.reason or "")
-    result = db.session.execute(
+    stmt = (
         update(Amendment)
         .where(Amendment.id == amendment.id, Amendment.state == state)
         .values(**values)
         .execution_options(synchronize_session=False)
     )
+    # An UPDATE gives a CursorResult; Session.execute is typed for SELECTs only.
+    result = cast(CursorResult[Any], db.session.execute(stmt))
     if result.rowcount != 1:
         db.session.refresh(amendment)
         check_transition(amendment.state, target, role, reason=reason)  # explains the new state
@@ -473,7 +478,7 @@ def _record(amendment: Amendment, target: AmendmentState, actor: User | None, ro
     )
 
 
-def submit_amendment(amendment: Amendment, *, actor: User, now: datetime | None = None) -> Amendment:
+def submit_amendment(amendment: Amendment, *, actor: User | None, now: datetime | None = None) -> Amendment:
     """Submit a draft amendment: it becomes visible to every signed-in user.
 
     :raises drafts.CommentPeriodClosed: when the draft it was proposed on no longer takes amendments.
@@ -589,15 +594,10 @@ def decide(
         if modified:
             number = (number or "").strip() or amendment.number
             heading = amendment.heading if heading is None else heading.strip()
-        version = _insert_after(
-            clause,
-            amendment,
-            actor=actor,
-            number=number if modified else amendment.number,
-            heading=heading if modified else amendment.heading,
-            text=text if modified else amendment.text,
-        )
-        return _accepted(amendment, target, role, actor, version, merged=False)
+        else:
+            number, heading, text = amendment.number, amendment.heading, amendment.text
+        inserted = _insert_after(clause, amendment, actor=actor, number=number, heading=heading, text=text or "")
+        return _accepted(amendment, target, role, actor, inserted, merged=False)
 
     if amendment.kind is AmendmentKind.DELETE:
         _claim(amendment, target, role, actor=actor, reason=reason, now=now)
@@ -649,6 +649,8 @@ def _merge_and_write(
     base, proposed_text, proposed_heading = source
     for attempt in (1, 2):
         current = clause.current_version
+        if current is None:  # every clause has had a version since it was made
+            raise ClauseChanged(f"{clause.key} has no current text; nothing was saved.")
         if modified and base.id == current.id:
             result = MergeResult(proposed_text, True, (), proposed_text)
         elif modified:
@@ -864,7 +866,7 @@ def list_amendments(
         stmt = stmt.where(Amendment.organisation_id == organisation_id)
     if older_than is not None:
         stmt = stmt.where(since <= older_than)
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    total = db.session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
     page = max(1, page)
     items = db.session.scalars(
         stmt.options(

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 
 from sqlalchemy import and_, case, func, or_, select
@@ -50,8 +50,8 @@ from instrument.anchors import Selector, make_selector, reanchor, selector_from_
 from instrument.errors import AnchorError
 from instrument.export.cleaning import spreadsheet_cell
 from instrument.highlight import highlight_spans
-from instrument.render import render_markdown
 from instrument.render import plain_text as markdown_plain_text
+from instrument.render import render_markdown
 from instrument.text import comparison_form
 
 #: Longest comment body accepted when the app sets no ``MAX_COMMENT_LENGTH``.
@@ -452,7 +452,7 @@ def edit(comment: Comment, *, actor: User, body: str, max_length: int = DEFAULT_
         return False
     previous = comment.body
     comment.body = text
-    comment.edited_at = datetime.now(timezone.utc)
+    comment.edited_at = datetime.now(UTC)
     db.session.flush()
     audit.record("comment.edit", comment, actor=actor, instrument_id=comment.instrument_id, previous_body=previous)
     return True
@@ -472,7 +472,7 @@ def resolve(comment: Comment, *, actor: User) -> None:
         raise CommentError(f"This comment is already {comment.status.value}.", 409)
     comment.status = CommentStatus.RESOLVED
     comment.resolved_by_id = actor.id
-    comment.resolved_at = datetime.now(timezone.utc)
+    comment.resolved_at = datetime.now(UTC)
     db.session.flush()
     audit.record("comment.resolve", comment, actor=actor, instrument_id=comment.instrument_id)
 
@@ -497,7 +497,7 @@ def hide(comment: Comment, *, actor: User, reason: str) -> None:
         raise CommentError("This comment is hidden already.", 409)
     comment.status = CommentStatus.HIDDEN
     comment.hidden_by_id = actor.id
-    comment.hidden_at = datetime.now(timezone.utc)
+    comment.hidden_at = datetime.now(UTC)
     comment.hidden_reason = text
     db.session.flush()
     audit.record("comment.hide", comment, actor=actor, instrument_id=comment.instrument_id, reason=text)
@@ -645,25 +645,26 @@ def clause_comments(
         else:
             outcome = anchoring_on(comment, plain_text_of(comment.version), version)
         thread = Thread(comment, outcome)
-        if outcome is not None and outcome.placed and outcome.start is not None:
+        if outcome is not None and outcome.placed and outcome.start is not None and outcome.end is not None:
             s, e = outcome.start, outcome.end
             thread.before = _clip_left(plain[max(0, s - PASSAGE_CONTEXT) : s], s > PASSAGE_CONTEXT)
             thread.quoted = plain[s:e]
             thread.after = _clip_right(plain[e : e + PASSAGE_CONTEXT], e + PASSAGE_CONTEXT < len(plain))
         threads[comment.id] = thread
     for comment in replies:
-        parent = threads.get(comment.in_reply_to_id)
+        parent = threads.get(comment.in_reply_to_id) if comment.in_reply_to_id is not None else None
         if parent is not None:
             parent.replies.append(comment)
     spans = {
         (outcome.start, outcome.end)
         for outcome, status in anchors.values()
-        if outcome.placed and outcome.start is not None and status is not CommentStatus.HIDDEN
+        if outcome.placed and outcome.start is not None and outcome.end is not None
+        and status is not CommentStatus.HIDDEN
     }
     spans.update(
         (t.outcome.start, t.outcome.end)
         for t in threads.values()
-        if t.outcome is not None and t.outcome.placed and t.outcome.start is not None
+        if t.outcome is not None and t.outcome.placed and t.outcome.start is not None and t.outcome.end is not None
         and t.comment.status is not CommentStatus.HIDDEN
     )
     rendered = _rendered(version.id, version.text)
@@ -680,7 +681,7 @@ def thread_page(comment: Comment, per_page: int = THREADS_PER_PAGE) -> int | Non
     :param comment: a comment or a reply (a reply is on its thread's page).
     :returns: the page number, or ``None`` when it is the last page (the one shown by default).
     """
-    top = comment.in_reply_to if comment.in_reply_to_id is not None else comment
+    top = comment.in_reply_to or comment
     earlier = or_(Comment.created_at < top.created_at, and_(Comment.created_at == top.created_at, Comment.id < top.id))
     before, total = db.session.execute(
         select(

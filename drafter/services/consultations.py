@@ -36,9 +36,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
+from typing import Any, cast
 
-from sqlalchemy import delete, exists, func, insert, select
+from sqlalchemy import CursorResult, Delete, delete, exists, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -94,7 +95,7 @@ class InputInUse(ConsultationRefused):
 
 
 def _now(now: datetime | None) -> datetime:
-    return now or datetime.now(timezone.utc)
+    return now or datetime.now(UTC)
 
 
 def _text(value: str | None, *, limit: int, field: str, what: str) -> str:
@@ -150,6 +151,12 @@ def can_cite_on_amendment(user: User | None, amendment: Amendment) -> bool:
 def _require_secretariat(actor: User | None, what: str) -> None:
     if not is_secretariat(actor):
         raise NotPermitted(f"Only the secretariat {what}.")
+
+
+def _deleted_rows(stmt: Delete) -> int:
+    """Run a DELETE and return how many rows it removed."""
+    # A DELETE gives a CursorResult; Session.execute is typed for SELECTs only.
+    return cast(CursorResult[Any], db.session.execute(stmt)).rowcount
 
 
 # --- consultations -------------------------------------------------------------------
@@ -378,10 +385,9 @@ def unlink_clause(item: Input, clause: Clause, *, actor: User) -> bool:
     :raises NotPermitted: for anyone but the secretariat.
     """
     _require_secretariat(actor, "links inputs to clauses")
-    result = db.session.execute(
+    if not _deleted_rows(
         delete(input_clause).where(input_clause.c.input_id == item.id, input_clause.c.clause_id == clause.id)
-    )
-    if not result.rowcount:
+    ):
         return False
     db.session.expire(item, ["clauses"])
     _record_link("input.unlink_clause", item, actor, clause=clause.uid)
@@ -420,12 +426,11 @@ def unlink_amendment(item: Input, amendment: Amendment, *, actor: User) -> bool:
     if not can_cite_on_amendment(actor, amendment):
         raise NotPermitted(f"You may not change the inputs {amendment.title} cites.")
     _keep_evidence(item, amendment_id=amendment.id)
-    result = db.session.execute(
+    if not _deleted_rows(
         delete(input_amendment).where(
             input_amendment.c.input_id == item.id, input_amendment.c.amendment_id == amendment.id
         )
-    )
-    if not result.rowcount:
+    ):
         return False
     db.session.expire(item, ["amendments"])
     _record_link("input.unlink_amendment", item, actor, amendment=amendment.id)
@@ -494,10 +499,9 @@ def uncite_version(item: Input, version: ClauseVersion, *, actor: User) -> bool:
     """
     _require_secretariat(actor, "cites inputs on edits")
     _keep_evidence(item, version_id=version.id)
-    result = db.session.execute(
+    if not _deleted_rows(
         delete(input_version).where(input_version.c.input_id == item.id, input_version.c.version_id == version.id)
-    )
-    if not result.rowcount:
+    ):
         return False
     db.session.expire(item, ["versions"])
     _record_link("input.uncite_version", item, actor, clause=version.clause.uid, version=version.id)
@@ -780,7 +784,9 @@ def inputs_of(consultation: Consultation, *, page: int = 1, per_page: int = 50) 
 
     :returns: ``(inputs, total number of inputs)``.
     """
-    total = db.session.scalar(select(func.count()).select_from(Input).where(Input.consultation_id == consultation.id))
+    total = db.session.execute(
+        select(func.count()).select_from(Input).where(Input.consultation_id == consultation.id)
+    ).scalar_one()
     items = db.session.scalars(
         select(Input)
         .where(Input.consultation_id == consultation.id)

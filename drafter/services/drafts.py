@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
@@ -167,7 +167,7 @@ def unpublished_changes(instrument: Instrument, draft: Draft) -> int:
     :returns: the number of such clauses (0 when the current text is the draft's text).
     """
     entry = aliased(DraftEntry)
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count())
         .select_from(Clause)
         .outerjoin(entry, and_(entry.clause_id == Clause.id, entry.draft_id == draft.id))
@@ -181,7 +181,7 @@ def unpublished_changes(instrument: Instrument, draft: Draft) -> int:
                 and_(Clause.deleted.is_(True), entry.clause_id.is_not(None)),
             ),
         )
-    )
+    ).scalar_one()
 
 
 class CommentPeriodClosed(Exception):
@@ -201,7 +201,7 @@ class CommentPeriodClosed(Exception):
 
 def end_of_day(day: date) -> datetime:
     """The last moment of ``day`` in UTC (a closing day is inclusive)."""
-    return datetime.combine(day, time(23, 59, 59), tzinfo=timezone.utc)
+    return datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
 
 
 def open_for_comment(draft: Draft, now: datetime | None = None) -> bool:
@@ -216,8 +216,8 @@ def open_for_comment(draft: Draft, now: datetime | None = None) -> bool:
         return True
     closes = draft.comments_close_at
     if closes.tzinfo is None:  # SQLite returns naive datetimes; they are stored in UTC
-        closes = closes.replace(tzinfo=timezone.utc)
-    return (now or datetime.now(timezone.utc)) <= closes
+        closes = closes.replace(tzinfo=UTC)
+    return (now or datetime.now(UTC)) <= closes
 
 
 def ensure_open_for_comment(draft: Draft, now: datetime | None = None) -> None:

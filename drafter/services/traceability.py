@@ -20,9 +20,10 @@ submitted or under review -> pending. Drafts are private and never listed.
 from __future__ import annotations
 
 import functools
-from collections.abc import Hashable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import cast
 
 from sqlalchemy import String, case, exists, func, literal, or_, select, type_coerce, union_all
 from sqlalchemy.orm import joinedload, selectinload
@@ -167,16 +168,18 @@ def _segments(att: Attribution) -> tuple[list[Segment], list[Story]]:
     Stories are numbered in reading order; spans with the same origin and
     the same history share a story (and its marker number).
     """
-    stories: dict[tuple[Hashable, tuple[Hashable, ...]], Story] = {}
+    stories: dict[tuple[int, tuple[int, ...]], Story] = {}
     segments: list[Segment] = []
     for span in att.spans:
-        history = tuple(att.history(span.start, span.end))
-        key = (span.version_id, history)
+        # The attribution was made from VersionInfo(version.id, ...): its ids are database ids.
+        version_id = cast(int, span.version_id)
+        history = cast(tuple[int, ...], tuple(att.history(span.start, span.end)))
+        key = (version_id, history)
         first = key not in stories
         if first:
             excerpt = " ".join(att.text[span.start : span.end].split()[:8])
-            stories[key] = Story(len(stories) + 1, span.version_id, history, excerpt)
-        segments.append(Segment(att.text[span.start : span.end], span.version_id, stories[key].number, first))
+            stories[key] = Story(len(stories) + 1, version_id, history, excerpt)
+        segments.append(Segment(att.text[span.start : span.end], version_id, stories[key].number, first))
     return segments, list(stories.values())
 
 
@@ -217,7 +220,12 @@ def provenance(clause: Clause, seq: int | None = None) -> Provenance:
     att = _attribution(tuple(VersionInfo(v.id, v.text) for v in chain))
     segments, stories = _segments(att) if att.text else ([], [])
     origins = {
-        v.id: Origin(v, (n % 6) + 1, amendments.get(v.amendment_id), tuple(sources.get(v.id, ())))
+        v.id: Origin(
+            v,
+            (n % 6) + 1,
+            amendments.get(v.amendment_id) if v.amendment_id is not None else None,
+            tuple(sources.get(v.id, ())),
+        )
         for n, v in enumerate(chain)
     }
     return Provenance(clause, chain[-1], tuple(chain), att.text, tuple(segments), tuple(stories), origins)
@@ -338,7 +346,7 @@ def register_counts(instrument: Instrument, filters: RegisterFilters) -> dict[Di
     return counts
 
 
-def _load_inputs(ids: Sequence[int]) -> dict[int, Input]:
+def _load_inputs(ids: Collection[int]) -> dict[int, Input]:
     if not ids:
         return {}
     return {
@@ -382,7 +390,7 @@ def register(instrument: Instrument, filters: RegisterFilters, *, page: int = 1,
     if union is None:
         return Page([], 0, 1, per_page)
     page = max(1, page)
-    total = db.session.scalar(select(func.count()).select_from(union))
+    total = db.session.execute(select(func.count()).select_from(union)).scalar_one()
     rows = db.session.execute(
         select(union.c.kind, union.c.id, union.c.disposition)
         .order_by(union.c.ord, union.c.id)
@@ -468,7 +476,7 @@ def matrix(
     :returns: a :class:`Matrix`; columns are the clauses the page's inputs concern or are reflected in.
     """
     stmt = _filtered_inputs(instrument, consultation_id, organisation_id, disposition)
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    total = db.session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
     page = max(1, page)
     inputs = list(
         db.session.scalars(
@@ -532,12 +540,16 @@ class ReportRow:
     @property
     def reason(self) -> str:
         """The reason given with the disposition or decision, or ""."""
-        return self.input.disposition_reason if self.input is not None else self.amendment.reason
+        if self.input is not None:
+            return self.input.disposition_reason
+        return self.amendment.reason if self.amendment is not None else ""
 
     @property
     def decided_at(self) -> datetime | None:
         """When the disposition or decision was made."""
-        return self.input.decided_at if self.input is not None else self.amendment.decided_at
+        if self.input is not None:
+            return self.input.decided_at
+        return self.amendment.decided_at if self.amendment is not None else None
 
 
 def organisation_report(instrument: Instrument, organisation: Organisation, *, amendments_visible: bool) -> list[ReportRow]:
@@ -604,7 +616,7 @@ def report_csv_rows(rows: Sequence[ReportRow], *, for_spreadsheet: bool = True) 
                 "Input", i.id, i.title, i.consultation.title, i.consultation.starts_on.isoformat(), i.by,
                 "", i.disposition.label, i.kind.label, i.disposition_reason, decided, reflected,
             ]
-        else:
+        elif r.amendment is not None:
             a = r.amendment
             result = f"{a.clause.key} version {a.result_version.seq}" if a.result_version is not None else ""
             cells = [
@@ -612,6 +624,8 @@ def report_csv_rows(rows: Sequence[ReportRow], *, for_spreadsheet: bool = True) 
                 (a.submitted_at or a.created_at).strftime("%Y-%m-%d"), a.organisation.name, r.role,
                 r.disposition.label, a.state.label, a.reason, decided, result,
             ]
+        else:  # every row is about an input or an amendment
+            continue
         out.append([csv_cell(c) if for_spreadsheet else ("" if c is None else str(c)) for c in cells])
     return out
 

@@ -1,7 +1,9 @@
 """Versioning of clauses: every change is a new immutable version."""
 from __future__ import annotations
 
-from sqlalchemy import update
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, update
 from sqlalchemy.exc import IntegrityError
 
 from drafter.extensions import db
@@ -93,12 +95,14 @@ def add_version(
     except IntegrityError as exc:
         raise StaleBase(f"{clause.key} was changed by someone else at the same time") from exc
     guard = Clause.current_version_id.is_(None) if current_id is None else Clause.current_version_id == current_id
-    result = db.session.execute(
+    stmt = (
         update(Clause)
         .where(Clause.id == clause.id, guard)
         .values(current_version_id=version.id, deleted=deleted)
         .execution_options(synchronize_session=False)
     )
+    # An UPDATE gives a CursorResult; Session.execute is typed for SELECTs only.
+    result = cast(CursorResult[Any], db.session.execute(stmt))
     if result.rowcount != 1:
         raise StaleBase(f"{clause.key} was changed by someone else at the same time")
     db.session.expire(clause, ["current_version_id", "current_version", "deleted"])

@@ -1,7 +1,7 @@
 """Administration: accounts (roles, disabling) and the audit log."""
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -117,8 +117,8 @@ def _filtered(stmt, form: EventFilterForm):
         needle = form.actor.data.lower()
         stmt = stmt.where(Event.actor_id.in_(select(User.id).where(User.email.contains(needle, autoescape=True))))
     if form.date_from.data:
-        stmt = stmt.where(Event.created_at >= datetime.combine(form.date_from.data, time.min, timezone.utc))
+        stmt = stmt.where(Event.created_at >= datetime.combine(form.date_from.data, time.min, UTC))
     if form.date_to.data:
-        end = datetime.combine(form.date_to.data + timedelta(days=1), time.min, timezone.utc)
+        end = datetime.combine(form.date_to.data + timedelta(days=1), time.min, UTC)
         stmt = stmt.where(Event.created_at < end)
     return stmt

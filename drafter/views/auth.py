@@ -167,7 +167,7 @@ def reset_request():
 @limiter.limit(auth_rate_limit, methods=["POST"])
 def reset_password(token: str):
     """Choose a new password with a reset link (single use, expiring)."""
-    secret, max_age = current_app.secret_key, current_app.config["PASSWORD_RESET_MAX_AGE"]
+    secret, max_age = current_app.config["SECRET_KEY"], current_app.config["PASSWORD_RESET_MAX_AGE"]
     try:
         accounts.user_for_reset_token(token, secret, max_age)
     except accounts.TokenError as exc:

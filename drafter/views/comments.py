@@ -40,7 +40,13 @@ from drafter.models import (
 from drafter.security import safe_next
 from drafter.services import comments as service
 from drafter.services import drafts as draft_service
-from drafter.views.loaders import get_clause_or_404, get_draft_or_404, get_instrument_or_404, past_the_last_page, requested_page
+from drafter.views.loaders import (
+    get_clause_or_404,
+    get_draft_or_404,
+    get_instrument_or_404,
+    past_the_last_page,
+    requested_page,
+)
 
 bp = Blueprint("comments", __name__)
 
@@ -86,7 +92,7 @@ def _draft_version(draft: Draft, clause: Clause) -> ClauseVersion:
     )
     if version_id is None:
         abort(404, f"{clause.key} is not part of Draft {draft.number}.")
-    return db.session.get(ClauseVersion, version_id)
+    return db.session.get_one(ClauseVersion, version_id)
 
 
 def _version_by_seq(clause: Clause, seq: int) -> ClauseVersion:
@@ -211,8 +217,8 @@ def clause(slug: str, uid: str):
     instrument = get_instrument_or_404(slug)
     the_clause = get_clause_or_404(instrument, uid)
     if request.method == "GET":
-        version, draft = _shown_state(instrument, the_clause)
-        return _render_clause(instrument, the_clause, version, draft)
+        shown, draft = _shown_state(instrument, the_clause)
+        return _render_clause(instrument, the_clause, shown, draft)
 
     form = CommentForm()
     version_id = whole_number(form.version_id.data)
@@ -379,7 +385,8 @@ def index(slug: str):
     # Authors see their own hidden comments in the list, so they may filter on them too.
     form.set_choices(clauses, organisations, hidden=permissions.is_active_user(current_user))
     status = 200
-    filters, kept = service.ListFilters(), {}
+    filters = service.ListFilters()
+    kept: dict[str, str] = {}
     if any(request.args.get(name) for name in FILTERS):
         if form.validate():
             filters, kept = _filters(form)

@@ -8,7 +8,7 @@ or versions refer to is 409.
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_file, url_for
 from flask_login import current_user
@@ -101,7 +101,7 @@ def index(slug: str):
         instrument=instrument,
         consultations=service.list_consultations(instrument),
         counts=service.disposition_counts(instrument=instrument),
-        now=datetime.now(timezone.utc),
+        now=datetime.now(UTC),
     )
 
 
@@ -174,7 +174,7 @@ def show(slug: str, consultation_id: int):
     inputs, total = service.inputs_of(consultation, page=page, per_page=PER_PAGE)
     if beyond := past_the_last_page(page, page_count(total, PER_PAGE)):
         return beyond
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return render_template(
         "consultations/show.html",
         instrument=instrument,
@@ -218,7 +218,7 @@ def add_input(slug: str, consultation_id: int):
             stored = None
             upload = form.attachment.data
             try:
-                if upload is not None and getattr(upload, "filename", ""):
+                if upload is not None and getattr(upload, "filename", None):
                     stored = attachments.store(
                         upload.stream, upload.filename, uploads_dir(), max_bytes=max_attachment_bytes()
                     )
@@ -471,10 +471,9 @@ def amendment_inputs(slug: str, amendment_id: int):
         .options(joinedload(Amendment.organisation), joinedload(Amendment.clause))
     )
     user = _user()
-    visible = amendment is not None and (
-        amendment.state is not AmendmentState.DRAFT or user.organisation_id == amendment.organisation_id
-    )
-    if not visible:
+    if amendment is None or (
+        amendment.state is AmendmentState.DRAFT and user.organisation_id != amendment.organisation_id
+    ):
         abort(404, f"There is no amendment {amendment_id} that you can see in this instrument.")
     may_change = service.can_cite_on_amendment(user, amendment)
     form = CiteInputsForm()
@@ -488,7 +487,7 @@ def amendment_inputs(slug: str, amendment_id: int):
                        f"choose the inputs {amendment.title} cites.")
         if form.validate():
             try:
-                added, removed = service.set_amendment_inputs(amendment, form.inputs.data or [], actor=user)
+                service.set_amendment_inputs(amendment, form.inputs.data or [], actor=user)
             except service.NotPermitted as exc:
                 return _refused(exc)
             except service.ConsultationRefused as exc:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
@@ -19,7 +19,13 @@ from drafter.extensions import db
 from drafter.models import Disposition, Organisation
 from drafter.services import consultations as consultation_service
 from drafter.services import traceability as service
-from drafter.views.loaders import get_clause_or_404, get_draft_or_404, get_instrument_or_404, past_the_last_page, requested_page
+from drafter.views.loaders import (
+    get_clause_or_404,
+    get_draft_or_404,
+    get_instrument_or_404,
+    past_the_last_page,
+    requested_page,
+)
 from instrument.export.docx import to_table_docx
 
 bp = Blueprint("traceability", __name__)
@@ -199,7 +205,7 @@ def organisation_report_docx(slug: str, organisation_id: int):
     organisation = _organisation_or_404(organisation_id)
     rows = service.organisation_report(instrument, organisation, amendments_visible=_signed_in())
     header, *cells = service.report_csv_rows(rows, for_spreadsheet=False)
-    today = datetime.now(timezone.utc)
+    today = datetime.now(UTC)
     content = to_table_docx(
         f"{instrument.short_title or instrument.title}: responses to {organisation.name}",
         f"Inputs and amendments of {organisation.name}, each with its disposition and reason",

@@ -1,4 +1,7 @@
-"""Exports of an instrument's text: clean Markdown, HTML, DOCX, PDF, Akoma Ntoso, redlines and the synoptic table, one module each."""
+"""Exports of an instrument's text, one module each.
+
+Clean Markdown, HTML, DOCX, PDF, Akoma Ntoso, redlines and the synoptic table.
+"""
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -89,7 +89,9 @@ def script_runs(text: str) -> list[tuple[str, Script | None]]:
     for match in _RUN.finditer(text):
         if match.start() > pos:
             out.append((text[pos : match.start()], None))
-        out.append((match.group(), _BY_NAME[match.lastgroup]))
+        name = match.lastgroup
+        assert name is not None  # every alternative of _RUN is a named group
+        out.append((match.group(), _BY_NAME[name]))
         pos = match.end()
     if pos < len(text):
         out.append((text[pos:], None))

@@ -15,7 +15,6 @@ Create Date: 2026-11-29 13:50:00
 """
 from alembic import op
 
-
 revision = "3b7c2e9d1a40"
 down_revision = "72415e4f8169"
 branch_labels = None

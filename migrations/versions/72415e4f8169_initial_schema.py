@@ -1,13 +1,12 @@
 """initial schema
 
 Revision ID: 72415e4f8169
-Revises: 
+Revises:
 Create Date: 2026-11-29 12:22:34.861389
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '72415e4f8169'

@@ -13,7 +13,6 @@ Create Date: 2026-11-29 14:05:00
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = "9e4d5a7c2b61"
 down_revision = "3b7c2e9d1a40"
 branch_labels = None
