@@ -19,8 +19,10 @@ from instrument.errors import InstrumentError, ParseError
 from instrument.matching import clause_uid
 
 def migrations_dir() -> str:
-    """Path of the Alembic migrations folder (at the repository root)."""
-    return str(Path(__file__).resolve().parent.parent / "migrations")
+    """Path of the Alembic migrations folder (see :func:`drafter.resource_dir`)."""
+    from drafter import resource_dir
+
+    return str(resource_dir("migrations"))
 
 
 def upgrade_schema() -> None:
