@@ -102,3 +102,12 @@ def test_the_installed_package_finds_its_templates_static_files_and_migrations(w
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert result.stdout.split("\n")[:3] == ["/ 200", "/static/css/drafter.css 200", "/no-such-page 404"]
+
+
+def test_a_checkout_reads_the_resources_at_the_repository_root():
+    from drafter import resource_dir
+
+    assert resource_dir("templates") == ROOT / "templates"
+    assert resource_dir("migrations") == ROOT / "migrations"
+    with pytest.raises(ValueError):
+        resource_dir("instance")
