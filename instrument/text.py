@@ -57,14 +57,18 @@ def nfc(text: str) -> str:
 _CONTROL = regex.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # The line endings that are no control character (CR and NEL are).
 _SEPARATORS = regex.compile("[\u2028\u2029]")
+# Vertical tab (a word processor's manual line break) and form feed (its page break) end a line,
+# as the exporters read them (instrument.export.cleaning); dropped, they would join two words.
+_SOFT_BREAKS = regex.compile("[\x0b\x0c]")
 
 
 def control_characters(text: str) -> list[str]:
     """Return the control characters that :func:`storable` would drop from ``text``.
 
     The rule: every character of Unicode general category Cc (U+0000 to
-    U+001F, U+007F to U+009F) except TAB and LF is refused. CR and U+0085 NEL
-    count here; :func:`storable` turns them into LF before dropping the rest.
+    U+001F, U+007F to U+009F) except TAB and LF is refused. CR, U+0085 NEL,
+    vertical tab and form feed count here; :func:`storable` turns them into LF
+    before dropping the rest.
 
     :param text: any string.
     :returns: the distinct control characters found, in code point order
@@ -76,7 +80,8 @@ def control_characters(text: str) -> list[str]:
 def storable(text: str) -> str:
     """Return ``text`` as it is stored: line endings made LF, control characters dropped, NFC, ends stripped.
 
-    Line endings are normalised first (see :func:`nfc`), then every control
+    Line endings are normalised first (see :func:`nfc`; vertical tab and form
+    feed become LF too, as in the exports), then every other control
     character but TAB and LF (see :func:`control_characters`) is dropped, then
     the text is put in NFC: dropping a character can bring a combining mark
     next to a letter it composes with, so NFC comes last.
@@ -84,7 +89,8 @@ def storable(text: str) -> str:
     :param text: any string.
     :returns: the text to store; ``storable(storable(t)) == storable(t)``.
     """
-    return unicodedata.normalize("NFC", _CONTROL.sub("", _LINE_BREAKS.sub("\n", text))).strip()
+    text = _SOFT_BREAKS.sub("\n", _LINE_BREAKS.sub("\n", text))
+    return unicodedata.normalize("NFC", _CONTROL.sub("", text)).strip()
 
 
 def storage_problems(text: str) -> list[str]:

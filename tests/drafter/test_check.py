@@ -243,8 +243,9 @@ def test_the_write_path_stores_what_the_check_accepts(app_ctx):
 
     import_text(instrument_md(2), "t")
     clause = db.session.scalar(select(Clause).where(Clause.uid == "article-1"))
-    version = add_version(clause, number="Article\x1f 1", heading="Wages\x0c", text="Vie\x0b\u0302\u0323t\x1b[0m\r\nNam",
-                          cause=VersionCause.EDIT, actor=None)  # fmt: skip
+    text = "Vie\x07\u0302\u0323t\x1b[0m\r\nNam\x0bor\x0cVN"
+    version = add_version(clause, number="Article\x1f 1", heading="Wages\x0c", text=text, cause=VersionCause.EDIT,
+                          actor=None)  # fmt: skip
     db.session.commit()
-    assert (version.number, version.heading, version.text) == ("Article 1", "Wages", "Vi\u1ec7t[0m\nNam")
+    assert (version.number, version.heading, version.text) == ("Article 1", "Wages", "Vi\u1ec7t[0m\nNam\nor\nVN")
     assert check_all() == []
