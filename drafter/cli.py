@@ -245,8 +245,14 @@ def check_command() -> None:
     live clause, accepted amendments linked to the versions they made, version
     parents in the same clause. Run it after an upgrade (after ``drafter init-db``).
     """
+    from sqlalchemy import inspect
+
     from drafter.integrity import RULES
 
+    if not inspect(db.engine).has_table(ClauseVersion.__tablename__):
+        raise click.ClickException(
+            f"{db.engine.url.render_as_string(hide_password=True)} holds no Drafter record; run drafter init-db first"
+        )
     problems = 0
     for rule in RULES:
         for finding in rule():

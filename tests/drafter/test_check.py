@@ -249,3 +249,12 @@ def test_the_write_path_stores_what_the_check_accepts(app_ctx):
     db.session.commit()
     assert (version.number, version.heading, version.text) == ("Article 1", "Wages", "Vi\u1ec7t[0m\nNam\nor\nVN")
     assert check_all() == []
+
+
+def test_a_database_without_the_schema_is_refused_with_a_message(app):
+    with app.app_context():
+        db.drop_all()
+    result = app.test_cli_runner().invoke(args=["check"])
+    assert result.exit_code == 1
+    assert "holds no Drafter record; run drafter init-db first" in result.output
+    assert isinstance(result.exception, SystemExit)  # a message, not a traceback
