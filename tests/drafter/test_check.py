@@ -96,6 +96,7 @@ def test_conflict_markers_in_a_version_are_reported(demo, lines):
     [
         ("text", "Wages\x0bshall be paid.", "control characters U+000B"),
         ("text", "Wages\x00 shall\x1b be\x0c paid.", "control characters U+0000, U+000C, U+001B"),
+        ("text", "Wages shall\x1b be\x0c paid.", "control characters U+000C, U+001B"),
         ("text", "Wages shall be paid.\r\nMonthly.", "control characters U+000D"),
         ("text", "Wages\x85shall\x7f be paid.", "control characters U+007F, U+0085"),
         ("heading", "Wages\u2028and hours", "line separators U+2028"),
@@ -105,6 +106,8 @@ def test_conflict_markers_in_a_version_are_reported(demo, lines):
 )
 def test_text_with_control_characters_or_not_in_nfc_is_reported(demo, field, bad, problem):
     with demo.app_context():
+        if "\x00" in bad and db.engine.dialect.name == "postgresql":
+            pytest.skip("PostgreSQL text columns cannot hold NUL")
         version_id = demo_clause("article-5").current_version_id
         db.session.execute(update(ClauseVersion).where(ClauseVersion.id == version_id).values({field: bad}))
         db.session.commit()
