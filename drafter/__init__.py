@@ -17,7 +17,31 @@ from sqlalchemy.engine import Engine
 
 from drafter import config
 
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+ROOT = PACKAGE.parent
+
+#: Folders the app reads at run time: at the repository root in a checkout, inside the package once installed.
+RESOURCES = ("templates", "static", "migrations")
+
+
+def resource_dir(name: str) -> Path:
+    """Return the folder holding the app's ``templates``, ``static`` files or ``migrations``.
+
+    An installed wheel carries them inside the package (``drafter/templates``,
+    copied there by ``setup.py`` at build time); a checkout or an editable
+    install has them at the repository root. The package's copy wins.
+
+    :param name: one of :data:`RESOURCES`.
+    :returns: the absolute path of the folder.
+    :raises ValueError: for another name.
+    :raises FileNotFoundError: when neither place has it (a broken installation).
+    """
+    if name not in RESOURCES:
+        raise ValueError(f"{name!r} is not one of {', '.join(RESOURCES)}")
+    for base in (PACKAGE, ROOT):
+        if (base / name).is_dir():
+            return base / name
+    raise FileNotFoundError(f"the {name} folder is neither in {PACKAGE} nor in {ROOT}; reinstall Drafter")
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -30,8 +54,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(
         __name__,
         instance_relative_config=True,
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
+        template_folder=str(resource_dir("templates")),
+        static_folder=str(resource_dir("static")),
     )
     app.config.from_mapping(config.DEFAULTS)
     app.config.from_pyfile("config.py", silent=True)
@@ -61,7 +85,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from drafter.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(resource_dir("migrations")), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

@@ -10,18 +10,20 @@ from pathlib import Path
 import click
 from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from drafter.cli_users import create_user_command
 from drafter.extensions import db
-from drafter.models import Draft, Instrument
+from drafter.models import Amendment, ClauseVersion, Draft, Instrument
 from instrument.errors import InstrumentError, ParseError
 from instrument.matching import clause_uid
 from instrument.text import nfc
 
 def migrations_dir() -> str:
-    """Path of the Alembic migrations folder (at the repository root)."""
-    return str(Path(__file__).resolve().parent.parent / "migrations")
+    """Path of the Alembic migrations folder (see :func:`drafter.resource_dir`)."""
+    from drafter import resource_dir
+
+    return str(resource_dir("migrations"))
 
 
 def upgrade_schema() -> None:
@@ -239,11 +241,49 @@ def demo_command() -> None:
         click.echo(line)
 
 
+@click.command("check")
+@with_appcontext
+def check_command() -> None:
+    """Verify the stored record and print what is wrong; exit status 1 if anything is.
+
+    The rules are those of :mod:`drafter.integrity`: no conflict markers in
+    any version, text in NFC without control characters, one draft entry per
+    live clause, accepted amendments linked to the versions they made, version
+    parents in the same clause. Run it after an upgrade (after ``drafter init-db``).
+    """
+    from sqlalchemy import inspect
+
+    from drafter.integrity import RULES
+
+    if not inspect(db.engine).has_table(ClauseVersion.__tablename__):
+        raise click.ClickException(
+            f"{db.engine.url.render_as_string(hide_password=True)} holds no Drafter record; run drafter init-db first"
+        )
+    problems = 0
+    for rule in RULES:
+        for finding in rule():
+            click.echo(str(finding))
+            problems += 1
+    checked = ", ".join(
+        _count(db.session.scalar(select(func.count()).select_from(model)), noun)
+        for model, noun in ((Instrument, "instrument"), (Draft, "draft"), (ClauseVersion, "clause version"),
+                            (Amendment, "amendment"))
+    )  # fmt: skip
+    if problems:
+        click.echo(f"{_count(problems, 'problem')} found (checked {checked})", err=True)
+        sys.exit(1)
+    click.echo(f"The record is sound: {len(RULES)} rules checked on {checked}.")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
 def _valid_slug(slug: str) -> bool:
     return 0 < len(slug) <= 80 and clause_uid(slug) == slug
 
 
-COMMANDS = [init_db_command, import_command, export_command, demo_command, create_user_command]
+COMMANDS = [init_db_command, import_command, export_command, demo_command, check_command, create_user_command]
 
 
 def register_cli(app: Flask) -> None:

@@ -51,17 +51,77 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", _LINE_BREAKS.sub("\n", text))
 
 
-def storable(text: str) -> str:
-    """Return ``text`` as it is stored: NFC (see :func:`nfc`), without NUL, ends stripped.
+#: Control characters (Unicode category Cc: C0, DEL, C1) other than TAB and LF. None belongs in a
+#: legal text: NUL is refused by PostgreSQL and by XML, and the others (VT, FF, ESC, ...) are
+#: invisible, print as nothing or break an export. CR and NEL are line endings, made LF first.
+_CONTROL = regex.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# The line endings that are no control character (CR and NEL are).
+_SEPARATORS = regex.compile("[\u2028\u2029]")
+# Vertical tab (a word processor's manual line break) and form feed (its page break) end a line,
+# as the exporters read them (instrument.export.cleaning); dropped, they would join two words.
+_SOFT_BREAKS = regex.compile("[\x0b\x0c]")
 
-    NUL (U+0000) is no character of any text; PostgreSQL refuses it in
-    text columns and XML forbids it, so it is dropped before storing, on
-    every backend alike.
+
+def control_characters(text: str) -> list[str]:
+    """Return the control characters that :func:`storable` would drop from ``text``.
+
+    The rule: every character of Unicode general category Cc (U+0000 to
+    U+001F, U+007F to U+009F) except TAB and LF is refused. CR, U+0085 NEL,
+    vertical tab and form feed count here; :func:`storable` turns them into LF
+    before dropping the rest.
 
     :param text: any string.
-    :returns: the text to store.
+    :returns: the distinct control characters found, in code point order
+        (empty when there are none).
     """
-    return nfc(text).replace("\x00", "").strip()
+    return sorted(set(_CONTROL.findall(text)))
+
+
+def storable(text: str) -> str:
+    """Return ``text`` as it is stored: line endings made LF, control characters dropped, NFC, ends stripped.
+
+    Line endings are normalised first (see :func:`nfc`; vertical tab and form
+    feed become LF too, as in the exports), then every other control
+    character but TAB and LF (see :func:`control_characters`) is dropped, then
+    the text is put in NFC: dropping a character can bring a combining mark
+    next to a letter it composes with, so NFC comes last.
+
+    :param text: any string.
+    :returns: the text to store; ``storable(storable(t)) == storable(t)``.
+    """
+    text = _SOFT_BREAKS.sub("\n", _LINE_BREAKS.sub("\n", text))
+    return unicodedata.normalize("NFC", _CONTROL.sub("", text)).strip()
+
+
+def storage_problems(text: str) -> list[str]:
+    """Say why ``text`` is not in the form :func:`storable` gives (surrounding whitespace aside).
+
+    The same rules as :func:`storable`: one line ending (LF), no control
+    character but TAB and LF (:func:`control_characters`), NFC (UAX #15).
+
+    :param text: a stored text.
+    :returns: readable problems, e.g. ``["control characters U+000B, U+001B", "not in NFC"]``;
+        empty when the text is as :func:`storable` would store it.
+    """
+    problems = []
+    controls = control_characters(text)
+    if controls:
+        problems.append("control characters " + ", ".join(f"U+{ord(c):04X}" for c in controls))
+    separators = sorted(set(_SEPARATORS.findall(text)))
+    if separators:
+        problems.append("line separators " + ", ".join(f"U+{ord(c):04X}" for c in separators))
+    if not unicodedata.is_normalized("NFC", text):
+        problems.append("not in NFC")
+    return problems
+
+
+def is_storable(text: str) -> bool:
+    """Tell whether ``text`` is in the form :func:`storable` gives, apart from surrounding whitespace.
+
+    :param text: a stored text.
+    :returns: ``True`` when :func:`storage_problems` finds nothing.
+    """
+    return not storage_problems(text)
 
 
 def comparison_form(text: str) -> str:
