@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from instrument.matching import Candidate, base_key, clause_uid, match_clauses
 
 LONG = "The Parties shall protect the rights of all migrant workers and members of their families, number {}."
@@ -90,3 +92,82 @@ def test_clauses_of_another_kind_are_not_matched_by_key():
     old = [Candidate(1, "Anlage", "Some annex text that is long enough to count.", "part")]
     new = [Candidate("a", "Anlage", "Other text in a provision that happens to share the label.", "article")]
     assert match_clauses(old, new) == {}
+
+
+# --- short clauses: identity from number, place and neighbours ----------------------------------
+
+# An instrument of short articles (each under 60 characters, several alike), as a draft lists
+# provisions kept for later or struck out.
+SHORT = [
+    "This instrument applies to all migrant workers.",
+    "Reserved.",
+    "Reserved.",
+    "This instrument enters into force on signature.",
+    "Deleted.",
+    "The Parties shall cooperate.",
+    "Deleted.",
+    "Deleted.",
+    "The Secretary-General is the depositary.",
+    "Reserved.",
+]
+INSERTED = "The Parties shall consult each other."
+
+
+def short_articles(texts: list[str], prefix: str) -> list[Candidate]:
+    return [Candidate(f"{prefix}{i}", f"Article {i}", text, "article") for i, text in enumerate(texts, start=1)]
+
+
+def test_short_articles_are_all_short_and_some_alike():
+    assert all(len(text) < 60 for text in [*SHORT, INSERTED])
+    assert len(set(SHORT)) < len(SHORT)
+
+
+@pytest.mark.parametrize("at", range(len(SHORT) + 1))
+def test_inserting_an_article_keeps_the_identity_of_every_short_article(at):
+    old = short_articles(SHORT, "o")
+    new = short_articles([*SHORT[:at], INSERTED, *SHORT[at:]], "n")
+    expected = {f"n{i + 1 if i > at else i}": f"o{i}" for i in range(1, len(SHORT) + 1)}
+    assert match_clauses(old, new) == expected
+
+
+@pytest.mark.parametrize("at", range(len(SHORT)))
+def test_deleting_an_article_keeps_the_identity_of_every_other_short_article(at):
+    old = short_articles(SHORT, "o")
+    new = short_articles([*SHORT[:at], *SHORT[at + 1 :]], "n")
+    # Striking one of a run of equal texts leaves the same text as striking the last of the run:
+    # the articles before it keep their numbers.
+    gone = at
+    while gone + 1 < len(SHORT) and SHORT[gone + 1] == SHORT[at]:
+        gone += 1
+    expected = {f"n{j}": f"o{j if j <= gone else j + 1}" for j in range(1, len(SHORT))}
+    assert match_clauses(old, new) == expected
+
+
+@pytest.mark.parametrize("at", [0, 1, 4, 7])
+def test_short_articles_changed_slightly_and_shifted_keep_their_identity(at):
+    amended = list(SHORT)
+    amended[0] = "This instrument applies to migrant workers and families."
+    amended[3] = "This instrument enters into force on ratification."
+    amended[5] = "The Parties shall cooperate in good faith."
+    amended[8] = "The ASEAN Secretary-General is the depositary."
+    old = short_articles(SHORT, "o")
+    new = short_articles([*amended[:at], INSERTED, *amended[at:]], "n")
+    expected = {f"n{i + 1 if i > at else i}": f"o{i}" for i in range(1, len(SHORT) + 1)}
+    assert match_clauses(old, new) == expected
+
+
+def test_a_short_text_is_not_followed_out_of_its_place():
+    # "Deleted." leaves Article 2 and a "Deleted." appears after Article 3: nothing but
+    # the words says they are one provision, and the words are common ones.
+    old = [Candidate("o1", "Article 1", LONG.format(1)), Candidate("o2", "Article 2", "Deleted."),
+           Candidate("o3", "Article 3", LONG.format(3))]  # fmt: skip
+    new = [Candidate("n1", "Article 1", LONG.format(1)), Candidate("n2", "Article 2", LONG.format(3)),
+           Candidate("n3", "Article 3", "Deleted.")]  # fmt: skip
+    assert match_clauses(old, new) == {"n1": "o1", "n2": "o3"}
+
+
+def test_the_same_short_text_twice_keeps_the_first_number():
+    # One of two "Reserved." articles is struck: the one keeping its number is the one kept.
+    old = short_articles(["Scope.", "Reserved.", "Final clauses."], "o")
+    new = short_articles(["Scope.", "Reserved.", "Reserved.", "Final clauses."], "n")
+    assert match_clauses(old, new) == {"n1": "o1", "n2": "o2", "n4": "o3"}
