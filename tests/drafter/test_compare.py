@@ -99,3 +99,21 @@ def test_compare_query_count_does_not_grow(client, app, count_queries):
     with count_queries() as large:
         client.get("/i/large/compare/?from=1&to=2")
     assert small.count == large.count
+
+
+def test_paragraph_moved_to_another_article_is_cited_on_the_compare_page(client, app):
+    first = [
+        "1. The Member States shall protect the wages of migrant workers.",
+        "2. They shall recognise the skills certified in another Member State.",
+        "3. They shall report each year on the measures they have taken.",
+    ]
+    second = ["1. The Member States shall open their labour markets step by step."]
+    moved = {2: "\n\n".join([first[0], first[2].replace("3.", "2.", 1)]),
+             3: "\n\n".join([second[0], first[1]])}  # fmt: skip
+    with app.app_context():
+        import_text(instrument_md(4, overrides={2: "\n\n".join(first), 3: second[0]}), "moves")
+        import_text(instrument_md(4, overrides=moved), "moves")
+    html = client.get("/i/moves/compare/?from=1&to=2").get_data(as_text=True)
+    for article in ("article-2", "article-3"):
+        section = html.split(f'id="change-{article}"')[1].split("</section>")[0]
+        assert "Article 2(2) is now Article 3(2)" in section

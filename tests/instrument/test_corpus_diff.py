@@ -213,3 +213,16 @@ def test_positional_numbers_shift_and_every_clause_keeps_its_identity(corpus, na
         expected = {f"n{i + 1 if i >= at else i}": f"o{i}" for i in range(struck)}
         expected |= {f"n{i}": f"o{i}" for i in range(struck + 1, len(texts))}
         assert match_clauses(old, new) == expected
+
+
+def test_it_staatsvertrag_paragraph_that_went_to_another_section_is_cited(corpus):
+    # The 2019 restatement moved "Änderung, Kündigung" from § 6 to § 11; compared by section
+    # number, its first paragraph, whose words stayed, is cited where it went.
+    c = compare(
+        corpus,
+        "bundestag-gesetze/it-staatsvertrag_ggart91cvtr_v1_2012-08-03_07553307.md",
+        "bundestag-gesetze/it-staatsvertrag_ggart91cvtr_v2_2022-01-28_5710c0a6.md",
+    )
+    for key in ("§ 6", "§ 11"):
+        assert ("§ 6(1)", "§ 11(1)") in c.find(key).units_renumbered, key
+        assert "§ 6(1) is now § 11(1)" in c.find(key).description
