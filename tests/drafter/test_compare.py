@@ -117,3 +117,25 @@ def test_paragraph_moved_to_another_article_is_cited_on_the_compare_page(client,
     for article in ("article-2", "article-3"):
         section = html.split(f'id="change-{article}"')[1].split("</section>")[0]
         assert "Article 2(2) is now Article 3(2)" in section
+
+
+def short_articles_md(texts: list[str]) -> str:
+    body = "\n".join(f"### Article {n} — {text.split()[0]}\n\n{text}\n" for n, text in enumerate(texts, start=1))
+    return f"---\ntitle: Short\n---\n\n# Short\n\n## Part I — General\n\n{body}"
+
+
+def test_reimport_with_an_article_inserted_before_short_articles_renumbers_them(client, app):
+    texts = ["This instrument applies to migrant workers.", "Reserved.", "Reserved.",
+             "This instrument enters into force on signature.", "Deleted.", "The Parties shall cooperate."]  # fmt: skip
+    with app.app_context():
+        import_text(short_articles_md(texts), "short")
+        uids = dict(db.session.execute(select(Clause.key, Clause.uid)).all())
+        report = import_text(short_articles_md([texts[0], "The Parties shall consult each other.", *texts[1:]]), "short")
+        assert (report.added, report.deleted) == (["Article 2"], [])
+        assert report.renumbered == [(f"Article {n}", f"Article {n + 1}") for n in range(2, len(texts) + 1)]
+        after = dict(db.session.execute(select(Clause.key, Clause.uid)).all())
+        assert all(after[f"Article {n + 1}"] == uids[f"Article {n}"] for n in range(2, len(texts) + 1))
+    html = client.get("/i/short/compare/?from=1&to=2").get_data(as_text=True)
+    counts = summary(html)
+    assert (counts["Clauses added"], counts["Clauses deleted"], counts["Clauses changed"]) == (1, 0, 0)
+    assert "Renumbered from Article 4 to Article 5" in html
