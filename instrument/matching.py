@@ -44,13 +44,21 @@ neighbours. The rule, in order:
    inserted or deleted in between and explains the new number. "Art 49
    (repealed)" is not taken for "Art 48 (repealed)" when Article 50 after
    it kept its number.
-4. **Rewritten in place.** Among what is left, the same key and kind.
-5. The rest is added (new side) or deleted (old side).
+4. **Moved and amended.** Among what is left, a long text (at least
+   :data:`MIN_TEXT_FOR_MOVE` characters on both sides) and a text of the
+   same kind whose words are mostly the same (Dice coefficient at least
+   :data:`MIN_SIMILARITY`, plus :data:`NUMBER_WEIGHT` for the same key), the
+   new one within :data:`WINDOW` clauses of where the matched clause before
+   it puts it: the clause was amended and moved past others. The most
+   similar pairs are taken first.
+5. **Rewritten in place.** Among what is left, the same key and kind.
+6. The rest is added (new side) or deleted (old side).
 """
 from __future__ import annotations
 
 import hashlib
 import unicodedata
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
@@ -135,7 +143,9 @@ def match_clauses(old: Sequence[Candidate], new: Sequence[Candidate]) -> dict[Ha
             continue
         pairs[j] = i
 
-    used_old = set(pairs.values())  # 4.
+    _match_moved(old, new, old_form, new_form, pairs)  # 4.
+
+    used_old = set(pairs.values())  # 5.
     old_by_key = {c.key: i for i, c in enumerate(old)}
     for j, c in enumerate(new):
         i = old_by_key.get(c.key)
@@ -161,6 +171,39 @@ def _anchors(
             continue  # a number and its repeat: decided by the number
         out.append((i, j))
     return out
+
+
+def _match_moved(
+    old: Sequence[Candidate], new: Sequence[Candidate], old_form: list[str], new_form: list[str], pairs: dict[int, int]
+) -> None:
+    """Step 4: pair long, similar clauses left over near their expected place (updates ``pairs`` in place)."""
+    used = set(pairs.values())
+    rest_old = [i for i in range(len(old)) if i not in used and len(old_form[i]) >= MIN_TEXT_FOR_MOVE]
+    if not rest_old:
+        return
+    old_words = {i: _words(old[i].text) for i in rest_old}
+    scored: list[tuple[float, int, int, int]] = []
+    anchor_old, anchor_new = -1, -1
+    for j, c in enumerate(new):
+        if j in pairs:
+            anchor_old, anchor_new = pairs[j], j
+            continue
+        if len(new_form[j]) < MIN_TEXT_FOR_MOVE:
+            continue
+        words = _words(c.text)
+        expected = anchor_old + (j - anchor_new)
+        for i in rest_old[bisect_left(rest_old, expected - WINDOW) : bisect_right(rest_old, expected + WINDOW)]:
+            o = old[i]
+            if o.kind != c.kind or (o.key != c.key and base_key(o.key) == base_key(c.key)):
+                continue
+            score = similarity(old_words[i], words)
+            if score >= MIN_SIMILARITY:
+                scored.append((score + (NUMBER_WEIGHT if o.key == c.key else 0.0), -abs(i - expected), j, i))
+    scored.sort(reverse=True)
+    for _, _, j, i in scored:
+        if j not in pairs and i not in used:
+            pairs[j] = i
+            used.add(i)
 
 
 def _align_gap(

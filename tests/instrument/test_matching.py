@@ -171,3 +171,13 @@ def test_the_same_short_text_twice_keeps_the_first_number():
     old = short_articles(["Scope.", "Reserved.", "Final clauses."], "o")
     new = short_articles(["Scope.", "Reserved.", "Reserved.", "Final clauses."], "n")
     assert match_clauses(old, new) == {"n1": "o1", "n2": "o2", "n4": "o3"}
+
+
+def test_an_article_amended_and_moved_past_others_keeps_its_identity():
+    moved = "Each Member State shall submit a report every three years on the measures it has taken."
+    amended = "Each Member State shall submit a report every two years on the measures it has taken and planned."
+    old = [Candidate("o1", "Article 1", LONG.format(1)), Candidate("o2", "Article 2", moved),
+           Candidate("o3", "Article 3", LONG.format(3)), Candidate("o4", "Article 4", LONG.format(4))]  # fmt: skip
+    new = [Candidate("n1", "Article 1", LONG.format(1)), Candidate("n2", "Article 2", LONG.format(3)),
+           Candidate("n3", "Article 3", LONG.format(4)), Candidate("n4", "Article 4", amended)]  # fmt: skip
+    assert match_clauses(old, new) == {"n1": "o1", "n2": "o3", "n3": "o4", "n4": "o2"}
