@@ -24,17 +24,21 @@ neighbours. The rule, in order:
    * text: 1 for the same non-empty text; else the Dice coefficient of the
      two word multisets (:func:`similarity`) when at least
      :data:`MIN_SIMILARITY`; else 0;
-   * number: :data:`NUMBER_WEIGHT` when the keys are the same;
-   * neighbours: :data:`NEIGHBOUR_WEIGHT` for each side (the clause just
-     before, the clause just after) on which the neighbours of ``o`` and
-     ``n`` have the same non-empty text;
+   * plus, divided by one more than the number of pairs the gap can hold
+     (so that for a whole alignment they add up to less than
+     :data:`MIN_SIMILARITY`, and never outweigh one more pair with text in
+     common): number, :data:`NUMBER_WEIGHT` when the keys are the same;
+     and neighbours, :data:`NEIGHBOUR_WEIGHT` for each side (the clause
+     just before, the clause just after) on which the neighbours of ``o``
+     and ``n`` have the same non-empty text.
 
-   a pair with no text or number in common counts only when both its
-   neighbours agree (a clause rewritten, or without text, between the
-   same two clauses). The pairs kept are those of the order-preserving
+   A pair with no text in common counts only with the same key or when
+   both its neighbours agree (a clause rewritten, or without text, between
+   the same two clauses). The pairs kept are those of the order-preserving
    set with the highest total score (a heaviest common subsequence), so
-   position counts too: a pair that would cross another is not taken, and
-   among equal texts the one keeping its number or its neighbours wins.
+   position counts too: a pair that would cross another is not taken; the
+   most text is kept, and among alignments keeping as much text, the one
+   that keeps numbers and neighbours wins.
 3. **A short text needs a reason to change its number.** A text shorter
    than :data:`MIN_TEXT_FOR_MOVE` identifies nothing on its own, so a pair
    from step 2 whose keys differ and whose old text is short is kept only
@@ -220,6 +224,8 @@ def _align_gap(
     # The band a pair may lie in: as far as the gap's insertions or deletions can shift a clause, plus WINDOW.
     low = -WINDOW - max(0, len(gap_old) - len(gap_new))
     high = WINDOW + max(0, len(gap_new) - len(gap_old))
+    # Numbers and neighbours of all the pairs of a chain, together, stay below one more pair with text in common.
+    scale = 1 / (min(len(gap_old), len(gap_new)) + 1)
     scored: list[tuple[int, int, float]] = []
     for a, i in enumerate(gap_old):
         o = old[i]
@@ -229,15 +235,14 @@ def _align_gap(
             if o.kind != c.kind or (o.key != c.key and base_key(o.key) == base_key(c.key)):
                 continue
             if old_form[i] and old_form[i] == new_form[j]:
-                score = 1.0
+                text = 1.0
             else:
-                score = similarity(old_words[i], new_words[j])
-                score = score if score >= MIN_SIMILARITY else 0.0
-            if o.key == c.key:
-                score += NUMBER_WEIGHT
+                text = similarity(old_words[i], new_words[j])
+                text = text if text >= MIN_SIMILARITY else 0.0
             sides = _same_text(old_form, i - 1, new_form, j - 1) + _same_text(old_form, i + 1, new_form, j + 1)
-            if score or sides == 2:
-                scored.append((a, b, score + NEIGHBOUR_WEIGHT * sides))
+            if text or o.key == c.key or sides == 2:
+                context = (NUMBER_WEIGHT if o.key == c.key else 0.0) + NEIGHBOUR_WEIGHT * sides
+                scored.append((a, b, text + context * scale))
     return [(gap_old[scored[k][0]], gap_new[scored[k][1]]) for k in sorted(heaviest_chain(scored))]
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from instrument.matching import Candidate, base_key, clause_uid, match_clauses
 
@@ -181,3 +183,29 @@ def test_an_article_amended_and_moved_past_others_keeps_its_identity():
     new = [Candidate("n1", "Article 1", LONG.format(1)), Candidate("n2", "Article 2", LONG.format(3)),
            Candidate("n3", "Article 3", LONG.format(4)), Candidate("n4", "Article 4", amended)]  # fmt: skip
     assert match_clauses(old, new) == {"n1": "o1", "n2": "o3", "n3": "o4", "n4": "o2"}
+
+
+POOL = ["Reserved.", "Deleted.", "Reserved for later use.", "The Parties shall cooperate."]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    texts=st.lists(st.sampled_from(POOL), min_size=1, max_size=20),
+    at=st.integers(min_value=0, max_value=20),
+    insert=st.booleans(),
+)
+@example(texts=["Reserved."] * 6, at=0, insert=True)
+def test_property_one_insertion_or_deletion_among_alike_short_articles(texts, at, insert):
+    # Articles numbered 1, 2, 3 ... as a draft numbers them, few distinct texts: after one
+    # article is inserted or struck, every article still there is found, with its own text,
+    # in its order.
+    at = min(at, len(texts) if insert else len(texts) - 1)
+    changed = [*texts[:at], "A new article.", *texts[at:]] if insert else [*texts[:at], *texts[at + 1 :]]
+    old = short_articles(texts, "o")
+    new = short_articles(changed, "n")
+    pairs = match_clauses(old, new)
+    assert len(pairs) == min(len(texts), len(changed))
+    order = [int(pairs[c.ident][1:]) for c in new if c.ident in pairs]
+    assert order == sorted(order)
+    text_of = {c.ident: c.text for c in old}
+    assert all(text_of[pairs[c.ident]] == c.text for c in new if c.ident in pairs)
