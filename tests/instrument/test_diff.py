@@ -679,3 +679,34 @@ def test_words_that_left_two_places_are_not_cited_as_moved():
     new = [article("a4", "Article 4", [ART4[0], ART4[2]], 0), article("a7", "Article 7", ART7, 1),
            article("a9", "Article 9", [ART7[0], ART4[1]], 2)]  # fmt: skip
     assert status(compare_clauses(old, new), "a9").units_renumbered == ()
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    sizes=st.lists(st.integers(min_value=1, max_value=4), min_size=2, max_size=5),
+    source=st.integers(min_value=0, max_value=4),
+    target=st.integers(min_value=0, max_value=4),
+    paragraph=st.integers(min_value=0, max_value=3),
+    place=st.integers(min_value=0, max_value=4),
+)
+def test_property_a_paragraph_moved_between_any_two_articles_is_cited_in_both(sizes, source, target, paragraph, place):
+    source, target = source % len(sizes), target % len(sizes)
+    if source == target:
+        target = (target + 1) % len(sizes)
+    paragraph = paragraph % sizes[source]
+    sentence = "The Parties shall meet obligation {}.{} of this instrument."
+    texts = [[sentence.format(a, p) for p in range(n)] for a, n in enumerate(sizes)]
+    changed = [list(t) for t in texts]
+    moved = changed[source].pop(paragraph)
+    place = place % (len(changed[target]) + 1)
+    changed[target].insert(place, moved)
+    old = [article(f"a{a}", f"Article {a + 1}", t, a) for a, t in enumerate(texts)]
+    new = [article(f"a{a}", f"Article {a + 1}", t, a) if t else
+           ClauseState(f"a{a}", ClauseKind.ARTICLE, f"Article {a + 1}", "", "", position=a, deleted=True)
+           for a, t in enumerate(changed)]  # fmt: skip
+    c = compare_clauses(old, new)
+    move = (f"Article {source + 1}({paragraph + 1})", f"Article {target + 1}({place + 1})")
+    for key in (f"a{source}", f"a{target}"):
+        cross = [pair for pair in status(c, key).units_renumbered if pair[0].split("(")[0] != pair[1].split("(")[0]]
+        assert cross == [move], key
+        assert f"{move[0]} is now {move[1]}" in status(c, key).description

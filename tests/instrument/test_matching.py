@@ -7,7 +7,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from instrument.matching import Candidate, base_key, clause_uid, match_clauses
+from instrument.matching import Candidate, base_key, clause_uid, heaviest_chain, match_clauses
 
 LONG = "The Parties shall protect the rights of all migrant workers and members of their families, number {}."
 
@@ -209,3 +209,18 @@ def test_property_one_insertion_or_deletion_among_alike_short_articles(texts, at
     assert order == sorted(order)
     text_of = {c.ident: c.text for c in old}
     assert all(text_of[pairs[c.ident]] == c.text for c in new if c.ident in pairs)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 6), st.integers(0, 6), st.integers(1, 9)), max_size=12))
+def test_property_heaviest_chain_is_the_heaviest_order_preserving_subset(triples):
+    pairs = [(a, b, float(w)) for a, b, w in triples]
+    chosen = sorted(heaviest_chain(pairs), key=lambda k: pairs[k][0])
+    assert all(pairs[x][0] < pairs[y][0] and pairs[x][1] < pairs[y][1] for x, y in zip(chosen, chosen[1:]))
+    # Quadratic reference: best chain weight ending at each pair.
+    order = sorted(range(len(pairs)), key=lambda k: pairs[k][0])
+    best = {}
+    for k in order:
+        a, b, w = pairs[k]
+        best[k] = w + max((best[m] for m in best if pairs[m][0] < a and pairs[m][1] < b), default=0.0)
+    assert sum(pairs[k][2] for k in chosen) == max(best.values(), default=0.0)
