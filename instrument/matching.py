@@ -42,19 +42,19 @@ neighbours. The rule, in order:
 3. **A short text needs a reason to change its number.** A text shorter
    than :data:`MIN_TEXT_FOR_MOVE` identifies nothing on its own, so a pair
    from step 2 whose keys differ and whose old text is short is kept only
-   when the clause also shifted in place: its distance in clauses from the
-   start of the text differs from the distance of the last pair before it
+   when the clause also shifted in place: its shift (new place minus old
+   place, in clauses) differs from the shift of the last pair before it
    that kept its key (or from 0 when there is none), so a clause was
    inserted or deleted in between and explains the new number. "Art 49
    (repealed)" is not taken for "Art 48 (repealed)" when Article 50 after
    it kept its number.
-4. **Moved and amended.** Among what is left, a long text (at least
-   :data:`MIN_TEXT_FOR_MOVE` characters on both sides) and a text of the
-   same kind whose words are mostly the same (Dice coefficient at least
-   :data:`MIN_SIMILARITY`, plus :data:`NUMBER_WEIGHT` for the same key), the
-   new one within :data:`WINDOW` clauses of where the matched clause before
-   it puts it: the clause was amended and moved past others. The most
-   similar pairs are taken first.
+4. **Moved and amended.** Among what is left, an old and a new clause of
+   the same kind, both with texts of at least :data:`MIN_TEXT_FOR_MOVE`
+   characters, whose words are mostly the same (Dice coefficient at least
+   :data:`MIN_SIMILARITY`; :data:`NUMBER_WEIGHT` is added for the same key),
+   the old one within :data:`WINDOW` clauses of where the matched clause
+   before the new one puts it: the clause was amended and moved past
+   others. The most similar pairs are taken first.
 5. **Rewritten in place.** Among what is left, the same key and kind.
 6. The rest is added (new side) or deleted (old side).
 """
