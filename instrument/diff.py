@@ -23,6 +23,7 @@ moved, with its redline.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import html
 import re
@@ -469,7 +470,9 @@ class ClauseChange:
     :ivar words_deleted: words deleted from text and heading.
     :ivar units_renumbered: paragraphs and points whose words stayed the same
         under another reference, as ``("Article 15(3)", "Article 16(2)")``
-        pairs (see :func:`renumbered_units`).
+        pairs: first those renumbered inside the clause (see
+        :func:`renumbered_units`), then those that came from or went to
+        another clause (see :func:`moved_units`), listed in both clauses.
     """
 
     key: str
@@ -493,10 +496,11 @@ class ClauseChange:
 
     @property
     def description(self) -> str:
-        """A short account in words, e.g. ``"heading changed; moved"`` or
-        ``"renumbered from Art 5 to Art 7"``."""
+        """A short account in words, e.g. ``"heading changed; moved"``,
+        ``"renumbered from Art 5 to Art 7"`` or ``"added; Article 4(2) is now Article 7(1)"``."""
+        units = [f"{old} is now {new}" for old, new in self.units_renumbered]
         if self.status in ("added", "deleted"):
-            return self.status
+            return "; ".join([self.status, *units])
         parts: list[str] = []
         if self.text_changed:
             parts.append("text changed")
@@ -506,7 +510,7 @@ class ClauseChange:
             parts.append(f"renumbered from {self.old.number or self.old.key} to {self.new.number or self.new.key}")
         if self.moved:
             parts.append("moved")
-        parts.extend(f"{old} is now {new}" for old, new in self.units_renumbered)
+        parts.extend(units)
         return "; ".join(parts) or "unchanged"
 
 
@@ -594,6 +598,27 @@ def _identity(clause: ClauseState) -> tuple[str, ...] | None:
 MIN_UNIT_TEXT = 20
 
 
+def _unit_refs(state: ClauseState) -> tuple[dict[str, tuple[str, str]], Counter]:
+    """The units of a clause that can be followed by their words, and the words of all its units.
+
+    :returns: ``(refs, forms)``: ``refs`` maps the comparison form of each
+        labelled unit of at least :data:`MIN_UNIT_TEXT` characters found once
+        in the clause to ``(labels, reference)``, e.g. ``("(3)", "Article 15(3)")``;
+        ``forms`` counts the comparison forms of every unit.
+    """
+    units = split_units(state.text)
+    forms: Counter = Counter()
+    refs: dict[str, tuple[str, str]] = {}
+    for i, unit in enumerate(units):
+        form = comparison_form(unit.text)
+        forms[form] += 1
+        if not unit.label or len(form) < MIN_UNIT_TEXT:
+            continue
+        path = unit_path(units, i)
+        refs[form] = (reference("", path), reference(state.number or state.key, path))
+    return {form: ref for form, ref in refs.items() if forms[form] == 1}, forms
+
+
 def renumbered_units(old: ClauseState, new: ClauseState) -> tuple[tuple[str, str], ...]:
     """Paragraphs and points of one clause that kept their words but changed their reference.
 
@@ -602,6 +627,7 @@ def renumbered_units(old: ClauseState, new: ClauseState) -> tuple[tuple[str, str
     :func:`instrument.text.comparison_form`, at least :data:`MIN_UNIT_TEXT`
     characters) occurs exactly once on each side. References are written
     as :func:`instrument.numbering.reference` does ("Article 5(2)(a)").
+    Units that went to another clause are found by :func:`moved_units`.
 
     :param old: the clause in the older state.
     :param new: the same clause in the newer state.
@@ -610,27 +636,67 @@ def renumbered_units(old: ClauseState, new: ClauseState) -> tuple[tuple[str, str
         Article 16(2) in Draft 2"; "Article 15(1)" becoming "Article 16(1)" is
         not listed, the article's renumbering says it).
     """
-
-    def refs(state: ClauseState) -> dict[str, tuple[str, str]]:
-        units = split_units(state.text)
-        seen: Counter = Counter()
-        out: dict[str, tuple[str, str]] = {}
-        for i, unit in enumerate(units):
-            form = comparison_form(unit.text)
-            if not unit.label or len(form) < MIN_UNIT_TEXT:
-                continue
-            seen[form] += 1
-            path = unit_path(units, i)
-            out[form] = (reference("", path), reference(state.number or state.key, path))
-        return {form: ref for form, ref in out.items() if seen[form] == 1}
-
-    before, after = refs(old), refs(new)
+    before, after = _unit_refs(old)[0], _unit_refs(new)[0]
     # Only units whose own labels changed: a renumbered article alone is reported once, by its number.
     return tuple(
         (before[form][1], ref)
         for form, (labels, ref) in after.items()
         if form in before and before[form][0] != labels
     )
+
+
+def moved_units(
+    clauses: Sequence[tuple[ClauseState | None, ClauseState | None]],
+) -> list[tuple[int, int, str, str]]:
+    """Paragraphs and points that left one clause for another with their words unchanged.
+
+    A unit (as in :func:`renumbered_units`: labelled, at least
+    :data:`MIN_UNIT_TEXT` characters of comparison form, found once in its
+    clause) *leaves* a clause when its words are in the clause's old text
+    and in no unit of its new text, and *arrives* in a clause when the
+    reverse holds. A unit whose words leave exactly one clause and arrive in
+    exactly one other clause moved there: "Article 4(2) is now Article 7(3)",
+    the same citation as for a paragraph renumbered inside its article. Words
+    that leave or arrive more than once are ambiguous and not cited, and a
+    point that went along with its cited paragraph under its own label
+    ("Article 4(2)(a)" as "Article 7(3)(a)") is not cited again.
+
+    :param clauses: ``(old, new)`` states of each clause of a comparison,
+        ``old`` ``None`` for an added clause and ``new`` ``None`` for a deleted one.
+    :returns: ``(source index, target index, old reference, new reference)``
+        for each moved unit, indices into ``clauses``, in the order of the
+        target clauses and of the unit in its new text.
+    """
+    # Every unit whose words leave or arrive, with its reference when it can be cited (else None).
+    left: dict[str, list[tuple[int, str | None]]] = defaultdict(list)
+    arrived: dict[str, list[tuple[int, str | None]]] = defaultdict(list)
+    for index, (old, new) in enumerate(clauses):
+        if old is not None and new is not None and comparison_form(old.text) == comparison_form(new.text):
+            continue
+        before, old_forms = _unit_refs(old) if old is not None else ({}, Counter())
+        after, new_forms = _unit_refs(new) if new is not None else ({}, Counter())
+        for forms, refs, others, out in ((old_forms, before, new_forms, left), (new_forms, after, old_forms, arrived)):
+            for form, count in forms.items():
+                if form not in others and len(form) >= MIN_UNIT_TEXT:
+                    out[form].extend([(index, refs[form][1] if form in refs else None)] * count)
+    moves: list[tuple[int, int, str, str]] = []
+    for form, targets in arrived.items():
+        sources = left.get(form, [])
+        if len(targets) != 1 or len(sources) != 1:
+            continue
+        (source, old_ref), (target, new_ref) = sources[0], targets[0]
+        if old_ref is not None and new_ref is not None and source != target:
+            moves.append((source, target, old_ref, new_ref))
+    out = [move for move in moves if not any(_carried(move, by) for by in moves)]
+    out.sort(key=lambda move: move[1])  # stable: a clause's arrivals stay in text order
+    return out
+
+
+def _carried(move: tuple[int, int, str, str], by: tuple[int, int, str, str]) -> bool:
+    """Whether ``move`` is a point that went along with the paragraph moved by ``by``, under its own label."""
+    if move == by or move[:2] != by[:2] or not move[2].startswith(by[2]) or not move[3].startswith(by[3]):
+        return False
+    return move[2][len(by[2]) :] == move[3][len(by[3]) :]
 
 
 def _by_key(states: Sequence[ClauseState], side: str) -> dict[str, ClauseState]:
@@ -672,6 +738,12 @@ def compare_clauses(old: Sequence[ClauseState], new: Sequence[ClauseState]) -> C
     clause is not in a longest increasing subsequence of its siblings' old
     positions taken in new order, so that inserting or deleting one clause
     does not mark its followers as moved.
+
+    Paragraphs and points: ``units_renumbered`` cites those renumbered inside
+    a clause (:func:`renumbered_units`) and those moved from one clause to
+    another (:func:`moved_units`, cited in both clauses), so a paragraph
+    that left Article 4 for Article 7 reads "Article 4(2) is now Article
+    7(3)" rather than as a deletion and an unrelated insertion.
 
     Text redlines use :func:`cached_redline` when both states carry a
     ``version_id``, else :func:`redline`.
@@ -764,6 +836,16 @@ def compare_clauses(old: Sequence[ClauseState], new: Sequence[ClauseState]) -> C
     for n in new_map.values():
         ordered.append(changes_by_new[n.key])
         ordered.extend(deleted_after[n.key])
+
+    # Units that went from one clause to another are cited in both, after those renumbered in place.
+    cited: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    text_changed = [index for index, c in enumerate(ordered) if c.text_changed]
+    for source, target, old_ref, new_ref in moved_units([(ordered[k].old, ordered[k].new) for k in text_changed]):
+        cited[text_changed[target]].append((old_ref, new_ref))
+        cited[text_changed[source]].append((old_ref, new_ref))
+    for index, moves in cited.items():
+        change = ordered[index]
+        ordered[index] = dataclasses.replace(change, units_renumbered=(*change.units_renumbered, *moves))
 
     return Comparison(
         changes=tuple(ordered),

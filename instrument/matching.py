@@ -3,32 +3,66 @@
 Clause keys come from provision numbers, and numbers change when an article
 is inserted or deleted before others ("Article 10" becomes "Article 11").
 Matching on the key alone would then pair every later article with its
-predecessor's text, and an article that was both renumbered and amended
-with whatever article now carries its old number. The rule used here, in
-order:
+predecessor's text; matching on the text alone cannot tell apart the many
+short articles that read the same ("Deleted.", "Reserved.") or follow a
+short article whose words changed. A clause's identity is therefore read
+from four things together: its text, its number, its place and its
+neighbours. The rule, in order:
 
-1. same key and same text (under :func:`instrument.text.comparison_form`):
-   the clause is unchanged;
-2. among what is left, the same non-trivial text under another number,
-   found exactly once on each side: the clause was renumbered or moved
-   (a key and its repeat in the same text, "§ 2" and "§ 2 [2]", count as the
-   same number and are left to step 4, so "§ 2" stays "§ 2");
-3. among what is left, clauses of the same kind whose words are mostly the
-   same (Dice coefficient of their word multisets at least
-   :data:`MIN_SIMILARITY`, a small bonus for the same key) and that stand
-   near the same place (within :data:`WINDOW` clauses of where the matched
-   neighbours put them): the clause was amended and perhaps renumbered;
-   the most similar pairs are taken first;
-4. among what is left, the same key and kind: the clause was rewritten in place;
-5. the rest is added (new side) or deleted (old side).
+1. **Anchors.** A text of at least :data:`MIN_TEXT_FOR_MOVE` characters
+   (under :func:`instrument.text.comparison_form`) found exactly once on each
+   side pairs its two clauses, whatever their keys (a key and its repeat in
+   the same text, "§ 2" and "§ 2 [2]", count as the same number and are
+   left to the later steps, so "§ 2" stays "§ 2"). The anchors that keep
+   their order (a heaviest chain, see below, of weight 1 each) cut both
+   texts into *gaps*; an anchor out of that order is a clause that moved.
+2. **Alignment inside each gap.** Between two consecutive anchors, the old
+   and the new clauses of the gap are aligned in order, as a redline aligns
+   words: every pair ``(o, n)`` of the same kind, with ``n`` within
+   :data:`WINDOW` places of where ``o`` would stand, scores
 
-Short texts (such as "(weggefallen)", "repealed") are never matched in
-steps 2 and 3, because many clauses share them.
+   * text: 1 for the same non-empty text; else the Dice coefficient of the
+     two word multisets (:func:`similarity`) when at least
+     :data:`MIN_SIMILARITY`; else 0;
+   * plus, divided by one more than the number of pairs the gap can hold
+     (so that for a whole alignment they add up to less than
+     :data:`MIN_SIMILARITY`, and never outweigh one more pair with text in
+     common): number, :data:`NUMBER_WEIGHT` when the keys are the same;
+     and neighbours, :data:`NEIGHBOUR_WEIGHT` for each side (the clause
+     just before, the clause just after) on which the neighbours of ``o``
+     and ``n`` have the same non-empty text.
+
+   A pair with no text in common counts only with the same key or when
+   both its neighbours agree (a clause rewritten, or without text, between
+   the same two clauses). The pairs kept are those of the order-preserving
+   set with the highest total score (a heaviest common subsequence), so
+   position counts too: a pair that would cross another is not taken; the
+   most text is kept, and among alignments keeping as much text, the one
+   that keeps numbers and neighbours wins.
+3. **A short text needs a reason to change its number.** A text shorter
+   than :data:`MIN_TEXT_FOR_MOVE` identifies nothing on its own, so a pair
+   from step 2 whose keys differ and whose old text is short is kept only
+   when the clause also shifted in place: its shift (new place minus old
+   place, in clauses) differs from the shift of the last pair before it
+   that kept its key (or from 0 when there is none), so a clause was
+   inserted or deleted in between and explains the new number. "Art 49
+   (repealed)" is not taken for "Art 48 (repealed)" when Article 50 after
+   it kept its number.
+4. **Moved and amended.** Among what is left, an old and a new clause of
+   the same kind, both with texts of at least :data:`MIN_TEXT_FOR_MOVE`
+   characters, whose words are mostly the same (Dice coefficient at least
+   :data:`MIN_SIMILARITY`; :data:`NUMBER_WEIGHT` is added for the same key),
+   the old one within :data:`WINDOW` clauses of where the matched clause
+   before the new one puts it: the clause was amended and moved past
+   others. The most similar pairs are taken first.
+5. **Rewritten in place.** Among what is left, the same key and kind.
+6. The rest is added (new side) or deleted (old side).
 """
 from __future__ import annotations
 
 import hashlib
 import unicodedata
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
@@ -37,16 +71,16 @@ import regex
 
 from instrument.text import comparison_form
 
-#: Texts shorter than this (in characters of comparison form) are not unique enough to match by text.
+#: Texts shorter than this (in characters of comparison form) are not unique enough to match by text alone.
 MIN_TEXT_FOR_MOVE = 60
-#: Texts with fewer words than this are not matched by similarity.
-MIN_WORDS_FOR_SIMILARITY = 8
 #: Dice coefficient of word multisets from which two clauses count as one amended clause.
 MIN_SIMILARITY = 0.5
-#: How far (in clauses) from its expected place a similar clause is looked for.
+#: How far (in clauses) from its expected place in a gap a clause is looked for.
 WINDOW = 30
-#: Added to the similarity of two clauses with the same key, so ties keep the number.
-SAME_KEY_BONUS = 0.05
+#: Score of the same key in a gap alignment: below any text evidence, enough to break ties.
+NUMBER_WEIGHT = 0.25
+#: Score of each side (before, after) on which both clauses have neighbours of the same text.
+NEIGHBOUR_WEIGHT = 0.1
 
 _WORD = regex.compile(r"[\p{L}\p{N}]+")
 
@@ -58,7 +92,7 @@ class Candidate:
     :ivar ident: caller's identity of the clause (a database id, an index).
     :ivar key: the clause key ("Article 5").
     :ivar text: the clause text in Markdown.
-    :ivar kind: the clause kind (clauses of different kinds are matched only by key).
+    :ivar kind: the clause kind (clauses of different kinds are matched only by a long unique text).
     """
 
     ident: Hashable
@@ -80,7 +114,7 @@ def _words(text: str) -> Counter:
 
 
 def match_clauses(old: Sequence[Candidate], new: Sequence[Candidate]) -> dict[Hashable, Hashable]:
-    """Pair new clauses with old ones (rules in the module docstring).
+    """Pair new clauses with old ones by text, number, place and neighbours (rules in the module docstring).
 
     :param old: the clauses of the existing state, in document order.
     :param new: the clauses of the incoming state, in document order.
@@ -88,81 +122,178 @@ def match_clauses(old: Sequence[Candidate], new: Sequence[Candidate]) -> dict[Ha
         clause; unmatched new clauses are additions and unmatched old ones
         are deletions.
     """
-    old_form = {c.ident: comparison_form(c.text) for c in old}
-    new_form = {c.ident: comparison_form(c.text) for c in new}
-    old_by_key = {c.key: c for c in old}
-    pairs: dict[Hashable, Hashable] = {}
-    used_old: set[Hashable] = set()
+    old_form = [comparison_form(c.text) for c in old]
+    new_form = [comparison_form(c.text) for c in new]
 
-    for c in new:  # 1. same key, same text
-        o = old_by_key.get(c.key)
-        if o is not None and old_form[o.ident] == new_form[c.ident]:
-            pairs[c.ident] = o.ident
-            used_old.add(o.ident)
+    anchors = _anchors(old, new, old_form, new_form)  # 1.
+    in_order = [anchors[k] for k in sorted(heaviest_chain([(i, j, 1.0) for i, j in anchors]))]
+    pairs: dict[int, int] = {j: i for i, j in anchors}  # new index -> old index
 
-    rest_old = [o for o in old if o.ident not in used_old]
-    rest_new = [c for c in new if c.ident not in pairs]
-    old_counts = Counter(old_form[o.ident] for o in rest_old)
-    new_counts = Counter(new_form[c.ident] for c in rest_new)
-    old_by_text = {old_form[o.ident]: o for o in rest_old}
-    for c in rest_new:  # 2. unique same text under another number
-        form = new_form[c.ident]
+    aligned: list[tuple[int, int]] = []  # 2.
+    bounds = [(-1, -1), *in_order, (len(old), len(new))]
+    taken_old = set(pairs.values())
+    for (i0, j0), (i1, j1) in zip(bounds, bounds[1:]):
+        gap_old = [i for i in range(i0 + 1, i1) if i not in taken_old]
+        gap_new = [j for j in range(j0 + 1, j1) if j not in pairs]
+        if gap_old and gap_new:
+            aligned.extend(_align_gap(old, new, old_form, new_form, gap_old, gap_new))
+
+    anchored = set(in_order)  # 3.
+    offset = 0
+    for i, j in sorted([*in_order, *aligned], key=lambda p: p[1]):
+        if old[i].key == new[j].key:
+            offset = j - i
+        elif (i, j) not in anchored and len(old_form[i]) < MIN_TEXT_FOR_MOVE and j - i == offset:
+            continue
+        pairs[j] = i
+
+    _match_moved(old, new, old_form, new_form, pairs)  # 4.
+
+    used_old = set(pairs.values())  # 5.
+    old_by_key = {c.key: i for i, c in enumerate(old)}
+    for j, c in enumerate(new):
+        i = old_by_key.get(c.key)
+        if j not in pairs and i is not None and i not in used_old and old[i].kind == c.kind:
+            pairs[j] = i
+            used_old.add(i)
+    return {new[j].ident: old[i].ident for j, i in sorted(pairs.items())}
+
+
+def _anchors(
+    old: Sequence[Candidate], new: Sequence[Candidate], old_form: list[str], new_form: list[str]
+) -> list[tuple[int, int]]:
+    """Step 1: ``(old index, new index)`` of long texts found once on each side, in new order."""
+    old_counts = Counter(old_form)
+    new_counts = Counter(new_form)
+    old_at = {form: i for i, form in enumerate(old_form)}
+    out: list[tuple[int, int]] = []
+    for j, form in enumerate(new_form):
         if len(form) < MIN_TEXT_FOR_MOVE or old_counts[form] != 1 or new_counts[form] != 1:
             continue
-        o = old_by_text[form]
-        if base_key(o.key) == base_key(c.key):
-            continue
-        pairs[c.ident] = o.ident
-        used_old.add(o.ident)
-
-    _match_similar(old, new, pairs, used_old)
-
-    for c in new:  # 4. same key and kind
-        if c.ident in pairs:
-            continue
-        o = old_by_key.get(c.key)
-        if o is not None and o.ident not in used_old and o.kind == c.kind:
-            pairs[c.ident] = o.ident
-            used_old.add(o.ident)
-    return pairs
+        i = old_at[form]
+        if old[i].key != new[j].key and base_key(old[i].key) == base_key(new[j].key):
+            continue  # a number and its repeat: decided by the number
+        out.append((i, j))
+    return out
 
 
-def _match_similar(
-    old: Sequence[Candidate], new: Sequence[Candidate], pairs: dict[Hashable, Hashable], used_old: set[Hashable]
+def _match_moved(
+    old: Sequence[Candidate], new: Sequence[Candidate], old_form: list[str], new_form: list[str], pairs: dict[int, int]
 ) -> None:
-    """Step 3: pair amended clauses by word similarity near their expected place (updates in place)."""
-    old_index = {o.ident: i for i, o in enumerate(old)}
-    rest_old = {i: o for i, o in enumerate(old) if o.ident not in used_old}
+    """Step 4: pair long, similar clauses left over near their expected place (updates ``pairs`` in place)."""
+    used = set(pairs.values())
+    rest_old = [i for i in range(len(old)) if i not in used and len(old_form[i]) >= MIN_TEXT_FOR_MOVE]
     if not rest_old:
         return
-    old_words = {i: _words(o.text) for i, o in rest_old.items()}
+    old_words = {i: _words(old[i].text) for i in rest_old}
     scored: list[tuple[float, int, int, int]] = []
     anchor_old, anchor_new = -1, -1
     for j, c in enumerate(new):
-        if c.ident in pairs:
-            anchor_old, anchor_new = old_index[pairs[c.ident]], j
+        if j in pairs:
+            anchor_old, anchor_new = pairs[j], j
+            continue
+        if len(new_form[j]) < MIN_TEXT_FOR_MOVE:
             continue
         words = _words(c.text)
-        if sum(words.values()) < MIN_WORDS_FOR_SIMILARITY:
-            continue
         expected = anchor_old + (j - anchor_new)
-        for i in range(max(0, expected - WINDOW), min(len(old), expected + WINDOW + 1)):
-            o = rest_old.get(i)
-            if o is None or o.kind != c.kind or sum(old_words[i].values()) < MIN_WORDS_FOR_SIMILARITY:
+        for i in rest_old[bisect_left(rest_old, expected - WINDOW) : bisect_right(rest_old, expected + WINDOW)]:
+            o = old[i]
+            if o.kind != c.kind or (o.key != c.key and base_key(o.key) == base_key(c.key)):
                 continue
-            if o.key != c.key and base_key(o.key) == base_key(c.key):
-                continue  # a number and its repeat: decided by the number (step 4)
-            score = similarity(old_words[i], words) + (SAME_KEY_BONUS if o.key == c.key else 0.0)
+            score = similarity(old_words[i], words)
             if score >= MIN_SIMILARITY:
-                scored.append((score, -abs(i - expected), j, i))
+                scored.append((score + (NUMBER_WEIGHT if o.key == c.key else 0.0), -abs(i - expected), j, i))
     scored.sort(reverse=True)
-    taken_new: set[int] = set()
     for _, _, j, i in scored:
-        if j in taken_new or old[i].ident in used_old:
-            continue
-        pairs[new[j].ident] = old[i].ident
-        used_old.add(old[i].ident)
-        taken_new.add(j)
+        if j not in pairs and i not in used:
+            pairs[j] = i
+            used.add(i)
+
+
+def _align_gap(
+    old: Sequence[Candidate],
+    new: Sequence[Candidate],
+    old_form: list[str],
+    new_form: list[str],
+    gap_old: list[int],
+    gap_new: list[int],
+) -> list[tuple[int, int]]:
+    """Step 2: align the clauses of one gap, as ``(old index, new index)`` pairs in order."""
+    old_words = {i: _words(old[i].text) for i in gap_old}
+    new_words = {j: _words(new[j].text) for j in gap_new}
+    # The band a pair may lie in: as far as the gap's insertions or deletions can shift a clause, plus WINDOW.
+    low = -WINDOW - max(0, len(gap_old) - len(gap_new))
+    high = WINDOW + max(0, len(gap_new) - len(gap_old))
+    # Numbers and neighbours of all the pairs of a chain, together, stay below one more pair with text in common.
+    scale = 1 / (min(len(gap_old), len(gap_new)) + 1)
+    scored: list[tuple[int, int, float]] = []
+    for a, i in enumerate(gap_old):
+        o = old[i]
+        for b in range(max(0, a + low), min(len(gap_new), a + high + 1)):
+            j = gap_new[b]
+            c = new[j]
+            if o.kind != c.kind or (o.key != c.key and base_key(o.key) == base_key(c.key)):
+                continue
+            if old_form[i] and old_form[i] == new_form[j]:
+                text = 1.0
+            else:
+                text = similarity(old_words[i], new_words[j])
+                text = text if text >= MIN_SIMILARITY else 0.0
+            sides = _same_text(old_form, i - 1, new_form, j - 1) + _same_text(old_form, i + 1, new_form, j + 1)
+            if text or o.key == c.key or sides == 2:
+                context = (NUMBER_WEIGHT if o.key == c.key else 0.0) + NEIGHBOUR_WEIGHT * sides
+                scored.append((a, b, text + context * scale))
+    return [(gap_old[scored[k][0]], gap_new[scored[k][1]]) for k in sorted(heaviest_chain(scored))]
+
+
+def _same_text(old_form: list[str], i: int, new_form: list[str], j: int) -> bool:
+    """Whether both neighbours exist and have the same non-empty text."""
+    return 0 <= i < len(old_form) and 0 <= j < len(new_form) and bool(old_form[i]) and old_form[i] == new_form[j]
+
+
+def heaviest_chain(pairs: Sequence[tuple[int, int, float]]) -> set[int]:
+    """Indices of the order-preserving subset of weighted pairs with the largest total weight.
+
+    A chain is a set of pairs ``(a, b, weight)`` whose ``a`` and ``b`` both
+    strictly increase together (no two pairs share an ``a`` or a ``b``, none
+    cross): the heaviest common subsequence of two sequences when the pairs
+    are their possible matches. Computed in O(n log n) with a Fenwick tree of
+    prefix maxima over ``b``; among chains of equal weight the one found
+    first in ``(a, -b)`` order is kept.
+
+    :param pairs: ``(a, b, weight)`` triples, ``a`` and ``b`` non-negative
+        integers, ``weight`` positive; in any order.
+    :returns: the set of indices into ``pairs`` forming the chain.
+    """
+    if not pairs:
+        return set()
+    size = max(b for _, b, _ in pairs) + 2
+    tree: list[tuple[float, int]] = [(0.0, -1)] * (size + 1)  # (best total, pair index) per Fenwick node
+    back: list[int] = [-1] * len(pairs)
+    best: tuple[float, int] = (0.0, -1)
+    # Within one ``a``, larger ``b`` first, so a pair never chains onto another of its own ``a``.
+    for k in sorted(range(len(pairs)), key=lambda k: (pairs[k][0], -pairs[k][1])):
+        a, b, weight = pairs[k]
+        prefix, pos = (0.0, -1), b  # best chain ending at some b' < b (tree positions are b + 1)
+        while pos > 0:
+            if tree[pos][0] > prefix[0]:
+                prefix = tree[pos]
+            pos -= pos & -pos
+        back[k] = prefix[1]
+        total = (prefix[0] + weight, k)
+        if total[0] > best[0]:
+            best = total
+        pos = b + 1
+        while pos <= size:
+            if total[0] > tree[pos][0]:
+                tree[pos] = total
+            pos += pos & -pos
+    out: set[int] = set()
+    cursor = best[1]
+    while cursor >= 0:
+        out.add(cursor)
+        cursor = back[cursor]
+    return out
 
 
 _REPEAT = regex.compile(r" \[\d+\]$")

@@ -99,3 +99,43 @@ def test_compare_query_count_does_not_grow(client, app, count_queries):
     with count_queries() as large:
         client.get("/i/large/compare/?from=1&to=2")
     assert small.count == large.count
+
+
+def test_paragraph_moved_to_another_article_is_cited_on_the_compare_page(client, app):
+    first = [
+        "1. The Member States shall protect the wages of migrant workers.",
+        "2. They shall recognise the skills certified in another Member State.",
+        "3. They shall report each year on the measures they have taken.",
+    ]
+    second = ["1. The Member States shall open their labour markets step by step."]
+    moved = {2: "\n\n".join([first[0], first[2].replace("3.", "2.", 1)]),
+             3: "\n\n".join([second[0], first[1]])}  # fmt: skip
+    with app.app_context():
+        import_text(instrument_md(4, overrides={2: "\n\n".join(first), 3: second[0]}), "moves")
+        import_text(instrument_md(4, overrides=moved), "moves")
+    html = client.get("/i/moves/compare/?from=1&to=2").get_data(as_text=True)
+    for article in ("article-2", "article-3"):
+        section = html.split(f'id="change-{article}"')[1].split("</section>")[0]
+        assert "Article 2(2) is now Article 3(2)" in section
+
+
+def short_articles_md(texts: list[str]) -> str:
+    body = "\n".join(f"### Article {n} — {text.split()[0]}\n\n{text}\n" for n, text in enumerate(texts, start=1))
+    return f"---\ntitle: Short\n---\n\n# Short\n\n## Part I — General\n\n{body}"
+
+
+def test_reimport_with_an_article_inserted_before_short_articles_renumbers_them(client, app):
+    texts = ["This instrument applies to migrant workers.", "Reserved.", "Reserved.",
+             "This instrument enters into force on signature.", "Deleted.", "The Parties shall cooperate."]  # fmt: skip
+    with app.app_context():
+        import_text(short_articles_md(texts), "short")
+        uids = dict(db.session.execute(select(Clause.key, Clause.uid)).all())
+        report = import_text(short_articles_md([texts[0], "The Parties shall consult each other.", *texts[1:]]), "short")
+        assert (report.added, report.deleted) == (["Article 2"], [])
+        assert report.renumbered == [(f"Article {n}", f"Article {n + 1}") for n in range(2, len(texts) + 1)]
+        after = dict(db.session.execute(select(Clause.key, Clause.uid)).all())
+        assert all(after[f"Article {n + 1}"] == uids[f"Article {n}"] for n in range(2, len(texts) + 1))
+    html = client.get("/i/short/compare/?from=1&to=2").get_data(as_text=True)
+    counts = summary(html)
+    assert (counts["Clauses added"], counts["Clauses deleted"], counts["Clauses changed"]) == (1, 0, 0)
+    assert "Renumbered from Article 4 to Article 5" in html

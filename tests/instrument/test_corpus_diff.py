@@ -7,14 +7,16 @@ all between the two states used here.
 """
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pytest
 import regex
 
 from instrument.diff import Comparison, apply, compare_clauses, redline
+from instrument.matching import Candidate, match_clauses
 from instrument.parse import parse_markdown
-from instrument.text import nfc
+from instrument.text import comparison_form, nfc
 from instrument.types import ClauseState, ParsedClause
 
 pytestmark = pytest.mark.corpus
@@ -155,3 +157,72 @@ def test_civil_code_v2_to_v3_one_provision(corpus):
     )
     assert len(c.changes) > 2000
     assert keys(c, lambda ch: ch.status != "unchanged" or ch.moved or ch.renumbered) == {"§ 309"}
+
+
+# --- clause identity across versions (instrument.matching) ------------------------------------
+
+# Clauses matched across each pair of successive versions before identity looked at number,
+# place and neighbours (text and key only); the present rule must find at least as many.
+MATCHED_BEFORE = {
+    ("bundestag-gesetze", "tpg_v"): [50, 53, 53, 53, 53, 66],
+    ("bundestag-gesetze", "gg_v"): [213, 213],
+    ("bundestag-gesetze", "vig_v"): [6, 7, 7, 7],
+    ("bundestag-gesetze", "it-staatsvertrag_ggart91cvtr_v"): [11],
+    ("large", "bgb_v"): [2787, 2787],
+}
+
+
+@functools.lru_cache(maxsize=8)
+def candidates(corpus: Path, name: str) -> tuple[Candidate, ...]:
+    path = corpus / name
+    clauses = parse_markdown(path.read_text(encoding="utf-8"), source_name=path.name).clauses
+    return tuple(Candidate(i, c.key, c.text, c.kind.value) for i, c in enumerate(clauses))
+
+
+@pytest.mark.parametrize("folder, prefix", list(MATCHED_BEFORE))
+def test_matching_successive_versions_finds_no_fewer_clauses(corpus, folder, prefix):
+    names = sorted(p.name for p in (corpus / folder).glob(f"{prefix}*.md"))
+    counts = []
+    for old_name, new_name in zip(names, names[1:]):
+        old = candidates(corpus, f"{folder}/{old_name}")
+        new = candidates(corpus, f"{folder}/{new_name}")
+        pairs = match_clauses(old, new)
+        counts.append(len(pairs))
+        assert len(set(pairs.values())) == len(pairs)
+        # A clause whose key and text stay the same is always itself.
+        old_at = {(c.key, comparison_form(c.text)): c.ident for c in old}
+        for c in new:
+            same = old_at.get((c.key, comparison_form(c.text)))
+            if same is not None and c.key not in {o.key for o in old if o.ident != same}:
+                assert pairs.get(c.ident) == same, (new_name, c.key)
+    assert all(now >= before for now, before in zip(counts, MATCHED_BEFORE[folder, prefix], strict=True)), counts
+
+
+@pytest.mark.parametrize("name", [GG_V2, "large/bgb_v2_2022-02-13_79bdc90d.md"])
+def test_positional_numbers_shift_and_every_clause_keeps_its_identity(corpus, name):
+    # Number the articles 1, 2, 3 ... as a draft does, insert a short article near the start and
+    # strike one further on: every later number changes, and the many short articles
+    # ("(weggefallen)", "-", one-sentence provisions) must still be found.
+    articles = [c for c in candidates(corpus, name) if c.kind == "article"]
+    texts = [c.text for c in articles]
+    struck = next(k for k in range(len(texts) // 2, len(texts)) if texts[k] not in (texts[k - 1], texts[k + 1]))
+    for at in (0, 3, 20):
+        changed = [*texts[:at], "Die Vertragsparteien arbeiten zusammen.", *texts[at:struck], *texts[struck + 1 :]]
+        old = [Candidate(f"o{i}", f"Art {i}", t, "article") for i, t in enumerate(texts)]
+        new = [Candidate(f"n{j}", f"Art {j}", t, "article") for j, t in enumerate(changed)]
+        expected = {f"n{i + 1 if i >= at else i}": f"o{i}" for i in range(struck)}
+        expected |= {f"n{i}": f"o{i}" for i in range(struck + 1, len(texts))}
+        assert match_clauses(old, new) == expected
+
+
+def test_it_staatsvertrag_paragraph_that_went_to_another_section_is_cited(corpus):
+    # The 2019 restatement moved "Änderung, Kündigung" from § 6 to § 11; compared by section
+    # number, its first paragraph, whose words stayed, is cited where it went.
+    c = compare(
+        corpus,
+        "bundestag-gesetze/it-staatsvertrag_ggart91cvtr_v1_2012-08-03_07553307.md",
+        "bundestag-gesetze/it-staatsvertrag_ggart91cvtr_v2_2022-01-28_5710c0a6.md",
+    )
+    for key in ("§ 6", "§ 11"):
+        assert ("§ 6(1)", "§ 11(1)") in c.find(key).units_renumbered, key
+        assert "§ 6(1) is now § 11(1)" in c.find(key).description

@@ -589,3 +589,124 @@ def test_paragraphs_that_moved_up_are_named_with_their_old_and_new_references():
     assert change.units_renumbered == (("Article 15(3)", "Article 16(2)"),)
     assert "Article 15(3) is now Article 16(2)" in change.description
     assert "Article 15(1)" not in change.description
+
+
+# Paragraphs of an Article 4 and an Article 7, each long enough to be followed by its words.
+ART4 = [
+    "The Member States shall protect the wages of migrant workers.",
+    "They shall recognise the skills certified in another Member State.",
+    "They shall report each year on the measures they have taken.",
+]
+ART7 = [
+    "The Member States shall open their labour markets step by step.",
+    "They shall exchange information on vacancies in the region.",
+]
+
+
+def numbered(paragraphs: list[str]) -> str:
+    return "\n\n".join(f"{i}. {p}" for i, p in enumerate(paragraphs, start=1))
+
+
+def article(key: str, number: str, paragraphs: list[str], position: int) -> ClauseState:
+    return ClauseState(key, ClauseKind.ARTICLE, number, "", numbered(paragraphs), position=position)
+
+
+def test_paragraph_moved_to_another_article_is_cited_as_a_move():
+    old = [article("a4", "Article 4", ART4, 0), article("a7", "Article 7", ART7, 1)]
+    new = [article("a4", "Article 4", [ART4[0], ART4[2]], 0), article("a7", "Article 7", [*ART7, ART4[1]], 1)]
+    c = compare_clauses(old, new)
+    moved = ("Article 4(2)", "Article 7(3)")
+    source, target = status(c, "a4"), status(c, "a7")
+    assert source.units_renumbered == (("Article 4(3)", "Article 4(2)"), moved)
+    assert target.units_renumbered == (moved,)
+    for change in (source, target):
+        assert "Article 4(2) is now Article 7(3)" in change.description
+
+
+def test_paragraph_moved_into_a_new_article_and_out_of_a_deleted_one_is_cited():
+    old = [article("a4", "Article 4", ART4, 0), article("a7", "Article 7", ART7, 1)]
+    new = [article("a4", "Article 4", ART4[:2], 0), article("a5", "Article 5", [ART7[1], ART4[2]], 1)]
+    c = compare_clauses(old, new)
+    assert status(c, "a5").status == "added" and status(c, "a7").status == "deleted"
+    assert status(c, "a5").units_renumbered == (("Article 7(2)", "Article 5(1)"), ("Article 4(3)", "Article 5(2)"))
+    assert status(c, "a4").units_renumbered == (("Article 4(3)", "Article 5(2)"),)
+    assert status(c, "a7").units_renumbered == (("Article 7(2)", "Article 5(1)"),)
+    assert status(c, "a7").description == "deleted; Article 7(2) is now Article 5(1)"
+
+
+def test_paragraph_moved_under_the_same_labels_to_a_renumbered_article_is_cited():
+    # Article 7 becomes Article 8 and takes paragraph 2 of Article 4 as its own paragraph 2.
+    old = [article("a4", "Article 4", ART4, 0), article("a7", "Article 7", ART7[:1], 1)]
+    new = [article("a4", "Article 4", [ART4[0], ART4[2]], 0), article("a7", "Article 8", [ART7[0], ART4[1]], 1)]
+    assert status(compare_clauses(old, new), "a7").units_renumbered == (("Article 4(2)", "Article 8(2)"),)
+
+
+def test_a_paragraph_found_twice_is_not_cited_as_moved():
+    # The sentence leaves Article 4 but is added to two articles: which one it went to is unknown.
+    old = [article("a4", "Article 4", ART4, 0), article("a7", "Article 7", ART7, 1),
+           article("a9", "Article 9", ART7[:1], 2)]  # fmt: skip
+    new = [article("a4", "Article 4", [ART4[0], ART4[2]], 0), article("a7", "Article 7", [*ART7, ART4[1]], 1),
+           article("a9", "Article 9", [ART7[0], ART4[1]], 2)]  # fmt: skip
+    c = compare_clauses(old, new)
+    assert status(c, "a7").units_renumbered == ()
+    assert status(c, "a9").units_renumbered == ()
+    assert status(c, "a4").units_renumbered == (("Article 4(3)", "Article 4(2)"),)
+
+
+def test_points_that_moved_with_their_paragraph_are_not_cited_again():
+    points = ["the skills of nurses and of carers in hospitals;", "the skills of engineers and of surveyors on sites."]
+    with_points = f"{ART4[1]}\n\n" + "\n\n".join(f"    ({label}) {p}" for label, p in zip("ab", points))
+    old = [article("a4", "Article 4", [ART4[0], with_points, ART4[2]], 0), article("a7", "Article 7", ART7, 1)]
+    # Paragraph 2 goes to Article 7 with its points; point (b) also becomes point (a) there.
+    moved = f"{ART4[1]}\n\n    (a) {points[1]}\n\n    (b) {points[0]}"
+    new = [article("a4", "Article 4", [ART4[0], ART4[2]], 0), article("a7", "Article 7", [*ART7, moved], 1)]
+    assert status(compare_clauses(old, new), "a7").units_renumbered == (
+        ("Article 4(2)", "Article 7(3)"),
+        ("Article 4(2)(b)", "Article 7(3)(a)"),
+        ("Article 4(2)(a)", "Article 7(3)(b)"),
+    )
+    kept_order = f"{ART4[1]}\n\n    (a) {points[0]}\n\n    (b) {points[1]}"
+    new = [article("a4", "Article 4", [ART4[0], ART4[2]], 0), article("a7", "Article 7", [*ART7, kept_order], 1)]
+    assert status(compare_clauses(old, new), "a7").units_renumbered == (("Article 4(2)", "Article 7(3)"),)
+
+
+def test_words_that_left_two_places_are_not_cited_as_moved():
+    # The sentence was paragraph 2 of Article 4 and an unnumbered closing sentence of Article 7;
+    # both go, and it arrives once in Article 9: either could be the one that moved.
+    old = [article("a4", "Article 4", ART4, 0),
+           ClauseState("a7", ClauseKind.ARTICLE, "Article 7", "", f"{numbered(ART7)}\n\n{ART4[1]}", position=1),
+           article("a9", "Article 9", ART7[:1], 2)]  # fmt: skip
+    new = [article("a4", "Article 4", [ART4[0], ART4[2]], 0), article("a7", "Article 7", ART7, 1),
+           article("a9", "Article 9", [ART7[0], ART4[1]], 2)]  # fmt: skip
+    assert status(compare_clauses(old, new), "a9").units_renumbered == ()
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    sizes=st.lists(st.integers(min_value=1, max_value=4), min_size=2, max_size=5),
+    source=st.integers(min_value=0, max_value=4),
+    target=st.integers(min_value=0, max_value=4),
+    paragraph=st.integers(min_value=0, max_value=3),
+    place=st.integers(min_value=0, max_value=4),
+)
+def test_property_a_paragraph_moved_between_any_two_articles_is_cited_in_both(sizes, source, target, paragraph, place):
+    source, target = source % len(sizes), target % len(sizes)
+    if source == target:
+        target = (target + 1) % len(sizes)
+    paragraph = paragraph % sizes[source]
+    sentence = "The Parties shall meet obligation {}.{} of this instrument."
+    texts = [[sentence.format(a, p) for p in range(n)] for a, n in enumerate(sizes)]
+    changed = [list(t) for t in texts]
+    moved = changed[source].pop(paragraph)
+    place = place % (len(changed[target]) + 1)
+    changed[target].insert(place, moved)
+    old = [article(f"a{a}", f"Article {a + 1}", t, a) for a, t in enumerate(texts)]
+    new = [article(f"a{a}", f"Article {a + 1}", t, a) if t else
+           ClauseState(f"a{a}", ClauseKind.ARTICLE, f"Article {a + 1}", "", "", position=a, deleted=True)
+           for a, t in enumerate(changed)]  # fmt: skip
+    c = compare_clauses(old, new)
+    move = (f"Article {source + 1}({paragraph + 1})", f"Article {target + 1}({place + 1})")
+    for key in (f"a{source}", f"a{target}"):
+        cross = [pair for pair in status(c, key).units_renumbered if pair[0].split("(")[0] != pair[1].split("(")[0]]
+        assert cross == [move], key
+        assert f"{move[0]} is now {move[1]}" in status(c, key).description
