@@ -39,25 +39,25 @@ _DECIMAL = re.compile(r"^ *(?P<n>\d+)[a-z]{0,2}(?=\.(?: |$))", re.MULTILINE)
 
 
 def _mark_stray_numbers(text: str) -> tuple[str, list[int]]:
-    """Escape the dot of every line-initial number that does not continue a count.
+    """Escape the dot of every line-initial number that comes before any numbered list.
 
-    A numbered list counts 1, 2, 3: a number is a label when it is 1 or
-    when the number before it, or itself (``4a.`` after ``4.``), was already
-    a label in the text. Any other number at the start of a line begins a
-    sentence ("2007. The Act was ...", "§\n1610a. Ist ..."), and escaping
-    its dot (``2007\\.``, as Markdown does) keeps
+    A numbered list starts at 1: a number is a label when it is 1 or when a
+    list has started before it in the text (gaps, as "1., 2., 4." after a
+    deletion, and inserted numbers such as ``4a.`` stay labels). A number
+    at the start of a line before any list begins a sentence ("2007. The
+    Act was ...", "§\n1610a. Ist ..."), and escaping its dot
+    (``2007\\.``, as Markdown does) keeps
     :func:`instrument.numbering.split_units` from reading it as a label.
 
     :returns: the marked text and the offsets of the added backslashes in it.
     """
-    seen: set[int] = set()
+    started = False
     parts: list[str] = []
     marks: list[int] = []
     pos = 0
     for match in _DECIMAL.finditer(text):
-        number = int(match["n"])
-        if number == 1 or number - 1 in seen or number in seen:
-            seen.add(number)
+        if started or int(match["n"]) == 1:
+            started = True
             continue
         parts.append(text[pos : match.end()])
         marks.append(match.end() + len(marks))
@@ -70,9 +70,10 @@ def _mark_stray_numbers(text: str) -> tuple[str, list[int]]:
 def text_blocks(text: str) -> list[Block]:
     """Split a clause's text into :class:`Block` values.
 
-    A number at the start of a line is a label only when it counts on from
-    the labels before it (see :func:`_mark_stray_numbers`): a paragraph that
-    starts with a year is a paragraph of prose with its year as text.
+    A number at the start of a line is a label only when it is 1 or comes
+    after a list that started at 1 (see :func:`_mark_stray_numbers`): a
+    paragraph that starts with a year is a paragraph of prose, its year
+    part of the text.
 
     :param text: clause text, normally canonical Markdown.
     :returns: the blocks in order; empty for an empty text.
