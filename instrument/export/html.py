@@ -86,7 +86,7 @@ def _nodes_html(nodes: tuple[BlockNode, ...] | list[BlockNode]) -> str:
                 parts.append(f'<{run_tag} class="units">\n{"".join(run)}</{run_tag}>\n')
                 run = []
             run_tag = tag
-            run.append(f'<li><span class="label">{escape(block.label)}</span> {render_inline(block.text)}'
+            run.append(f'<li><span class="label">{escape(block.label)} </span>{render_inline(block.text)}'
                        f"{chr(10) + inner if inner else ''}</li>\n")
             continue
         if run:
@@ -105,7 +105,7 @@ def clause_body_html(text: str) -> str:
     Numbered paragraphs, points and bullet items become items of
     ``<ol class="units">`` / ``<ul class="units">`` lists, nested as the
     text nests them, with the label written as text exactly as in the draft
-    (``<span class="label">2.</span>``, ``(a)``, ``4a.``): a list never
+    (``<span class="label">2. </span>``, ``(a)``, ``4a.``): a list never
     renumbers ("1., 3." stays "1., 3.") and the number is in the text that
     is copied, searched or read out. Inline Markdown in every block is
     rendered by :func:`instrument.render.render_inline`; a block without a

@@ -51,9 +51,9 @@ def test_demo_lists_are_lists_in_the_html_export_as_on_the_reading_page(client, 
     reading = lxml_html.document_fromstring(client.get(f"/i/{SLUG}/drafts/2/").get_data(as_text=True))
     exported = lxml_html.document_fromstring(client.get(f"/i/{SLUG}/export.html?draft=2").get_data(as_text=True))
     article = exported.xpath("//section[h3[starts-with(., 'Article 2 ')]]")[0]
-    assert article.xpath("./ol[@class='units']/li/span[@class='label']/text()") == ["1.", "2."]
+    assert article.xpath("./ol[@class='units']/li/span[@class='label']/text()") == ["1. ", "2. "]
     points = article.xpath("./ol/li[1]/ol[@class='units']/li/span[@class='label']/text()")
-    assert points == [f"({letter})" for letter in "abcdefghijklm"]
+    assert points == [f"({letter}) " for letter in "abcdefghijklm"]
     assert reading.xpath("//ol/li")  # the reading page shows the same paragraphs as a list
 
 
