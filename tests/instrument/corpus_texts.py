@@ -153,9 +153,12 @@ def uslm(data: bytes) -> ParsedInstrument:
             if own := _own_text(child, frozenset({"num", "heading"})):
                 out.blocks.append(own)
             _level_blocks(child, 0, out.blocks)
-        elif name:
-            if own := _own_text(child):
-                out.blocks.append(own)
-            _level_blocks(child, 0, out.blocks)
+        elif name:  # the long title, the recitals and the resolving clause, part by part
+            for part in child if len(child) else [child]:
+                if _local(part) in _LEVELS:
+                    out.blocks.append(_own_text(part))
+                    _level_blocks(part, 1, out.blocks)
+                elif own := _own_text(part):
+                    out.blocks.append(own)
     out.flush()
     return ParsedInstrument(title, {}, tuple(out.clauses))

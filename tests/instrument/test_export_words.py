@@ -4,8 +4,8 @@ Every word of every clause (number, heading, text) must be in the file:
 HTML and Markdown read as text, Word and Akoma Ntoso through their XML,
 PDF through its text layer, where no word may end beyond the right margin
 either. German, Japanese and US texts are exported at full size; the PDF
-of the Civil Code is limited to its first 400 clauses (the whole code takes
-minutes to lay out; 400 clauses take about 20 seconds).
+of the Civil Code is limited to its first 400 clauses (its 2,787 clauses take
+about two minutes to lay out; 400 take 10 to 20 seconds).
 """
 from __future__ import annotations
 
@@ -92,8 +92,10 @@ def test_corpus_pdf_keeps_every_word_inside_the_margins(corpus, name, tmp_path):
 @pytest.mark.corpus
 def test_corpus_texts_hold_the_cases_markdown_misreads(corpus):
     """The texts above do contain indented paragraphs and a line that starts with a number mid-sentence."""
-    japanese = load(corpus, ALL[-3])
-    assert any(line.startswith("    ") for c in japanese.clauses for line in c.text.split("\n"))
+    for name in ("egov-japan-laws_doc/saishori-ho_417AC0000000048_20161001_428AC0000000040.txt",
+                 "usgpo-uslm/SC13_ES.XML"):  # fmt: skip
+        texts = [c.text for c in load(corpus, name).clauses]
+        assert any(line.startswith("    ") for text in texts for line in text.split("\n")), name
     civil_code = {c.number: c for c in load(corpus, "large/bgb_v3_2022-03-03_faba4c77.md").clauses}
     assert "\n\n1610a. Ist zwischen" in civil_code["§ 1361"].text
 
