@@ -86,8 +86,9 @@ def _nodes_html(nodes: tuple[BlockNode, ...] | list[BlockNode]) -> str:
                 parts.append(f'<{run_tag} class="units">\n{"".join(run)}</{run_tag}>\n')
                 run = []
             run_tag = tag
-            run.append(f'<li><span class="label">{escape(block.label)} </span>{render_inline(block.text)}'
-                       f"{chr(10) + inner if inner else ''}</li>\n")
+            nested = "\n" + inner if inner else ""
+            label = f'<span class="label">{escape(block.label)} </span>'
+            run.append(f"<li>{label}{render_inline(block.text)}{nested}</li>\n")
             continue
         if run:
             parts.append(f'<{run_tag} class="units">\n{"".join(run)}</{run_tag}>\n')
