@@ -142,6 +142,10 @@ def render_markdown(text: str) -> str:
         out = "".join(f"<p>{html.escape(b, quote=False)}</p>\n" for b in _unformatted_blocks(text))
     else:
         out = _MD.renderer.render(tokens, _MD.options, {})
+    return _sanitise(out)
+
+
+def _sanitise(out: str) -> str:
     return nh3.clean(
         out,
         tags=set(ALLOWED_TAGS),
@@ -151,6 +155,31 @@ def render_markdown(text: str) -> str:
         filter_style_properties={"text-align"},
         strip_comments=True,
     )
+
+
+def render_inline(text: str) -> str:
+    """Render one paragraph of untrusted Markdown with inline markup only, as safe HTML.
+
+    Emphasis, strong, strikethrough, code spans, links, backslash escapes
+    and character references are read as :func:`render_markdown` reads them
+    (same parser, same sanitiser, same link rules); block syntax is not, so
+    a paragraph that starts with ``2007.``, ``1)``, ``- `` or four spaces
+    stays a paragraph of text instead of becoming a list or a code block.
+    Line breaks inside ``text`` are soft breaks (hard ones when Markdown
+    says so). Nothing typed is dropped: markup the inline rules do not
+    read stays as text.
+
+    :param text: the paragraph's Markdown source (its leading spaces are
+        not shown, as in a paragraph).
+    :returns: an HTML fragment without any block element (no ``<p>``
+        around it); ``""`` for empty input.
+    """
+    tokens = _MD.parseInline(text.strip(" \t"), {})
+    for tok in tokens:
+        for child in tok.children or ():
+            if child.tag == "s":
+                child.tag = "del"
+    return _sanitise(_MD.renderer.render(tokens, _MD.options, {}))
 
 
 def _inline_text(children: Sequence[Token]) -> str:

@@ -131,6 +131,20 @@ def add_field(paragraph: Paragraph, instruction: str, placeholder: str = "1") ->
         run._r.append(el)
 
 
+#: Longest value python-docx writes to a core property (``dc:title``); it refuses longer ones.
+CORE_PROPERTY_MAX = 255
+
+
+def core_property(text: str) -> str:
+    """``text`` shortened to fit a core property, ending in "…" when cut; line breaks become spaces.
+
+    The title page and the running header keep the whole title; only the
+    file's properties (shown by file browsers) get the short form.
+    """
+    text = " ".join(text.split())
+    return text if len(text) <= CORE_PROPERTY_MAX else text[: CORE_PROPERTY_MAX - 1].rstrip() + "…"
+
+
 def new_document(
     *,
     title: str,
@@ -182,7 +196,7 @@ def new_document(
     doc.styles["Subtitle"].font.size = Pt(14)
 
     props = doc.core_properties
-    props.title = title
+    props.title = core_property(title)
     props.author = author
     props.last_modified_by = author
     props.comments = ""

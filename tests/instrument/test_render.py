@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from instrument.render import MAX_NESTING, plain_text, render_markdown
+from instrument.render import MAX_NESTING, plain_text, render_inline, render_markdown
 
 TAG = re.compile(r"<\s*/?\s*([a-zA-Z0-9]+)")
 ALLOWED = {
@@ -222,3 +222,28 @@ def test_plain_text_matches_rendered_text_content(source):
 def test_plain_text_keeps_unicode_as_given():
     text = "ประเทศไทย ၏ Việt Nam 👩🏽‍⚕️"
     assert plain_text(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2007. The Act", "2007. The Act"),
+        ("1) first", "1) first"),
+        ("- item", "- item"),
+        ("    indented text", "indented text"),
+        ("# not a heading", "# not a heading"),
+        ("*em* **strong** ~~gone~~ `code`", "<em>em</em> <strong>strong</strong> <del>gone</del> <code>code</code>"),
+        ("2007\\. escaped &amp; kept", "2007. escaped &amp; kept"),
+    ],
+)
+def test_render_inline_reads_inline_markup_only(text, expected):
+    assert render_inline(text) == expected
+
+
+def test_render_inline_is_as_safe_as_render_markdown():
+    html = render_inline('<script>alert(1)</script> [x](javascript:alert(1)) [ok](https://example.org "t")')
+    assert "<script" not in html and "&lt;script&gt;" in html
+    assert "[x](javascript:alert(1))" in html and html.count("<a ") == 1  # shown as typed, not a link
+    assert '<a href="https://example.org" title="t" rel="nofollow noopener">ok</a>' in html
+    assert render_inline("![alt](https://example.org/i.png)").startswith("!")
+    assert render_inline("") == ""
