@@ -180,3 +180,10 @@ def test_an_amendment_begun_from_a_draft_without_the_clause_says_it_came_later(d
 @pytest.mark.parametrize(("query", "status"), [("draft=x", 400), ("draft=99", 404)])
 def test_an_amendment_form_with_a_bad_draft_is_a_client_error(delegate, demo, query, status):
     assert delegate.get(f"{S}/c/article-6/amend?{query}").status_code == status
+
+
+def test_a_comparison_of_two_drafts_links_each_clause_in_the_newer_draft(client, facts):
+    html = client.get(f"{S}/compare/?from=1&to=2").get_data(as_text=True)
+    assert f'href="{S}/c/article-6/?draft=2"' in html
+    current = client.get(f"{S}/compare/?from=1&to=current").get_data(as_text=True)
+    assert f'href="{S}/c/article-6/"' in current
