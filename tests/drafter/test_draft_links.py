@@ -187,3 +187,23 @@ def test_a_comparison_of_two_drafts_links_each_clause_in_the_newer_draft(client,
     assert f'href="{S}/c/article-6/?draft=2"' in html
     current = client.get(f"{S}/compare/?from=1&to=current").get_data(as_text=True)
     assert f'href="{S}/c/article-6/"' in current
+
+
+def test_a_clause_deleted_since_the_draft_is_shown_as_it_stood_with_a_notice(client, demo, facts):
+    from drafter.models import VersionCause
+    from drafter.services import versions
+
+    with demo.app_context():
+        clause = db.session.scalar(select(Clause).where(Clause.uid == "article-6"))
+        current = clause.current_version
+        versions.add_version(clause, number=current.number, heading=current.heading, text=current.text,
+                             cause=VersionCause.EDIT, actor=None, base_version_id=current.id, deleted=True)
+        db.session.commit()
+    response = client.get(f"{S}/c/article-6/?draft=1")
+    assert response.status_code == 200
+    tree = lxml.html.fromstring(response.get_data(as_text=True))
+    notice = _words(tree.xpath('//*[@id="draft-notice"]')[0].text_content())
+    assert "as it stood in Draft 1" in notice and "It has been deleted since" in notice
+    assert "Text in Draft 1" in _shown_text(response.get_data(as_text=True))
+    now = client.get(f"{S}/c/article-6/").get_data(as_text=True)
+    assert 'aria-labelledby="current-title"' not in now
