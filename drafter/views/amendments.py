@@ -24,7 +24,14 @@ from drafter.extensions import db
 from drafter.models import Amendment, Clause, ClauseVersion, Event, Instrument, Organisation, OrganisationType
 from drafter.services import amendments as service
 from drafter.services.drafts import CommentPeriodClosed, open_for_comment
-from drafter.views.loaders import get_clause_or_404, get_instrument_or_404, past_the_last_page, requested_page
+from drafter.views.loaders import (
+    draft_version,
+    get_clause_or_404,
+    get_instrument_or_404,
+    past_the_last_page,
+    requested_draft,
+    requested_page,
+)
 from instrument.amendments import Actor, AmendmentKind, AmendmentState, check_transition, is_open
 from instrument.diff import Redline, cached_redline, redline, render_redline_html, render_side_by_side
 from instrument.errors import InvalidTransition, ReasonRequired, TransitionNotPermitted
@@ -100,7 +107,14 @@ def _proposal_redline(kind: str, base: ClauseVersion, text: str) -> Redline:
 
 @bp.route("/i/<slug>/c/<uid>/amend", methods=["GET", "POST"])
 def propose(slug: str, uid: str):
-    """Propose an amendment to a clause: edit its text, preview the redline, save as draft or submit."""
+    """Propose an amendment to a clause: edit its text, preview the redline, save as draft or submit.
+
+    The amendment is written on the clause's current version. ``?draft=N`` names the draft the
+    proposer was reading; the form warns when that draft holds another version of the clause.
+
+    :raises BadRequest: (400) for an unknown ``kind`` or a ``draft`` that is not a whole number.
+    :raises NotFound: (404) for an unknown clause or draft.
+    """
     instrument = get_instrument_or_404(slug)
     clause = get_clause_or_404(instrument, uid)
     user = _user()
@@ -111,6 +125,10 @@ def propose(slug: str, uid: str):
     current = clause.current_version
     draft = service.latest_draft(instrument)
     closed = draft is not None and not open_for_comment(draft)
+    # The draft the proposer was reading (links from Draft N's pages carry ?draft=N), else the one
+    # under consultation: the form says when the text amended is not the text of that draft.
+    reading = requested_draft(instrument)
+    against = reading or draft
     form = ProposeForm()
     form.set_sponsors(_co_sponsor_choices(user))
     if not form.is_submitted():
@@ -173,6 +191,9 @@ def propose(slug: str, uid: str):
         form=form,
         draft=draft,
         closed=closed,
+        reading=reading,
+        against=against,
+        against_version=draft_version(against, clause) if against is not None else None,
         preview=render_redline_html(preview) if preview is not None else None,
         preview_changed=preview.changed if preview is not None else False,
         kind_labels=KIND_LABELS,

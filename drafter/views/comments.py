@@ -34,7 +34,6 @@ from drafter.models import (
     CommentCategory,
     CommentStatus,
     Draft,
-    DraftEntry,
     Instrument,
 )
 from drafter.security import safe_next
@@ -43,8 +42,10 @@ from drafter.services import drafts as draft_service
 from drafter.views.loaders import (
     get_clause_or_404,
     get_draft_or_404,
+    get_draft_version_or_404,
     get_instrument_or_404,
     past_the_last_page,
+    requested_draft,
     requested_page,
 )
 
@@ -86,15 +87,6 @@ def get_comment_or_404(instrument: Instrument, comment_id: int) -> Comment:
     return comment
 
 
-def _draft_version(draft: Draft, clause: Clause) -> ClauseVersion:
-    version_id = db.session.scalar(
-        select(DraftEntry.version_id).where(DraftEntry.draft_id == draft.id, DraftEntry.clause_id == clause.id)
-    )
-    if version_id is None:
-        abort(404, f"{clause.key} is not part of Draft {draft.number}.")
-    return db.session.get_one(ClauseVersion, version_id)
-
-
 def _version_by_seq(clause: Clause, seq: int) -> ClauseVersion:
     version = db.session.scalar(
         select(ClauseVersion).where(ClauseVersion.clause_id == clause.id, ClauseVersion.seq == seq)
@@ -106,13 +98,11 @@ def _version_by_seq(clause: Clause, seq: int) -> ClauseVersion:
 
 def _shown_state(instrument: Instrument, clause: Clause) -> tuple[ClauseVersion, Draft | None]:
     """The version a GET asks for: ``?draft=N``, ``?version=S`` or the current one."""
-    for name in ("draft", "version"):
-        if name in request.args and request.args.get(name, type=int) is None:
-            abort(400, f"“{name}” must be a whole number.")
-    number = request.args.get("draft", type=int)
-    if number is not None:
-        draft = get_draft_or_404(instrument, number)
-        return _draft_version(draft, clause), draft
+    draft = requested_draft(instrument)
+    if draft is not None:
+        return get_draft_version_or_404(draft, clause), draft
+    if "version" in request.args and request.args.get("version", type=int) is None:
+        abort(400, "“version” must be a whole number.")
     seq = request.args.get("version", type=int)
     if seq is not None:
         return _version_by_seq(clause, seq), None
@@ -173,7 +163,8 @@ def panel_context(
     def page_url(number: int) -> str:
         kept = None if number >= panel.pages else number
         if back == "clause":
-            return url_for("instruments.clause", slug=instrument.slug, uid=clause.uid, comments_page=kept)
+            return url_for("instruments.clause", slug=instrument.slug, uid=clause.uid,
+                           draft=draft.number if draft else None, comments_page=kept)
         return _comments_url(instrument, clause, version, draft, page=kept)
 
     return {
@@ -270,7 +261,9 @@ def clause(slug: str, uid: str):
     if back == "comments":
         target = _comments_url(instrument, the_clause, version, draft, page=page)
     else:
-        target = url_for("instruments.clause", slug=slug, uid=uid, comments_page=page)
+        # Back to the clause as it was shown: in the draft being read, or the current text.
+        target = url_for("instruments.clause", slug=slug, uid=uid, draft=draft.number if draft else None,
+                         comments_page=page)
     return redirect(f"{target}#comment-{comment.in_reply_to_id or comment.id}")
 
 

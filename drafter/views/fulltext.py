@@ -115,15 +115,18 @@ def _heading_level(kind: str, depth: int) -> int:
     return min(2 + depth if kind != "article" or depth > 0 else 3, 6)
 
 
-def build_body(instrument: Instrument, rows: list[draft_service.StateRow]) -> TextBody:
+def build_body(instrument: Instrument, rows: list[draft_service.StateRow], draft: Draft | None = None) -> TextBody:
     """Build the fixed parts of a full-text page from state rows.
 
     :param instrument: the instrument (its slug is in every link).
     :param rows: :func:`drafter.services.drafts.current_state` or ``draft_state`` rows.
+    :param draft: the draft the rows are the text of, or ``None`` for the current text:
+        each clause heading then opens the clause as it stood in that draft.
     :returns: a :class:`TextBody`.
     """
     # uids are [a-z][a-z0-9-]*, so one built link with a placeholder serves every clause.
-    clause_href = url_for("instruments.clause", slug=instrument.slug, uid="~uid~")
+    clause_href = url_for("instruments.clause", slug=instrument.slug, uid="~uid~",
+                          draft=draft.number if draft is not None else None)
     toc: list[str] = []
     pieces: list[Piece] = []
     for row in rows:
@@ -148,7 +151,7 @@ def draft_body(instrument: Instrument, draft: Draft) -> TextBody:
     :raises: nothing beyond database errors.
     """
     key = ("draft", instrument.id, instrument.slug, draft.id, draft.published_at.isoformat(), request.script_root)
-    return _cache().get_or_build(key, lambda: (key, build_body(instrument, draft_service.draft_state(draft))))
+    return _cache().get_or_build(key, lambda: (key, build_body(instrument, draft_service.draft_state(draft), draft)))
 
 
 def _shape(rows) -> str:

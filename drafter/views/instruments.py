@@ -15,7 +15,13 @@ from drafter.services import drafts as draft_service
 from drafter.services import exports
 from drafter.views import fulltext
 from drafter.views.comments import panel_context
-from drafter.views.loaders import get_clause_or_404, get_draft_or_404, get_instrument_or_404
+from drafter.views.loaders import (
+    get_clause_or_404,
+    get_draft_or_404,
+    get_draft_version_or_404,
+    get_instrument_or_404,
+    requested_draft,
+)
 
 bp = Blueprint("instruments", __name__)
 
@@ -99,9 +105,19 @@ def draft(slug: str, number: int):
 
 @bp.get("/i/<slug>/c/<uid>/")
 def clause(slug: str, uid: str):
-    """One clause with every version it has had and the drafts each version is in."""
+    """One clause with every version it has had and the drafts each version is in.
+
+    With ``?draft=N`` (the links of Draft N's page) the text shown is the
+    clause as it stood in Draft N, with a notice, and links to the current
+    text and to the changes, when it has changed since: a delegate following
+    a heading of the draft they are reading must not land on other words.
+
+    :raises BadRequest: (400) for a ``draft`` that is not a whole number.
+    :raises NotFound: (404) for an unknown clause or draft, or a clause not part of Draft N.
+    """
     instrument = get_instrument_or_404(slug)
     the_clause = get_clause_or_404(instrument, uid)
+    reading = requested_draft(instrument)
     # Authors come with the versions: the history names each one.
     versions = db.session.scalars(
         select(ClauseVersion)
@@ -118,18 +134,15 @@ def clause(slug: str, uid: str):
     ):
         in_drafts.setdefault(version_id, []).append(number)
     current = the_clause.current_version
-    # The comment panel beside the current text (drafter/views/comments.py).
-    comments = panel_context(instrument, the_clause, current, None) if current and not the_clause.deleted else {}
+    shown = get_draft_version_or_404(reading, the_clause) if reading is not None else current
+    # The comment panel beside the text shown (drafter/views/comments.py).
+    comments = {}
+    if shown is not None and not shown.deleted and (reading is not None or not the_clause.deleted):
+        comments = panel_context(instrument, the_clause, shown, reading)
     return render_template(
-        "clause.html", instrument=instrument, clause=the_clause, versions=versions, in_drafts=in_drafts, **comments
+        "clause.html", instrument=instrument, clause=the_clause, versions=versions, in_drafts=in_drafts,
+        reading=reading, shown=shown, **comments,
     )
-
-
-def _requested_draft(instrument: Instrument) -> Draft | None:
-    number = request.args.get("draft", type=int)
-    if "draft" in request.args and number is None:
-        abort(400, "The draft number must be a whole number.")
-    return get_draft_or_404(instrument, number) if number is not None else None
 
 
 def download(result: exports.ExportResult) -> Response:
@@ -148,7 +161,7 @@ def export(slug: str, fmt: str):
     instrument = get_instrument_or_404(slug)
     if fmt not in exports.FORMATS:
         abort(404, f"Unknown export format “{fmt}”. Available: {', '.join(sorted(exports.FORMATS))}.")
-    the_draft = _requested_draft(instrument)
+    the_draft = requested_draft(instrument)
     return download(exports.export_clean(instrument, the_draft, fmt, line_numbers=request.args.get("lines") == "1"))
 
 
@@ -160,4 +173,4 @@ def synoptic(slug: str):
     fmt = request.args.get("format", "docx")
     if fmt not in exports.SYNOPTIC_FORMATS:
         abort(404, f"Unknown format “{fmt}”. Available: {', '.join(sorted(exports.SYNOPTIC_FORMATS))}.")
-    return download(exports.export_synoptic(instrument, _requested_draft(instrument), fmt))
+    return download(exports.export_synoptic(instrument, requested_draft(instrument), fmt))

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from drafter import permissions
 from drafter.extensions import db
-from drafter.models import Clause, Draft, Instrument
+from drafter.models import Clause, ClauseVersion, Draft, DraftEntry, Instrument
 
 
 def get_instrument_or_404(slug: str, *, check_read: bool = True) -> Instrument:
@@ -36,6 +36,46 @@ def get_draft_or_404(instrument: Instrument, number: int) -> Draft:
     if draft is None:
         abort(404, f"{instrument.short_title or instrument.title} has no Draft {number}.")
     return draft
+
+
+def requested_draft(instrument: Instrument) -> Draft | None:
+    """The draft named by ``?draft=N`` in the query string, if any.
+
+    The one reader of ``?draft=`` for every page that shows or acts on the text of a draft
+    (full text, clause, comments, amendment form, exports).
+
+    :param instrument: the instrument the draft belongs to.
+    :returns: the draft, or ``None`` when the query has no (or an empty) ``draft``.
+    :raises BadRequest: (400) when the value is not a whole number from 1.
+    :raises NotFound: (404) when the instrument has no such draft.
+    """
+    value = request.args.get("draft", "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or int(value) < 1:
+        abort(400, "The draft number must be a whole number from 1.")
+    return get_draft_or_404(instrument, int(value))
+
+
+def draft_version(draft: Draft, clause: Clause) -> ClauseVersion | None:
+    """The version of ``clause`` that ``draft`` holds, or ``None`` when the clause is not part of it
+    (added after it, or deleted before it)."""
+    return db.session.scalar(
+        select(ClauseVersion)
+        .join(DraftEntry, DraftEntry.version_id == ClauseVersion.id)
+        .where(DraftEntry.draft_id == draft.id, DraftEntry.clause_id == clause.id)
+    )
+
+
+def get_draft_version_or_404(draft: Draft, clause: Clause) -> ClauseVersion:
+    """The version of ``clause`` that ``draft`` holds.
+
+    :raises NotFound: (404) when the clause is not part of the draft (added after it, or deleted before it).
+    """
+    version = draft_version(draft, clause)
+    if version is None:
+        abort(404, f"{clause.key} is not part of Draft {draft.number}.")
+    return version
 
 
 def get_clause_or_404(instrument: Instrument, uid: str) -> Clause:
