@@ -1,6 +1,8 @@
 """Amendments are numbered within their instrument ("Amendment 1" is each instrument's first), not by database id."""
 from __future__ import annotations
 
+import csv
+import io
 import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -66,6 +68,9 @@ def test_a_new_instruments_first_amendment_is_amendment_1_wherever_it_is_named(a
     history = client.get("/i/t/c/article-1/").get_data(as_text=True)
     assert f'href="/i/t/amendments/{first}/">Amendment 1</a>' in history
     assert f"Amendment {first}<" not in history
+    report = client.get(f"/i/t/organisations/{people.mfa_org}/report.csv").get_data(as_text=True).lstrip("\ufeff")
+    rows = [row for row in csv.reader(io.StringIO(report)) if row and row[0] == "Amendment"]
+    assert [row[1] for row in rows] == ["1"]
 
 
 @pytest.fixture
