@@ -61,6 +61,8 @@ def when_ready(server) -> None:
     the sign-in limit; a shared Redis (``DRAFTER_RATELIMIT_STORAGE_URI``)
     counts once for all. A secret key generated into one server's instance
     folder is unknown to the others, whose sessions and forms it would not sign.
+    Without ``DRAFTER_PUBLIC_URL``, e-mailed links cannot be built safely
+    (see :func:`drafter.mail.public_url`).
     """
     if server.cfg.workers > 1 and os.environ.get("DRAFTER_RATELIMIT_STORAGE_URI", "memory://").startswith("memory://"):
         server.log.warning(
@@ -68,6 +70,10 @@ def when_ready(server) -> None:
             "set DRAFTER_RATELIMIT_STORAGE_URI=redis://... to count them once",
             server.cfg.workers,
         )
+    if not os.environ.get("DRAFTER_PUBLIC_URL"):
+        from drafter.mail import PUBLIC_URL_MISSING
+
+        server.log.warning(PUBLIC_URL_MISSING)
     if not os.environ.get("SECRET_KEY"):
         server.log.warning(
             "SECRET_KEY is not set: the key in the instance folder is used; "

@@ -481,7 +481,8 @@ def build(
         proposer = rng.choice(stakeholder_ids)
         decided = state in (S.ACCEPTED, S.ACCEPTED_WITH_MODIFICATIONS, S.REJECTED)
         row = {
-            "id": amendment_id + len(amendments), "instrument_id": instrument_id, "clause_id": cid, "kind": kind,
+            "id": amendment_id + len(amendments), "seq": len(amendments) + 1,  # numbered within the new instrument
+            "instrument_id": instrument_id, "clause_id": cid, "kind": kind,
             "base_version_id": base["id"], "draft_id": draft_of(when), "number": base["number"],
             "heading": base["heading"], "text": body if kind is not AmendmentKind.DELETE else "",
             "rationale": f"Proposed after the consultation: {rng.choice(_COMMENT_OPENINGS).lower()}.",

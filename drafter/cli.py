@@ -9,11 +9,14 @@ from pathlib import Path
 
 import click
 from flask import Flask
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
+from flask.cli import run_command as flask_run_command
 from sqlalchemy import func, select
+from werkzeug.serving import is_running_from_reloader
 
 from drafter.cli_users import create_user_command
 from drafter.extensions import db
+from drafter.mail import PUBLIC_URL_MISSING
 from drafter.models import Amendment, ClauseVersion, Draft, Instrument
 from instrument.errors import InstrumentError, ParseError
 from instrument.matching import clause_uid
@@ -298,4 +301,21 @@ def _create_app() -> Flask:
     return create_app()
 
 
+def _run(**options) -> None:
+    """Flask's ``run``, after a warning when e-mailed links would have no public address."""
+    try:
+        app = click.get_current_context().ensure_object(ScriptInfo).load_app()
+    except Exception:  # noqa: BLE001  Flask's run reports a broken app itself, with its traceback
+        app = None
+    if app is not None and not app.config.get("PUBLIC_URL") and not is_running_from_reloader():
+        click.secho(f"Warning: {PUBLIC_URL_MISSING}", fg="yellow", err=True)
+    flask_run_command.callback(**options)
+
+
+run_command = click.Command(
+    "run", params=flask_run_command.params, callback=_run,
+    help=flask_run_command.help, short_help=flask_run_command.short_help,
+)
+
 main = FlaskGroup(create_app=_create_app, add_version_option=False, help="Drafter: draft a legal instrument together.")
+main.add_command(run_command)

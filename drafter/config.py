@@ -41,6 +41,7 @@ ENV_KEYS = {
     "DRAFTER_SESSION_COOKIE_SECURE": "SESSION_COOKIE_SECURE",
     "DRAFTER_RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
     "DRAFTER_PUBLIC_URL": "PUBLIC_URL",
+    "DRAFTER_TRUSTED_HOSTS": "TRUSTED_HOSTS",
     "DRAFTER_MAIL_SERVER": "MAIL_SERVER",
     "DRAFTER_UPLOADS": "INSTANCE_UPLOADS",
     "DRAFTER_TRUSTED_PROXIES": "TRUSTED_PROXIES",
@@ -75,6 +76,7 @@ def from_environment(environ: os._Environ | dict) -> dict:
 
     :param environ: usually :data:`os.environ`.
     :returns: a dict of config keys to values (booleans parsed from "1"/"true";
+        ``DRAFTER_TRUSTED_HOSTS`` split at commas into a list;
         the pool settings of :data:`POOL_KEYS` merged into ``SQLALCHEMY_ENGINE_OPTIONS``
         on top of the defaults).
     :raises ValueError: when a pool setting or ``DRAFTER_TRUSTED_PROXIES`` is
@@ -90,6 +92,11 @@ def from_environment(environ: os._Environ | dict) -> dict:
             out["REMEMBER_COOKIE_SECURE"] = out[key]
         elif key == "SQLALCHEMY_DATABASE_URI":
             out[key] = database_url(value)
+        elif key == "TRUSTED_HOSTS":
+            # Comma-separated host names (Flask's TRUSTED_HOSTS: ".example.org" also takes its subdomains).
+            hosts = [host.strip() for host in value.split(",") if host.strip()]
+            if hosts:
+                out[key] = hosts
         elif key == "TRUSTED_PROXIES":
             if value.strip():
                 out[key] = _whole_number(env, value)

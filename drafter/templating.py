@@ -67,6 +67,10 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.globals["open_for_comment"] = open_for_comment
     app.jinja_env.globals["render_version"] = render_version
+    from drafter.services.amendments import numbers_of
+
+    # {amendment id: its number in the instrument}, for pages that know amendments only by id.
+    app.jinja_env.globals["amendment_numbers"] = numbers_of
     # Lets templates link to optional blueprints only when they are registered.
     app.context_processor(lambda: {"url_endpoints": app.view_functions.keys()})
     app.jinja_env.trim_blocks = True

@@ -86,6 +86,7 @@ def app(tmp_path: Path):
             "WTF_CSRF_ENABLED": False,
             "RATELIMIT_ENABLED": False,
             "INSTANCE_UPLOADS": str(instance / "uploads"),
+            "PUBLIC_URL": "http://localhost",  # as in production: e-mailed links come from it
         }
     )
     with app.app_context():

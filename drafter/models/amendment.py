@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, DateTime, ForeignKey, Index, String, Table, Text
+from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from drafter.extensions import db
@@ -33,6 +33,11 @@ amendment_sponsor = Table(
 )
 
 
+def amendment_title(seq: int) -> str:
+    """The name of the amendment numbered ``seq`` in its instrument: ``"Amendment 3"``."""
+    return f"Amendment {seq}"
+
+
 class Amendment(db.Model):
     """A proposed change to a clause: modify it, insert a new clause after it, or delete it.
 
@@ -44,10 +49,15 @@ class Amendment(db.Model):
     """
 
     __tablename__ = "amendment"
-    __table_args__ = (Index("ix_amendment_instrument_id_state", "instrument_id", "state"),)
+    __table_args__ = (
+        Index("ix_amendment_instrument_id_state", "instrument_id", "state"),
+        UniqueConstraint("instrument_id", "seq", name="uq_amendment_instrument_id_seq"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     instrument_id: Mapped[int] = mapped_column(ForeignKey("instrument.id"))
+    # The amendment's number within its instrument (1, 2, ...), for people; URLs keep the id.
+    seq: Mapped[int] = mapped_column(Integer)
     clause_id: Mapped[int] = mapped_column(ForeignKey("clause.id"), index=True)
     kind: Mapped[AmendmentKind] = mapped_column(enum_column(AmendmentKind))
     base_version_id: Mapped[int] = mapped_column(ForeignKey("clause_version.id"))
@@ -78,8 +88,8 @@ class Amendment(db.Model):
 
     @property
     def title(self) -> str:
-        """How the amendment is named in lists and headings ("Amendment 12")."""
-        return f"Amendment {self.id}"
+        """How the amendment is named in lists, headings and exports ("Amendment 12"): its number in its instrument."""
+        return amendment_title(self.seq)
 
     def __repr__(self) -> str:
-        return f"<Amendment {self.id} {self.kind.value} {self.state.value}>"
+        return f"<Amendment {self.id} (no. {self.seq}) {self.kind.value} {self.state.value}>"

@@ -41,6 +41,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, CursorResult, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import attributes, joinedload, selectinload
 
 from drafter.extensions import db
@@ -387,8 +388,7 @@ def propose(
         state=S.DRAFT,
         sponsors=sponsors,
     )
-    db.session.add(amendment)
-    db.session.flush()
+    _add_numbered(amendment)
     audit.record(
         "amendment.propose",
         amendment,
@@ -402,6 +402,69 @@ def propose(
     if submit:
         submit_amendment(amendment, actor=actor, now=now)
     return amendment
+
+
+#: How often :func:`_add_numbered` takes a fresh number after losing it to a concurrent proposal.
+NUMBER_ATTEMPTS = 5
+
+
+def numbers_of(ids: Iterable[int | None]) -> dict[int, int]:
+    """The numbers (``seq``) of amendments known by id, e.g. to name the amendment that made a version.
+
+    :param ids: amendment ids; ``None`` entries are skipped.
+    :returns: ``{id: seq}`` for those that exist (one query, none when there is no id).
+    """
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = db.session.execute(select(Amendment.id, Amendment.seq).where(Amendment.id.in_(wanted)))
+    return {amendment_id: seq for amendment_id, seq in rows}
+
+
+def lock_numbering(instrument_id: int) -> None:
+    """Take the instrument row's lock until the transaction ends, so its amendments are numbered one at a time.
+
+    A no-op UPDATE of a non-key column: on PostgreSQL a row lock that a
+    second proposer waits on, on SQLite the database write lock (which also
+    makes the transaction a real one before the savepoint that follows).
+
+    :param instrument_id: the instrument whose amendment numbers are taken.
+    """
+    db.session.execute(
+        update(Instrument)
+        .where(Instrument.id == instrument_id)
+        .values(title=Instrument.title)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def next_number(instrument_id: int) -> int:
+    """The number the next amendment of the instrument gets: one more than the highest so far, or 1."""
+    last = db.session.scalar(select(func.max(Amendment.seq)).where(Amendment.instrument_id == instrument_id))
+    return (last or 0) + 1
+
+
+def _add_numbered(amendment: Amendment) -> None:
+    """Add ``amendment`` with the next number of its instrument (``seq``: 1, 2, ...) and flush.
+
+    The instrument row is locked first (:func:`lock_numbering`), so two
+    proposals in one instrument take their numbers one after the other. Should a number still be taken
+    meanwhile, the unique (instrument, seq) constraint refuses it inside a
+    savepoint and the next number is tried.
+
+    :raises IntegrityError: when no number could be had after :data:`NUMBER_ATTEMPTS` tries.
+    """
+    instrument_id = amendment.instrument_id
+    lock_numbering(instrument_id)
+    for attempt in range(NUMBER_ATTEMPTS):
+        amendment.seq = next_number(instrument_id)
+        try:
+            with db.session.begin_nested():
+                db.session.add(amendment)
+            return
+        except IntegrityError:
+            if attempt == NUMBER_ATTEMPTS - 1:
+                raise
 
 
 def _sponsors(ids: Iterable[int], *, exclude: int | None) -> list[Organisation]:

@@ -12,9 +12,12 @@ not by its name or by the type the browser claims:
   control characters except tab, line feed, form feed and carriage return.
 
 The name's extension must agree with the content (a PDF called
-``notes.docx`` is refused). Files are stored under a random name
-(:attr:`StoredAttachment.key`), never under the uploaded one, and served
-back only as downloads (see :mod:`drafter.views.consultations`).
+``notes.docx`` is refused). Names are kept in any script (``ข้อเสนอ.pdf``,
+``Đề xuất.pdf``): :func:`clean_name` only drops folders, control and
+direction characters and the characters file systems forbid. Files are
+stored under a random name (:attr:`StoredAttachment.key`), never under the
+uploaded one, and served back only as downloads under the original name
+(RFC 6266 ``filename*``, see :mod:`drafter.views.consultations`).
 """
 from __future__ import annotations
 
@@ -23,12 +26,11 @@ import io
 import os
 import re
 import secrets
+import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
-
-from werkzeug.utils import secure_filename
 
 #: Default size limit of one attachment (config ``MAX_ATTACHMENT_BYTES``).
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
@@ -42,6 +44,10 @@ KINDS = {
 _DOCX_MAIN = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
 _KEY = re.compile(r"^[0-9a-f]{32}\.(pdf|docx|txt|md)$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+# In names: C0/C1 controls, bidirectional controls (they make "exe.pdf" look like "pdf.exe"),
+# and the characters Windows forbids in file names.
+_NAME_UNSAFE = re.compile(r'[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"*:<>?|]')
+_MAX_NAME = 255
 
 
 class AttachmentRefused(ValueError):
@@ -113,15 +119,65 @@ def check(data: bytes, filename: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> 
     if kind is None:
         raise AttachmentRefused("Attach a PDF, a Word document (.docx) or a plain text file; this file is none of them.")
     extensions, mimetype = KINDS[kind]
-    name = secure_filename(filename or "") or f"attachment{extensions[0]}"
-    suffix = Path(name).suffix.lower()
+    name = clean_name(filename) or f"attachment{extensions[0]}"
+    suffix = _suffix(name)
     if suffix not in extensions:
         label = {"pdf": "a PDF", "docx": "a Word document", "text": "plain text"}[kind]
         raise AttachmentRefused(
             f"The file's content is {label} but its name ends in “{suffix or '(nothing)'}”; "
             f"name it with {' or '.join(extensions)}."
         )
-    return name[-255:], mimetype
+    return name, mimetype
+
+
+def clean_name(filename: str | None) -> str:
+    """The name an uploaded file is offered back under, in whatever script it was written.
+
+    Only the last path component is kept (browsers on Windows may send
+    ``C:\\Users\\...``); it is normalised to NFC, control and bidirectional
+    control characters and ``" * : < > ? |`` are dropped, white space is
+    collapsed, and dots and spaces are stripped from the ends of the stem.
+    A name longer than 255 characters loses the end of its stem, never its
+    extension. The result is never used as a path: files are stored under
+    :attr:`StoredAttachment.key`.
+
+    :param filename: the name the browser sent (may be empty or ``None``).
+    :returns: the cleaned name, ``"attachment.<ext>"`` when only an extension
+        is left, or ``""`` when nothing is left at all.
+    """
+    name = unicodedata.normalize("NFC", filename or "")
+    name = re.split(r"[/\\]", name)[-1]
+    name = " ".join(_NAME_UNSAFE.sub("", name).split())
+    stem, dot, extension = name.rpartition(".")
+    if not dot:
+        stem, extension = name, ""
+    stem = stem.strip(". ")
+    extension = extension.strip(". ")
+    if not stem and not extension:
+        return ""
+    tail = f".{extension}" if extension else ""
+    stem = (stem or "attachment")[: max(1, _MAX_NAME - len(tail))]
+    return (stem + tail)[:_MAX_NAME]
+
+
+def ascii_name(name: str) -> str:
+    """An ASCII stand-in for ``name``, for the ``filename`` parameter old clients read (RFC 6266, 4.3).
+
+    Accents are dropped (``Đề xuất.pdf`` -> ``De xuat.pdf``); a name with no
+    Latin letters (``ข้อเสนอ.pdf``) becomes ``attachment.pdf``.
+
+    :param name: a name made by :func:`clean_name`.
+    :returns: a printable ASCII name with its extension kept.
+    """
+    simple = unicodedata.normalize("NFKD", name.replace("Đ", "D").replace("đ", "d"))
+    simple = "".join(c for c in simple if " " <= c <= "~" and c not in '"\\%')
+    return clean_name(simple) or "attachment"
+
+
+def _suffix(name: str) -> str:
+    """The lower-cased extension of ``name`` with its dot, or ``""``."""
+    stem, dot, extension = name.rpartition(".")
+    return f".{extension.lower()}" if dot and stem else ""
 
 
 def store(stream: BinaryIO, filename: str, directory: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES) -> StoredAttachment:
@@ -139,7 +195,7 @@ def store(stream: BinaryIO, filename: str, directory: str | os.PathLike, *, max_
     name, mimetype = check(data, filename, max_bytes=max_bytes)
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(16) + Path(name).suffix.lower()
+    key = secrets.token_hex(16) + _suffix(name)
     fd = os.open(folder / key, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
     with os.fdopen(fd, "wb") as fh:
         fh.write(data)

@@ -620,7 +620,7 @@ def report_csv_rows(rows: Sequence[ReportRow], *, for_spreadsheet: bool = True) 
             a = r.amendment
             result = f"{a.clause.key} version {a.result_version.seq}" if a.result_version is not None else ""
             cells = [
-                "Amendment", a.id, f"{a.kind.value.capitalize()} {a.clause.key}", "",
+                "Amendment", a.seq, f"{a.kind.value.capitalize()} {a.clause.key}", "",
                 (a.submitted_at or a.created_at).strftime("%Y-%m-%d"), a.organisation.name, r.role,
                 r.disposition.label, a.state.label, a.reason, decided, result,
             ]

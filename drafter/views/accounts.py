@@ -9,11 +9,10 @@ from sqlalchemy.orm import joinedload
 from drafter.errors import render_error
 from drafter.extensions import db
 from drafter.forms import DecisionForm
-from drafter.mail import send_mail
+from drafter.mail import public_url, send_mail
 from drafter.models import User, UserState
 from drafter.models.user import COUNTRIES
 from drafter.services import accounts
-from drafter.views.auth import absolute_url
 from drafter.views.loaders import past_the_last_page, requested_page
 
 bp = Blueprint("accounts", __name__, url_prefix="/secretariat/registrations")
@@ -63,10 +62,11 @@ def approve(user_id: int):
         db.session.rollback()
         return render_error(exc.status, exc.message)
     db.session.commit()
+    link = public_url("auth.sign_in")
     send_mail(
         user.email,
         "Drafter: your account is approved",
-        f"Your Drafter account is approved. Sign in here:\n{absolute_url('auth.sign_in')}",
+        "Your Drafter account is approved. " + (f"Sign in here:\n{link}" if link else "You can sign in now."),
     )
     flash(f"Approved {user.name} ({user.email}).", "success")
     return redirect(url_for("accounts.pending"))

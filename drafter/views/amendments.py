@@ -636,6 +636,7 @@ def on_clause(slug: str, uid: str):
         current=current,
         columns=columns,
         amendments=amendments,
+        titles={a.id: a.title for a in amendments},
         kind_labels=KIND_LABELS,
     )
 
@@ -677,10 +678,11 @@ def competing_columns(amendments: list[Amendment], current: ClauseVersion) -> li
                 spans[a.id] = tuple((c.current_start, c.current_end) for c in result.conflicts)
                 status[a.id] = ("conflicts", len(result.conflicts))
     columns = []
+    titles = {a.id: a.title for a in amendments}
     for a in amendments:
         others = {b: s for b, s in spans.items() if b != a.id}
         if status[a.id][0] == "applies":
-            html, hits = render_with_overlaps(redlines[a.id], others, lambda k: f"Amendment {k}")
+            html, hits = render_with_overlaps(redlines[a.id], others, lambda k: titles[k])
         else:
             html = render_redline_html(redlines[a.id])
             mine = spans[a.id]

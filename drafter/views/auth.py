@@ -19,7 +19,7 @@ from drafter.forms import (
     ResetRequestForm,
     SignInForm,
 )
-from drafter.mail import send_mail
+from drafter.mail import public_url, send_mail
 from drafter.models import Organisation, OrganisationType
 from drafter.security import safe_next
 from drafter.services import accounts
@@ -30,14 +30,6 @@ bp = Blueprint("auth", __name__)
 def auth_rate_limit() -> str:
     """The Flask-Limiter limit string for sign-in, registration and reset (``AUTH_RATE_LIMIT``)."""
     return current_app.config.get("AUTH_RATE_LIMIT", "10 per minute; 50 per hour")
-
-
-def absolute_url(endpoint: str, **values) -> str:
-    """An absolute URL for e-mails: under ``PUBLIC_URL`` when set, so a forged Host header cannot redirect links."""
-    base = current_app.config.get("PUBLIC_URL")
-    if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
 
 
 def _sign_in_session(user, *, remember: bool) -> None:
@@ -113,12 +105,14 @@ def register():
     db.session.commit()
     address = accounts.normalise_email(form.email.data)
     if user is None:
+        link = public_url("auth.reset_request")
+        where = f"here:\n{link}" if link else "with \"Forgot password\" on the sign-in page."
         send_mail(
             address,
             "Drafter: registration with your address",
             "Someone asked to register at Drafter with this address, which already has an account.\n"
-            "If it was you and you forgot your password, ask for a new one here:\n"
-            f"{absolute_url('auth.reset_request')}\n\nIf it was not you, you need not do anything.",
+            f"If it was you and you forgot your password, ask for a new one {where}\n\n"
+            "If it was not you, you need not do anything.",
         )
     else:
         send_mail(
@@ -148,13 +142,14 @@ def reset_request():
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
     if user is not None:
         token = accounts.make_reset_token(user, current_app.secret_key)
-        send_mail(
-            user.email,
-            "Drafter: choose a new password",
-            "To choose a new password for your Drafter account, open this link:\n"
-            f"{absolute_url('auth.reset_password', token=token)}\n\n"
-            f"It works once, within {minutes} minutes. If you did not ask for it, ignore this e-mail.",
-        )
+        link = public_url("auth.reset_password", token=token)
+        if link:  # without its link the e-mail is useless; public_url has logged why
+            send_mail(
+                user.email,
+                "Drafter: choose a new password",
+                f"To choose a new password for your Drafter account, open this link:\n{link}\n\n"
+                f"It works once, within {minutes} minutes. If you did not ask for it, ignore this e-mail.",
+            )
     flash(
         f"If an account uses that address, we have sent it a link to choose a new password. "
         f"The link works once, within {minutes} minutes.",

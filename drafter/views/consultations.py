@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_file, url_for
 from flask_login import current_user
@@ -442,15 +443,22 @@ def attachment(slug: str, input_id: int):
         abort(404, "The attached file cannot be found.")
     if not path.is_file():
         abort(404, "The attached file cannot be found.")
+    name = item.attachment_name or path.name
     response = send_file(
         path,
         # Werkzeug adds the charset of text types itself; rows stored before kept it in the type.
         mimetype=(item.attachment_type or "application/octet-stream").split(";")[0],
         as_attachment=True,
-        download_name=item.attachment_name or path.name,
+        download_name=name,
         max_age=0,
         conditional=False,
     )
+    if not name.isascii():
+        # RFC 6266: browsers take filename*; old clients get a readable ASCII name, not ".pdf".
+        response.headers.set(
+            "Content-Disposition", "attachment", filename=attachments.ascii_name(name),
+            **{"filename*": "UTF-8''" + quote(name, safe="!#$&+-.^_`|~")},
+        )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     # Should a browser render it anyway, nothing in it may run or load.

@@ -160,6 +160,23 @@ def applicant(app, people):
                         name="ASETUC delegate")
 
 
+def test_without_a_public_url_e_mails_go_out_without_links_never_to_the_requested_host(app, people, applicant, caplog):
+    """A forged Host header must not put its host into an e-mail; the e-mail still says what to do."""
+    caplog.set_level(logging.WARNING)
+    app.config["PUBLIC_URL"] = None
+    forged = {"Host": "evil.example"}
+    client = as_user(app, people["secretariat"])
+    assert client.post(f"/secretariat/registrations/{applicant.id}/approve").status_code == 302
+    data = registration(organisation=org_id(app, "ASETUC"), email="mfa@example.org")
+    assert app.test_client().post("/register", data=data, headers=forged).status_code == 302
+    mails = [r.getMessage() for r in caplog.records if "No mail server configured" in r.getMessage()]
+    [approved] = [m for m in mails if "To: applicant@example.org" in m]
+    [known] = [m for m in mails if "To: mfa@example.org" in m]
+    assert "approved" in approved and "sign in" in approved and "http" not in approved
+    assert "already has an account" in known and "Forgot password" in known and "http" not in known
+    assert not [r for r in caplog.records if "evil.example" in r.getMessage()]
+
+
 def test_pending_page_lists_registrations_with_their_organisation(app, people, applicant):
     html = as_user(app, people["secretariat"]).get("/secretariat/registrations/").get_data(as_text=True)
     assert "applicant@example.org" in html and "ASETUC" in html and "Trade union" in html

@@ -314,6 +314,38 @@ def test_reset_link_uses_the_public_url_when_set(app, client, mfa, caplog):
     assert "evil.example" not in record.getMessage()
 
 
+def _mails(caplog) -> list[str]:
+    return [r.getMessage() for r in caplog.records if "No mail server configured" in r.getMessage()]
+
+
+@pytest.mark.parametrize(
+    "forged", [{"Host": "evil.example"}, {"Host": "localhost", "X-Forwarded-Host": "evil.example"}]
+)
+def test_without_a_public_url_a_forged_host_gets_no_link(app, client, mfa, caplog, forged):
+    """The reset token must never travel in a link to a host the request named."""
+    caplog.set_level(logging.WARNING)
+    app.config["PUBLIC_URL"] = None
+    response = client.post("/reset-password", data={"email": "mfa@example.org"}, headers=forged)
+    assert response.status_code == 302  # the same answer as for any address
+    assert not [r for r in caplog.records if "evil.example" in r.getMessage()]
+    assert not [m for m in _mails(caplog) if "/reset-password/" in m]
+    assert any("DRAFTER_PUBLIC_URL is not set" in r.getMessage() for r in caplog.records)
+    with app.app_context():
+        assert db.session.scalars(select(User).where(User.id == mfa.id)).one().state == UserState.ACTIVE
+
+
+def test_without_a_public_url_trusted_hosts_refuse_other_hosts_and_links_use_the_request_host(app, client, mfa, caplog):
+    caplog.set_level(logging.WARNING)
+    app.config["PUBLIC_URL"] = None
+    app.config["TRUSTED_HOSTS"] = ["drafter.example"]
+    forged = client.post("/reset-password", data={"email": "mfa@example.org"}, headers={"Host": "evil.example"})
+    assert forged.status_code == 400 and "host name" in forged.get_data(as_text=True)
+    assert not [r for r in caplog.records if "evil.example" in r.getMessage()] and _mails(caplog) == []
+    client.post("/reset-password", data={"email": "mfa@example.org"}, headers={"Host": "drafter.example"})
+    [mail] = _mails(caplog)
+    assert "http://drafter.example/reset-password/" in mail
+
+
 def test_services_flush_but_leave_the_commit_to_the_caller(app_ctx):
     secretariat = db.session.get(User, add_user("sec@example.org", role=Role.SECRETARIAT).id)
     pending = db.session.get(User, add_user("new@example.org", state=UserState.PENDING).id)

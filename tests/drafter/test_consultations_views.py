@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import zipfile
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from sqlalchemy import select
@@ -145,7 +146,7 @@ def test_a_stakeholder_sends_a_written_input_with_a_pdf_and_only_signed_in_users
     )
     assert response.status_code == 302, text_of(response)
     item = in_db(app, lambda: db.session.scalar(select(Input).where(Input.title == "Our submission")))
-    assert item.via_call and item.attachment_name == "etc_Our_paper.pdf" and item.attachment_size == len(PDF)
+    assert item.via_call and item.attachment_name == "Our paper.pdf" and item.attachment_size == len(PDF)
     [stored] = uploads(app)
     assert stored.name == item.attachment_key and stored.read_bytes() == PDF and "paper" not in stored.name
     organisations = in_db(app, lambda: [o.id for o in db.session.get(Input, item.id).organisations])
@@ -154,7 +155,7 @@ def test_a_stakeholder_sends_a_written_input_with_a_pdf_and_only_signed_in_users
     download = client.get(f"/i/t/inputs/{item.id}/attachment")
     assert download.status_code == 200 and download.data == PDF
     assert download.headers["Content-Disposition"].startswith("attachment;")
-    assert "etc_Our_paper.pdf" in download.headers["Content-Disposition"]
+    assert "Our paper.pdf" in download.headers["Content-Disposition"]
     assert download.headers["X-Content-Type-Options"] == "nosniff"
     assert download.mimetype == "application/pdf"
     assert "sandbox" in download.headers["Content-Security-Policy"]
@@ -213,6 +214,45 @@ def test_word_documents_and_plain_text_are_accepted(app, client, people, content
     item_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
     download = client.get(f"/i/t/inputs/{item_id}/attachment")
     assert download.data == content and download.mimetype == mimetype
+
+
+@pytest.mark.parametrize(
+    "content, sent, kept, fallback",
+    [
+        (PDF, "ข้อเสนอ.pdf", "ข้อเสนอ.pdf", "attachment.pdf"),
+        ("សំណើ".encode("utf-8"), "សំណើ.txt", "សំណើ.txt", "attachment.txt"),
+        (docx_bytes(), "提案.docx", "提案.docx", "attachment.docx"),
+        (PDF, "Đề xuất.pdf", "Đề xuất.pdf", "De xuat.pdf"),
+        (PDF, "De\u0300 xua\u0302\u0301t.pdf", "Dè xuất.pdf", "De xuat.pdf"),  # decomposed (macOS) -> NFC
+        (PDF, "/home/mfa/ការស្នើ \u202eflow.PDF", "ការស្នើ flow.PDF", "flow.PDF"),
+    ],
+)
+def test_attachments_keep_their_names_in_any_script_and_download_under_them(
+    app, client, people, content, sent, kept, fallback
+):
+    call = make_call(app, people)
+    response = as_user(app, client, people.mfa).post(
+        f"/i/t/consultations/{call}/inputs/new",
+        data={"kind": "submission", "title": "With a file", "attachment": (io.BytesIO(content), sent)},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302, text_of(response)
+    item_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    item = in_db(app, lambda: db.session.get(Input, item_id))
+    assert item.attachment_name == kept
+    [stored] = uploads(app)
+    assert stored.name == item.attachment_key and stored.name.isascii()
+    assert stored.suffix == Path(kept).suffix.lower()
+
+    download = client.get(f"/i/t/inputs/{item_id}/attachment")
+    assert download.status_code == 200 and download.data == content
+    disposition = download.headers["Content-Disposition"]
+    assert disposition.isascii()
+    kind, *pairs = [part.strip() for part in disposition.split(";")]
+    params = {key: value.strip('"') for key, _, value in (pair.partition("=") for pair in pairs)}
+    assert kind == "attachment" and params["filename"] == fallback
+    charset, _, encoded = params["filename*"].partition("''")
+    assert charset == "UTF-8" and unquote(encoded) == kept
 
 
 def test_written_inputs_only_while_the_call_is_open_and_never_to_events(app, client, people):

@@ -145,7 +145,7 @@ def test_signing_out_on_one_server_ends_the_session_on_the_other(tmp_path):
 
 def _gunicorn_settings(monkeypatch, **env) -> dict:
     for name in ("DRAFTER_WORKERS", "DRAFTER_THREADS", "DRAFTER_BIND", "DRAFTER_RATELIMIT_STORAGE_URI", "SECRET_KEY",
-                 "DRAFTER_GC_THRESHOLD"):
+                 "DRAFTER_GC_THRESHOLD", "DRAFTER_PUBLIC_URL"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -172,9 +172,50 @@ def test_gunicorn_warns_about_per_process_rate_limits_and_a_missing_shared_key(m
     messages = _warnings(_gunicorn_settings(monkeypatch), workers=4)
     assert any("4 worker processes" in m and "DRAFTER_RATELIMIT_STORAGE_URI" in m for m in messages)
     assert any("SECRET_KEY" in m for m in messages)
-    quiet = _gunicorn_settings(monkeypatch, DRAFTER_RATELIMIT_STORAGE_URI="redis://cache:6379/0", SECRET_KEY="k")
+    public = {"SECRET_KEY": "k", "DRAFTER_PUBLIC_URL": "https://drafter.example"}
+    quiet = _gunicorn_settings(monkeypatch, DRAFTER_RATELIMIT_STORAGE_URI="redis://cache:6379/0", **public)
     assert _warnings(quiet, workers=4) == []
-    assert _warnings(_gunicorn_settings(monkeypatch, SECRET_KEY="k"), workers=1) == []
+    assert _warnings(_gunicorn_settings(monkeypatch, **public), workers=1) == []
+
+
+def test_gunicorn_warns_at_start_when_the_public_address_is_missing(monkeypatch):
+    """Without it, e-mailed links (password reset) cannot be built without trusting the Host header."""
+    messages = _warnings(_gunicorn_settings(monkeypatch, SECRET_KEY="k"), workers=1)
+    assert [m for m in messages if "DRAFTER_PUBLIC_URL" in m]
+    public = _gunicorn_settings(monkeypatch, SECRET_KEY="k", DRAFTER_PUBLIC_URL="https://drafter.example")
+    assert not [m for m in _warnings(public, workers=1) if "DRAFTER_PUBLIC_URL" in m]
+
+
+def _run_output(monkeypatch, tmp_path, **config) -> tuple[str, list[tuple]]:
+    """``drafter run`` with the server replaced by a recorder: (what it printed, the servers it started)."""
+    import flask.cli
+    from click.testing import CliRunner
+    from flask.cli import ScriptInfo
+
+    from drafter import create_app
+    from drafter.cli import main
+
+    started: list[tuple] = []
+    monkeypatch.setattr(flask.cli, "run_simple", lambda host, port, app, **kw: started.append((host, port)))
+    settings = {"TESTING": True, "SECRET_KEY": "k", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/run.sqlite3"}
+    info = ScriptInfo(create_app=lambda: create_app({**settings, **config}))
+    result = CliRunner().invoke(main, ["run", "--port", "5099"], obj=info)
+    assert result.exit_code == 0, result.output
+    return result.output, started
+
+
+def test_drafter_run_warns_at_start_when_the_public_address_is_missing(monkeypatch, tmp_path):
+    monkeypatch.delenv("DRAFTER_PUBLIC_URL", raising=False)
+    output, started = _run_output(monkeypatch, tmp_path)
+    assert "DRAFTER_PUBLIC_URL is not set" in output and started == [("127.0.0.1", 5099)]
+    output, started = _run_output(monkeypatch, tmp_path, PUBLIC_URL="https://drafter.example")
+    assert "DRAFTER_PUBLIC_URL" not in output and started == [("127.0.0.1", 5099)]
+
+
+def test_trusted_hosts_come_from_the_environment():
+    hosts = from_environment({"DRAFTER_TRUSTED_HOSTS": "drafter.example.org, .asean.example ,"})["TRUSTED_HOSTS"]
+    assert hosts == ["drafter.example.org", ".asean.example"]
+    assert "TRUSTED_HOSTS" not in from_environment({"DRAFTER_TRUSTED_HOSTS": " , "})
 
 
 @pytest.fixture
