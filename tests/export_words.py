@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from lxml import etree, html as lxml_html
+from lxml import etree
+from lxml import html as lxml_html
 
 # Characters that are Markdown markup when typed in a clause, and the backslash that escapes them.
 _MARKUP = re.compile(r"[*_#`~>|\\\[\]]")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import io
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -28,7 +28,7 @@ def record_call(instrument: Instrument, actor: User, *, open_days: int = 30, tit
             title=title,
             kind="written_call",
             starts_on=date.today() - timedelta(days=10),
-            open_until=datetime.now(timezone.utc) + timedelta(days=open_days),
+            open_until=datetime.now(UTC) + timedelta(days=open_days),
         ),
         actor=actor,
     )

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -282,7 +282,7 @@ def logged(app, people):
     """A few events at known times."""
     with app.app_context():
         admin = db.session.get(User, people["admin"].id)
-        base = datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc)
+        base = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
         for i in range(60):
             db.session.add(Event(verb="user.sign_in", object_type="user", object_id=admin.id, actor_id=admin.id,
                                  created_at=base + timedelta(minutes=i), details={}))

@@ -5,9 +5,9 @@ import re
 
 import pytest
 
+from drafter.extensions import db
 from drafter.models import VersionCause
 from drafter.services import versions
-from drafter.extensions import db
 from instrument.amendments import AmendmentState as S
 from tests.drafter.accounts_helpers import events, put_in_session, row_counts
 from tests.drafter.amendments_helpers import (

@@ -20,7 +20,16 @@ from drafter.services import amendments as amendment_service
 from drafter.services import editing
 from instrument.amendments import AmendmentState as S
 from tests.drafter.accounts_helpers import events, put_in_session
-from tests.drafter.amendments_helpers import BASE, add_instrument, add_people, amendment, clause, propose, user, versions_of
+from tests.drafter.amendments_helpers import (
+    BASE,
+    add_instrument,
+    add_people,
+    amendment,
+    clause,
+    propose,
+    user,
+    versions_of,
+)
 
 A1 = "/i/t/c/article-1"
 
@@ -109,8 +118,8 @@ def test_two_amendments_on_one_clause_accepted_at_the_same_moment_are_both_merge
 def test_one_amendment_accepted_twice_at_the_same_moment_makes_one_version(app, people, together):
     with app.app_context():
         amendment_id = propose(people.mfa, "States shall closely cooperate on recruitment.")
-        from tests.drafter.accounts_helpers import add_user
         from drafter.models import Role
+        from tests.drafter.accounts_helpers import add_user
 
         colleague = add_user("sec2@example.org", role=Role.SECRETARIAT).id
     together()

@@ -1,7 +1,7 @@
 """The amendment services: proposing, changes of state, and decisions with the three-way merge."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select, update
@@ -59,7 +59,7 @@ def test_a_proposal_starts_as_a_private_draft_and_is_submitted_later(people):
 
 
 @pytest.mark.parametrize(
-    "kind, text, extra, field, message",
+    ("kind", "text", "extra", "field", "message"),
     [
         ("modify", "", {}, "text", "Write the text you propose"),
         ("modify", BASE + "  ", {}, "text", "same as the text you started from"),
@@ -84,7 +84,7 @@ def test_a_base_version_of_another_clause_is_refused(people):
 
 def test_proposals_and_submissions_after_the_comment_period_are_refused(people):
     instrument = clause().instrument
-    closes = datetime.now(timezone.utc) + timedelta(days=3)
+    closes = datetime.now(UTC) + timedelta(days=3)
     drafts.publish_draft(instrument, actor=None, title="For comment", comments_close_at=closes)
     db.session.commit()
     draft_id = propose(people.mfa, "States shall closely cooperate on recruitment.", submit=False)
@@ -284,7 +284,7 @@ def test_accepting_an_insertion_makes_a_clause_after_the_target(people):
     assert outcome.version.seq == 1 and outcome.version.heading == "Transparency"
     after = [c.key for c in db.session.scalars(select(Clause).order_by(Clause.position))]
     i = before.index("Article 1") + 1
-    assert after == before[:i] + ["Article 1A"] + before[i:]
+    assert after == [*before[:i], "Article 1A", *before[i:]]
     assert len({c.position for c in db.session.scalars(select(Clause))}) == len(after)  # no two clauses share a place
     assert current_text() == BASE  # the target is unchanged
     # The new clause is in the current text, in its place.
@@ -378,7 +378,7 @@ def test_state_counts_and_lists(people):
     assert page.total == 2 and page.pages == 2 and [a.id for a in page.items] == [ids[2]]
     assert service.list_amendments(instrument, organisation_id=people.asetuc_org).total == 0  # its draft is private
     assert service.list_amendments(instrument, organisation_id=people.asetuc_org, include_drafts=True).total == 1
-    future = datetime.now(timezone.utc) + timedelta(days=1)
+    future = datetime.now(UTC) + timedelta(days=1)
     assert service.list_amendments(instrument, older_than=future).total == 3
     assert service.list_amendments(instrument, older_than=future - timedelta(days=30)).total == 0
     assert db.session.scalar(select(Draft)) is not None and db.session.scalar(select(ClauseVersion)) is not None

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select, update
@@ -105,7 +105,7 @@ def test_submitting_a_proposal_with_co_sponsors(app, client, people):
 
 
 @pytest.mark.parametrize(
-    "values, message",
+    ("values", "message"),
     [
         ({"rationale": ""}, "Explain why you propose this change."),
         ({"text": BASE}, "The proposed text is the same as the text you started from."),
@@ -132,10 +132,10 @@ def test_a_base_version_of_another_clause_is_a_400(app, client, people):
 def test_after_the_comment_period_proposals_are_refused_with_its_message(app, client, people):
     with app.app_context():
         draft = drafts.publish_draft(clause().instrument, actor=None, title="For comment",
-                                     comments_close_at=datetime.now(timezone.utc) + timedelta(days=1))
+                                     comments_close_at=datetime.now(UTC) + timedelta(days=1))
         db.session.commit()
         db.session.execute(update(Draft).where(Draft.id == draft.id).values(
-            comments_close_at=datetime.now(timezone.utc) - timedelta(days=1)))
+            comments_close_at=datetime.now(UTC) - timedelta(days=1)))
         db.session.commit()
     as_user(app, client, people.mfa)
     notice = text_of(client.get(A1 + "/amend"))
@@ -199,7 +199,7 @@ def test_the_proposer_submits_and_withdraws_through_the_buttons(app, client, peo
 
 
 @pytest.mark.parametrize(
-    "visitor, to, status, message",
+    ("visitor", "to", "status", "message"),
     [
         ("asetuc", "withdrawn", 403, "Only members of Migrant Forum in Asia or the secretariat"),
         ("secretariat", "withdrawn", 403, "Only the proposing organisation may withdraw an amendment."),
@@ -232,7 +232,7 @@ def test_secretariat_accepts_and_the_version_shows_on_the_clause_page(app, clien
     assert f"Amendment {amendment_id} is accepted: it made version 2" in page
     assert "merged into the text" in page  # the history
     clause_page = text_of(client.get(A1 + "/"))
-    assert "amendment (<a href=\"/i/t/amendments/%d/\">Amendment %d</a>)" % (amendment_id, amendment_id) in clause_page
+    assert f'amendment (<a href="/i/t/amendments/{amendment_id}/">Amendment {amendment_id}</a>)' in clause_page
     assert "States shall closely cooperate on recruitment." in clause_page
 
 
@@ -353,12 +353,12 @@ def test_competing_amendments_side_by_side_with_overlaps_marked(app, client, peo
     with app.app_context():
         a = propose(people.mfa, "States should cooperate on recruitment.")
         b = propose(people.asetuc, "States must cooperate on recruitment.")
-        c = propose(people.mfa, "States shall cooperate on fair recruitment.")
+        propose(people.mfa, "States shall cooperate on fair recruitment.")
     page = text_of(as_user(app, client, people.secretariat).get(A1 + "/amendments"))
     columns = page.split('<section class="column"')[1:]
     assert len(columns) == 3
-    assert 'class="overlap" title="also changed by Amendment %d"' % b in columns[0]
-    assert 'class="overlap" title="also changed by Amendment %d"' % a in columns[1]
+    assert f'class="overlap" title="also changed by Amendment {b}"' in columns[0]
+    assert f'class="overlap" title="also changed by Amendment {a}"' in columns[1]
     assert "overlap" not in columns[2].split('<div class="redline">')[1]
     assert f"Overlaps with <a href=\"/i/t/amendments/{b}/\">Amendment {b}</a>" in columns[0]
     # After A is accepted, B no longer applies cleanly and C still does, against the new text.

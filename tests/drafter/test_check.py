@@ -92,7 +92,7 @@ def test_conflict_markers_in_a_version_are_reported(demo, lines):
 
 
 @pytest.mark.parametrize(
-    "field, bad, problem",
+    ("field", "bad", "problem"),
     [
         ("text", "Wages\x0bshall be paid.", "control characters U+000B"),
         ("text", "Wages\x00 shall\x1b be\x0c paid.", "control characters U+0000, U+000C, U+001B"),
@@ -196,7 +196,7 @@ def test_an_accepted_amendment_pointing_at_a_version_it_did_not_make_is_reported
     # The version it did make still names it.
     assert any(f"(id {made}) says Amendment {amendment_id} (accepted) made it, but the amendment names version id "
                f"{other.id}" in m for m in messages)  # fmt: skip
-    code, output = run_check(demo)
+    code, _output = run_check(demo)
     assert code == 1
 
 

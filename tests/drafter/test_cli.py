@@ -42,11 +42,11 @@ def test_import_then_next_state_then_export(app, runner, tmp_path: Path):
 
 
 @pytest.mark.parametrize(
-    "content, message",
+    ("content", "message"),
     [
         (b"", "empty"),
         (b"# Title\n\nJust some prose without any provisions.\n", "no headings"),
-        ("---\ntitle: T\n---\n# T\n\n## Part I\n\n### Article 1\n\nA.\n\n### Article 1\n\nB.\n".encode(), "line 12"),
+        (b"---\ntitle: T\n---\n# T\n\n## Part I\n\n### Article 1\n\nA.\n\n### Article 1\n\nB.\n", "line 12"),
         ("# T\n\n### Article 1\n\nCaf\xe9".encode("latin-1"), "UTF-8"),
     ],
 )

@@ -17,7 +17,7 @@ def account(app, email: str) -> User | None:
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == email))
         if user is not None:
-            user.organisation  # load it before the context ends
+            _ = user.organisation  # load it before the context ends
         return user
 
 

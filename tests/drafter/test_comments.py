@@ -7,7 +7,7 @@ import io
 import re
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -146,7 +146,7 @@ def marks(html: str) -> list[str]:
 
 def test_quoted_comment_is_stored_anchored_and_highlighted(app, world):
     client = as_user(app, world, "mfa")
-    clause_id, version_id, _ = clause_row(app, world.plain)
+    _clause_id, version_id, _ = clause_row(app, world.plain)
     response = post(client, world.plain, version_id, quote="obligation number 2", body="Which obligation?",
                     category="question")
     assert response.status_code == 302
@@ -289,7 +289,7 @@ def test_comment_on_draft_2_shows_on_draft_3_and_the_current_text(app, world):
     client = as_user(app, world, "mfa")
     assert post(client, world.plain, v2, draft="2", quote="obligation number 2", body="Kept words.").status_code == 302
     assert post(client, world.plain, v2, draft="2", quote="without delay", body="Edited words.").status_code == 302
-    kept, edited = comments(app)
+    _kept, _edited = comments(app)
     new_version(app, world.plain, "1. Each Party shall give effect to obligation number 2 promptly, in good faith.")
     assert publish(app) == 3
 
@@ -309,7 +309,7 @@ def test_comment_on_draft_2_shows_on_draft_3_and_the_current_text(app, world):
 
 
 def test_comment_period_closed_refuses_draft_comments(app, world):
-    yesterday = datetime.now(timezone.utc) - timedelta(days=1)
+    yesterday = datetime.now(UTC) - timedelta(days=1)
     number = publish(app, closes=yesterday)
     _, version_id, _ = clause_row(app, world.plain)
     client = as_user(app, world, "mfa")
@@ -563,7 +563,7 @@ def test_every_visible_comment_is_on_exactly_one_page_newest_first(app, world):
         service.hide(db.session.get(Comment, ids[3]), actor=secretariat, reason="Duplicate.")  # ASETUC's
         service.hide(db.session.get(Comment, ids[4]), actor=secretariat, reason="Duplicate.")  # MFA's
         # Half of them share one timestamp: the id decides their order.
-        same = datetime(2026, 11, 1, 9, 0, tzinfo=timezone.utc)
+        same = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
         for comment_id in ids[::2]:
             db.session.get(Comment, comment_id).created_at = same
         db.session.commit()
@@ -694,12 +694,12 @@ def test_twenty_stakeholders_comment_on_one_clause_at_the_same_time(app, world):
             results.append(outcome)
 
     threads = [threading.Thread(target=comment, args=(i, c)) for i, c in enumerate(clients)]
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     for t in threads:
         t.start()
     for t in threads:
         t.join(timeout=60)
-    elapsed = datetime.now(timezone.utc) - started
+    elapsed = datetime.now(UTC) - started
     assert [status for status, _ in results] == [302] * 20, results
     assert not any("locked" in text for _, text in results)
     with app.app_context():

@@ -52,7 +52,7 @@ def test_same_state_has_no_differences(client, demo):
 
 
 @pytest.mark.parametrize(
-    "query, status",
+    ("query", "status"),
     [("from=9&to=2", 404), ("from=one&to=2", 400), ("from=1&to=2&view=sideways", 400), ("from=-1&to=2", 400)],
 )
 def test_bad_parameters(client, demo, query, status):

@@ -5,7 +5,7 @@ the foreign-key tests check the same refusals on both.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import delete, func, select
@@ -85,13 +85,13 @@ def test_secretariat_records_a_workshop_with_an_input_by_two_organisations(peopl
 
 
 @pytest.mark.parametrize(
-    "data, field",
+    ("data", "field"),
     [
-        (dict(title="  ", kind="regional_workshop", starts_on=date(2007, 8, 1)), "title"),
-        (dict(title="W", kind="regional_workshop", starts_on=date(2007, 8, 2), ends_on=date(2007, 8, 1)), "ends_on"),
-        (dict(title="W", kind="regional_workshop", starts_on=date(2007, 8, 1),
-              open_until=datetime(2007, 9, 1, tzinfo=timezone.utc)), "open_until"),
-        (dict(title="W", kind="written_call", starts_on=date(2007, 8, 1), organiser_id=999_999), "organiser_id"),
+        ({"title": "  ", "kind": "regional_workshop", "starts_on": date(2007, 8, 1)}, "title"),
+        ({"title": "W", "kind": "regional_workshop", "starts_on": date(2007, 8, 2), "ends_on": date(2007, 8, 1)}, "ends_on"),
+        ({"title": "W", "kind": "regional_workshop", "starts_on": date(2007, 8, 1),
+              "open_until": datetime(2007, 9, 1, tzinfo=UTC)}, "open_until"),
+        ({"title": "W", "kind": "written_call", "starts_on": date(2007, 8, 1), "organiser_id": 999_999}, "organiser_id"),
     ],
 )
 def test_unusable_consultations_are_refused_with_their_field(people, data, field):
@@ -137,8 +137,8 @@ def test_nobody_but_the_secretariat_adds_inputs_to_a_closed_call_or_an_event(peo
         with pytest.raises(service.NotPermitted):
             service.add_input(consultation, service.InputData(kind="submission", title="Late"), actor=user(people.mfa))
     assert row_counts() == before
-    assert closed.is_open(datetime.now(timezone.utc) - timedelta(days=2))  # it was open until yesterday
-    assert not closed.is_open(datetime.now(timezone.utc))
+    assert closed.is_open(datetime.now(UTC) - timedelta(days=2))  # it was open until yesterday
+    assert not closed.is_open(datetime.now(UTC))
     # The secretariat may still record what reached it by other channels.
     service.add_input(closed, service.InputData(kind="submission", title="By post", organisation_ids=[people.mfa_org]), actor=sec)
 
@@ -368,9 +368,8 @@ def test_deleting_an_input_that_decisions_or_versions_refer_to_is_refused(people
 
 def _raw_delete_fails(statement) -> None:
     """Run a DELETE behind the application's back; the database must refuse it."""
-    with pytest.raises(IntegrityError):
-        with db.session.begin_nested():
-            db.session.execute(statement)
+    with pytest.raises(IntegrityError), db.session.begin_nested():
+        db.session.execute(statement)
 
 
 def test_the_database_refuses_deletes_that_would_leave_dangling_references(people):

@@ -83,7 +83,7 @@ def _with_offsets(prov):
 def test_after_two_accepted_amendments_each_span_names_its_version(app, people):
     def check():
         ids = two_amendments(people)
-        (a1, v2), (a2, v3) = ids["first"], ids["second"]
+        (a1, v2), (_a2, v3) = ids["first"], ids["second"]
         prov = provenance(clause("Article 1"))
         assert prov.text == "1. The Parties shall give effect to obligation number 1 in good faith and in full and within one year."
         assert "".join(s.text for s in prov.segments) == prov.text
@@ -182,7 +182,7 @@ def test_the_provenance_page_runs_the_same_queries_for_2_or_6_amendments(app, cl
         amend_and_accept(people, people.mfa if k % 2 else people.asetuc, "number 1", f"number 1 ({k})",
                          f"Input {k}", [people.mfa_org, people.asetuc_org])
     for total in (2, 6):
-        in_db(app, lambda: [amend(k) for k in range(len(figures) * 2, total)])
+        in_db(app, lambda total=total: [amend(k) for k in range(len(figures) * 2, total)])
         with count_queries() as counter:
             response = client.get("/i/t/c/article-1/provenance")
         assert response.status_code == 200 and f"Input {total - 1}" in response.get_data(as_text=True)

@@ -137,7 +137,7 @@ def test_the_register_is_paginated_and_its_queries_do_not_grow(app, client, peop
     signed_in(app, client, people.mfa)
     figures = []
     for total in (5, 40):
-        in_db(app, lambda: [add(people, f"Input {k}", [people.mfa_org, people.asetuc_org], clauses=["Article 1"])
+        in_db(app, lambda total=total: [add(people, f"Input {k}", [people.mfa_org, people.asetuc_org], clauses=["Article 1"])
                             for k in range(5 if figures else 0, total)])
         with count_queries() as counter:
             response = client.get("/i/t/register")
@@ -175,7 +175,7 @@ def test_the_matrix_shows_concerns_and_reflections_and_filters(app, client, peop
 def test_the_matrix_runs_the_same_queries_for_few_or_many_inputs(app, client, people, count_queries):
     figures = []
     for total in (3, 30):
-        in_db(app, lambda: [add(people, f"Input {k}", [people.mfa_org], clauses=[f"Article {1 + k % 3}"])
+        in_db(app, lambda total=total: [add(people, f"Input {k}", [people.mfa_org], clauses=[f"Article {1 + k % 3}"])
                             for k in range(3 if figures else 0, total)])
         with count_queries() as counter:
             assert client.get("/i/t/matrix").status_code == 200
@@ -236,7 +236,7 @@ def test_the_word_report_has_the_same_rows_as_the_csv(app, client, people):
     assert any(c.startswith('=HYPERLINK') for row in cells for c in row)
 
 
-@pytest.mark.parametrize("value, cell", [("=1+1", "'=1+1"), ("-2", "'-2"), ("\tx", "'\tx"), ("＝1", "'＝1"), ("plain", "plain"), (None, "")])
+@pytest.mark.parametrize(("value", "cell"), [("=1+1", "'=1+1"), ("-2", "'-2"), ("\tx", "'\tx"), ("＝1", "'＝1"), ("plain", "plain"), (None, "")])
 def test_csv_cells(value, cell):
     assert traceability.csv_cell(value) == cell
 
@@ -249,7 +249,7 @@ def test_unknown_organisation_is_404(app, client, people):
 
 
 def test_a_drafts_sources_list_the_inputs_reflected_up_to_that_draft(app, client, people):
-    ids = in_db(app, scene, people)
+    in_db(app, scene, people)
 
     def publish():
         publish_draft(_instrument(), actor=user(people.secretariat), title="After the workshop")

@@ -169,7 +169,7 @@ def test_a_stakeholder_sends_a_written_input_with_a_pdf_and_only_signed_in_users
 
 
 @pytest.mark.parametrize(
-    "content, name, message",
+    ("content", "name", "message"),
     [
         (PNG, "photo.pdf", "this file is none of them"),
         (PDF, "notes.docx", "name it with .pdf"),
@@ -197,10 +197,10 @@ def test_attachments_of_the_wrong_type_or_too_big_are_refused_and_nothing_is_kep
 
 
 @pytest.mark.parametrize(
-    "content, name, mimetype",
+    ("content", "name", "mimetype"),
     [
         (docx_bytes(), "brief.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-        ("Ngôn ngữ và quyền\r\nของแรงงาน\n".encode("utf-8"), "notes.md", "text/plain"),
+        ("Ngôn ngữ và quyền\r\nของแรงงาน\n".encode(), "notes.md", "text/plain"),
     ],
 )
 def test_word_documents_and_plain_text_are_accepted(app, client, people, content, name, mimetype):
@@ -217,10 +217,10 @@ def test_word_documents_and_plain_text_are_accepted(app, client, people, content
 
 
 @pytest.mark.parametrize(
-    "content, sent, kept, fallback",
+    ("content", "sent", "kept", "fallback"),
     [
         (PDF, "ข้อเสนอ.pdf", "ข้อเสนอ.pdf", "attachment.pdf"),
-        ("សំណើ".encode("utf-8"), "សំណើ.txt", "សំណើ.txt", "attachment.txt"),
+        ("សំណើ".encode(), "សំណើ.txt", "សំណើ.txt", "attachment.txt"),
         (docx_bytes(), "提案.docx", "提案.docx", "attachment.docx"),
         (PDF, "Đề xuất.pdf", "Đề xuất.pdf", "De xuat.pdf"),
         (PDF, "De\u0300 xua\u0302\u0301t.pdf", "Dè xuất.pdf", "De xuat.pdf"),  # decomposed (macOS) -> NFC

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime
 
 from lxml import etree
 from sqlalchemy import select
@@ -45,13 +45,13 @@ def _edit_then_amend() -> tuple[int, int]:
     edit = editing.edit_clause(target, actor=user(people.secretariat), base_version_id=target.current_version_id,
                                heading=target.current_version.heading, text=EDITED)  # fmt: skip
     db.session.commit()
-    _dated(edit.id, datetime(2007, 8, 20, 10, 0, tzinfo=timezone.utc))
+    _dated(edit.id, datetime(2007, 8, 20, 10, 0, tzinfo=UTC))
     drafts.publish_draft(_instrument(), actor=user(people.secretariat), title="Second")
     db.session.commit()
     amendment = propose(people.mfa, AMENDED, key="Article 2")
     accept(amendment, people.secretariat)
     result = clause("Article 2").current_version_id
-    _dated(result, datetime(2007, 9, 3, 14, 0, tzinfo=timezone.utc))
+    _dated(result, datetime(2007, 9, 3, 14, 0, tzinfo=UTC))
     drafts.publish_draft(_instrument(), actor=user(people.secretariat), title="Third")
     db.session.commit()
     return edit.id, result

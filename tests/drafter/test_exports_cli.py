@@ -22,7 +22,7 @@ DEMO = Path(__file__).resolve().parents[2] / "drafter" / "demo"
 
 
 @pytest.mark.parametrize(
-    "args, check",
+    ("args", "check"),
     [
         (["--format", "docx", "--draft", "2"], lambda data: docx.Document(io.BytesIO(data)).paragraphs[0].text.startswith("ASEAN")),
         (["--format", "docx", "--line-numbers"], lambda data: b"lnNumType" in zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml")),

@@ -26,7 +26,7 @@ def test_current_text_table_keeps_the_row_of_a_clause_an_accepted_amendment_dele
         accept(deletion, people.secretariat)
 
         table = export_synoptic(_instrument(), None, "csv").content
-        header, *rows = list(csv.reader(io.StringIO(table.removeprefix("\ufeff"))))
+        _header, *rows = list(csv.reader(io.StringIO(table.removeprefix("\ufeff"))))
         by_label = {row[0]: row for row in rows}
         assert [row[0] for row in rows] == [
             "Preamble", "Part I — General", "Article 1 — Heading 1", "Article 2 — Heading 2", "Article 3 — Heading 3",

@@ -9,8 +9,8 @@ from drafter.models import Clause, Comment, Draft, Instrument, Role, User, Versi
 from drafter.services import comments as comment_service
 from drafter.services import drafts, versions
 from drafter.views.fulltext import TextBody, TextCache
-from tests.drafter.accounts_helpers import add_org, add_user
 from instrument.types import ClauseKind
+from tests.drafter.accounts_helpers import add_org, add_user
 from tests.drafter.helpers import import_text, instrument_md
 
 SLUG = "kept"

@@ -72,7 +72,7 @@ def test_renumbered_articles_keep_their_identity(app_ctx):
     import_text(original, "test")
     uid_of_3 = db.session.scalar(select(Clause.uid).where(Clause.key == "Article 3"))
     # A new Article 2 is inserted; old 2..4 become 3..5 with the same text.
-    lines = [f"### Article 1 — Heading 1\n\n1. The Parties shall give effect to obligation number 1 in good faith and without delay.\n",
+    lines = ["### Article 1 — Heading 1\n\n1. The Parties shall give effect to obligation number 1 in good faith and without delay.\n",
              "### Article 2 — Inserted\n\n1. An entirely new obligation on access to justice for every migrant worker.\n"]
     for old in range(2, 5):
         lines.append(f"### Article {old + 1} — Heading {old}\n\n1. The Parties shall give effect to obligation number {old} in good faith and without delay.\n")

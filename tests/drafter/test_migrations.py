@@ -4,7 +4,6 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import text
 

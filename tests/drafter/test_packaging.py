@@ -67,7 +67,7 @@ def test_the_wheel_holds_every_resource_file(wheel, folder):
 
 def test_the_wheel_holds_the_license_and_the_demo(wheel):
     names = zipfile.ZipFile(wheel).namelist()
-    assert any(name.endswith(".dist-info/licenses/LICENSE") or name.endswith(".dist-info/LICENSE") for name in names)
+    assert any(name.endswith((".dist-info/licenses/LICENSE", ".dist-info/LICENSE")) for name in names)
     assert "drafter/demo/draft1.md" in names and "instrument/__init__.py" in names
     assert not any(name.startswith(("tests/", "benchmarks/")) for name in names)
 

@@ -56,8 +56,7 @@ def demo(app):
 
     with app.app_context():
         list(load_demo())
-        delegate = add_user("weight@example.org", organisation=add_org("Weight Watchers Network"))
-    return delegate
+        return add_user("weight@example.org", organisation=add_org("Weight Watchers Network"))
 
 
 @pytest.mark.parametrize("signed_in", [False, True], ids=["anonymous", "signed-in delegate"])

@@ -1,7 +1,7 @@
 """Publishing drafts, and the comment period of a circulated draft."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -50,7 +50,7 @@ def test_secretariat_publishes_the_next_draft_with_a_comment_period(client, app,
 
 
 @pytest.mark.parametrize(
-    "data, message",
+    ("data", "message"),
     [
         ({"title": ""}, "Give the draft a title."),
         ({"title": "x" * 501}, "500"),
@@ -78,8 +78,8 @@ def test_stakeholders_and_visitors_cannot_publish(client, app, people):
 
 def test_comment_period_check(app):
     with app.app_context():
-        draft = Draft(number=3, comments_close_at=datetime(2030, 5, 1, 23, 59, 59, tzinfo=timezone.utc))
-        assert drafts.open_for_comment(draft, now=datetime(2030, 5, 1, 12, tzinfo=timezone.utc))
+        draft = Draft(number=3, comments_close_at=datetime(2030, 5, 1, 23, 59, 59, tzinfo=UTC))
+        assert drafts.open_for_comment(draft, now=datetime(2030, 5, 1, 12, tzinfo=UTC))
         with pytest.raises(drafts.CommentPeriodClosed, match="until 01 May 2030"):
-            drafts.ensure_open_for_comment(draft, now=datetime(2030, 5, 2, tzinfo=timezone.utc))
+            drafts.ensure_open_for_comment(draft, now=datetime(2030, 5, 2, tzinfo=UTC))
         assert drafts.open_for_comment(Draft(number=4))

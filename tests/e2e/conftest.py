@@ -63,7 +63,6 @@ def live_app(tmp_path):
     from drafter import create_app
     from drafter.demo import load_demo
     from drafter.extensions import db
-
     from tests.conftest import database_url, reset_schema
 
     app = create_app(

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -184,10 +184,10 @@ def test_decision_records_state_reason_decider_and_time():
 
 
 def test_decision_defaults_to_now_in_utc_and_empty_reason_to_none():
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
     decision = decide("submitted", "accepted", "secretariat", decider_id="u1", reason="  ")
     assert decision.state is ACC and decision.reason is None
-    assert before <= decision.decided_at <= datetime.now(timezone.utc)
+    assert before <= decision.decided_at <= datetime.now(UTC)
 
 
 def test_decision_refuses_naive_time_and_invalid_transitions():

@@ -8,6 +8,7 @@ all between the two states used here.
 from __future__ import annotations
 
 import functools
+import itertools
 from pathlib import Path
 
 import pytest
@@ -179,11 +180,11 @@ def candidates(corpus: Path, name: str) -> tuple[Candidate, ...]:
     return tuple(Candidate(i, c.key, c.text, c.kind.value) for i, c in enumerate(clauses))
 
 
-@pytest.mark.parametrize("folder, prefix", list(MATCHED_BEFORE))
+@pytest.mark.parametrize(("folder", "prefix"), list(MATCHED_BEFORE))
 def test_matching_successive_versions_finds_no_fewer_clauses(corpus, folder, prefix):
     names = sorted(p.name for p in (corpus / folder).glob(f"{prefix}*.md"))
     counts = []
-    for old_name, new_name in zip(names, names[1:]):
+    for old_name, new_name in itertools.pairwise(names):
         old = candidates(corpus, f"{folder}/{old_name}")
         new = candidates(corpus, f"{folder}/{new_name}")
         pairs = match_clauses(old, new)

@@ -1,6 +1,7 @@
 """Tests of instrument.diff: word-level redlines and clause comparison."""
 from __future__ import annotations
 
+import itertools
 import unicodedata
 
 import pytest
@@ -397,7 +398,7 @@ def test_lis_length(values, length):
 def test_property_lis_is_increasing_and_maximal(values):
     picked = sorted(longest_increasing_subsequence(values))
     chosen = [values[i] for i in picked]
-    assert all(a < b for a, b in zip(chosen, chosen[1:]))
+    assert all(a < b for a, b in itertools.pairwise(chosen))
     # Quadratic reference for the length.
     best = [1] * len(values)
     for i in range(len(values)):

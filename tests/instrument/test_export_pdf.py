@@ -91,7 +91,7 @@ def test_nothing_is_fetched_from_outside(tmp_path):
     hits: list[str] = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 - the http.server interface
+        def do_GET(self):
             hits.append(self.path)
             self.send_response(404)
             self.end_headers()

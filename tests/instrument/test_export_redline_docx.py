@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 import logging
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import docx
@@ -159,7 +159,7 @@ def test_insertions_deletions_merged_and_split_paragraphs_and_moves():
 
 def test_authors_and_dates_come_from_the_revisions():
     old, new = states(OLD), states(NEW)
-    caram = Revision("CARAM Asia", datetime(2007, 9, 3, 14, 0, tzinfo=timezone.utc))
+    caram = Revision("CARAM Asia", datetime(2007, 9, 3, 14, 0, tzinfo=UTC))
     data = check_round_trip(old, new, revisions={"Article 1": caram})
     xml = etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml"))
     stamps = {(el.get(f"{W}author"), el.get(f"{W}date")) for tag in ("ins", "del") for el in xml.iter(f"{W}{tag}")}
@@ -191,7 +191,7 @@ def test_scripts_and_control_characters(caplog):
 
 @pytest.mark.corpus
 @pytest.mark.parametrize(
-    "old_name, new_name",
+    ("old_name", "new_name"),
     [
         ("bundestag-gesetze/gg_v2_2012-08-06_166018c1.md", "bundestag-gesetze/gg_v3_2022-01-28_5710c0a6.md"),
         ("bundestag-gesetze/it-staatsvertrag_ggart91cvtr_v1_2012-08-03_07553307.md",
@@ -206,8 +206,8 @@ def test_real_amendments_accept_and_reject(corpus, old_name, new_name):
 
 # --- each change carries the author and date of the version that made it ---------------------------
 
-EDIT = Revision("Secretariat", datetime(2007, 8, 20, 10, 0, tzinfo=timezone.utc))
-AMENDMENT = Revision("ASETUC", datetime(2007, 9, 3, 14, 0, tzinfo=timezone.utc))
+EDIT = Revision("Secretariat", datetime(2007, 8, 20, 10, 0, tzinfo=UTC))
+AMENDMENT = Revision("ASETUC", datetime(2007, 9, 3, 14, 0, tzinfo=UTC))
 BASE_TEXT = "1. Recruitment agencies shall be licensed. Fees may be charged to workers."
 EDITED = BASE_TEXT + "\n\n    (a) licences shall be public;"
 AMENDED = (

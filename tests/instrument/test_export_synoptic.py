@@ -30,7 +30,7 @@ ROWS = [
                 decided_on="4 September 2007",
             ),
         ),
-    ),  # fmt: skip
+    ),
     SynopticRow(
         "Article 14",
         "Article 14 — ការទទួលបានយុត្តិធម៌",
@@ -62,7 +62,7 @@ def test_csv_has_one_line_per_clause_with_aligned_amendment_columns():
 
 def test_csv_cells_never_start_a_formula():
     rows = [SynopticRow("x", "=SUM(A1:A9)", "+1", (Proposal("@cmd", "Modify", ("-org",), "Under review"),))]
-    header, row = list(csv.reader(io.StringIO(to_synoptic_csv(rows, draft_label="Draft 1").removeprefix("\ufeff"))))
+    _header, row = list(csv.reader(io.StringIO(to_synoptic_csv(rows, draft_label="Draft 1").removeprefix("\ufeff"))))
     assert row[0] == "'=SUM(A1:A9)" and row[1] == "'+1"
     assert row[2].startswith("'@cmd")
 

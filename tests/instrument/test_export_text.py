@@ -68,7 +68,7 @@ def test_css_font_stack_names_every_asean_script_font():
 
 
 @pytest.mark.parametrize(
-    "text, blocks",
+    ("text", "blocks"),
     [
         ("", []),
         ("Plain text.\n\nAnother block.", [Block("", 1, "Plain text."), Block("", 1, "Another block.")]),
@@ -83,7 +83,7 @@ def test_css_font_stack_names_every_asean_script_font():
             ],
         ),
         ("(1) Absatz\n\n1. Nummer\n\na) Buchstabe", [Block("(1)", 1, "Absatz"), Block("1.", 2, "Nummer"),
-                                                     Block("a)", 3, "Buchstabe")]),  # fmt: skip
+                                                     Block("a)", 3, "Buchstabe")]),
         ("- a bullet", [Block("-", 1, "a bullet")]),
     ],
 )

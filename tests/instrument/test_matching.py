@@ -1,6 +1,7 @@
 """Matching clauses of a new text to the clauses an instrument had."""
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -216,7 +217,7 @@ def test_property_one_insertion_or_deletion_among_alike_short_articles(texts, at
 def test_property_heaviest_chain_is_the_heaviest_order_preserving_subset(triples):
     pairs = [(a, b, float(w)) for a, b, w in triples]
     chosen = sorted(heaviest_chain(pairs), key=lambda k: pairs[k][0])
-    assert all(pairs[x][0] < pairs[y][0] and pairs[x][1] < pairs[y][1] for x, y in zip(chosen, chosen[1:]))
+    assert all(pairs[x][0] < pairs[y][0] and pairs[x][1] < pairs[y][1] for x, y in itertools.pairwise(chosen))
     # Quadratic reference: best chain weight ending at each pair.
     order = sorted(range(len(pairs)), key=lambda k: pairs[k][0])
     best = {}

@@ -472,7 +472,7 @@ def test_canonical_text_accepts_lines():
     assert canonical_markdown("\n \n\t\n") == ""
 
 
-_PIECE = st.sampled_from(list("ab (1).-*\t#ÄA\u0301") + ["1. ", "(a) ", "a) ", "    ", "5a. ", "\\. "])
+_PIECE = st.sampled_from([*list("ab (1).-*\t#ÄÁ"), "1. ", "(a) ", "a) ", "    ", "5a. ", "\\. "])
 _LINE = st.lists(_PIECE, max_size=12).map("".join)
 
 

@@ -173,7 +173,7 @@ def test_plain_text_resolves_escapes_and_entities():
 class _VisibleText(HTMLParser):
     """Text a browser shows, one entry per leaf block, from rendered HTML."""
 
-    LEAVES = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "th", "td", "pre"}
+    LEAVES = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "th", "td", "pre"})
 
     def __init__(self):
         super().__init__(convert_charrefs=True)

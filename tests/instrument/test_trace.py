@@ -560,10 +560,7 @@ def test_random_edits(case: tuple[list[VersionInfo], list[list[Word]], list[str]
         # a blank text: one span, for the version that last changed it other than by re-wrapping
         blank_origin = None
         for version, spelled in enumerate(texts, start=1):
-            if spelled.isspace():
-                blank_origin = blank_origin or version
-            else:
-                blank_origin = None
+            blank_origin = blank_origin or version if spelled.isspace() else None
         assert att.spans == ((Span(0, len(text), blank_origin),) if text else ())
     else:
         # every character to exactly one version: the one that inserted its word
