@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import http.server
 import logging
-import os
-import shutil
 import subprocess
 import threading
 from pathlib import Path
@@ -18,18 +16,9 @@ from instrument.export.redline import to_redline_html
 from instrument.parse import parse_markdown
 from instrument.text import comparison_form
 from instrument.types import ClauseKind, ClauseState, ParsedClause
+from tests.export_words import poppler
 
 DEMO = Path(__file__).resolve().parents[2] / "drafter" / "demo"
-
-
-def poppler(tool: str) -> str:
-    """Path of a poppler-utils tool; missing tools skip the test locally and fail it in CI."""
-    path = shutil.which(tool)
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{tool} (poppler-utils) is missing; .ci/run installs it")
-        pytest.skip(f"{tool} (poppler-utils) is not installed")
-    return path
 
 
 def pdf_text(data: bytes, tmp_path: Path) -> str:
