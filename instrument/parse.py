@@ -589,8 +589,8 @@ def _clause(sec: _Section) -> ParsedClause:
 
 
 __all__ = [
-    "HeadingInfo",
     "INDENT",
+    "HeadingInfo",
     "canonical_markdown",
     "classify_heading",
     "decode_source",

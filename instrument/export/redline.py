@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from html import escape
 
 from instrument.diff import ClauseChange, Comparison, Op, redline_markdown, render_redline_html
@@ -37,8 +37,8 @@ class Revision:
     @property
     def utc(self) -> datetime:
         """``date`` in UTC."""
-        moment = self.date if self.date.tzinfo else self.date.replace(tzinfo=timezone.utc)
-        return moment.astimezone(timezone.utc)
+        moment = self.date if self.date.tzinfo else self.date.replace(tzinfo=UTC)
+        return moment.astimezone(UTC)
 
     @property
     def stamp(self) -> str:

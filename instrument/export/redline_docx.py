@@ -112,7 +112,7 @@ def _pieces(op: Op) -> list[tuple[str, str, str | None]]:
     if len(new_parts) != len(old_parts):  # not a whitespace-only difference after all
         return _cut("equal", op.text)
     out: list[tuple[str, str, str | None]] = []
-    for index, (new, old) in enumerate(zip(new_parts, old_parts)):
+    for index, (new, old) in enumerate(zip(new_parts, old_parts, strict=True)):
         if index % 2 == 0 or new == old:  # a word, or the same spaces on both sides
             out += _cut("equal", new)
             continue

@@ -222,11 +222,11 @@ def to_synoptic_docx(
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    for column, width in zip(table.columns, widths):
+    for column, width in zip(table.columns, widths, strict=True):
         column.width = width  # w:gridCol, which LibreOffice follows; cells get w:tcW below for Word
     header = table.rows[0]
     repeat_header_row(table)
-    for cell, name, width in zip(header.cells, columns, widths):
+    for cell, name, width in zip(header.cells, columns, widths, strict=True):
         cell.width = width
         fill_cell(cell, name, cleaner, "table", bold=True)
     total = len(rows)
@@ -234,7 +234,7 @@ def to_synoptic_docx(
         proposals = row.proposals or (None,)
         for index, proposal in enumerate(proposals):
             cells = table.add_row().cells
-            for cell, width in zip(cells, widths):
+            for cell, width in zip(cells, widths, strict=True):
                 cell.width = width
             if len(proposals) > 1:
                 _merge_down(cells[0], first=index == 0)
