@@ -107,8 +107,9 @@ def credit(
     ops = list(ops)
     if steps:
         chain = [VersionInfo(n, part(step)) for n, step in enumerate(steps)]
+        revisions: dict[Hashable, Revision] = {n: step.revision for n, step in enumerate(steps)}
         try:
-            return [(c.op, None if c.version_id is None else steps[c.version_id].revision)
+            return [(c.op, None if c.version_id is None else revisions[c.version_id])
                     for c in credit_changes(base, chain, ops)]  # fmt: skip
         except ValueError:  # the steps do not lead to this text: no finer credit than the newest version
             default = steps[-1].revision

@@ -34,6 +34,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm
+from docx.table import _Cell
 
 from instrument.export import Progress
 from instrument.export.cleaning import Cleaner, spreadsheet_cell
@@ -165,7 +166,7 @@ def to_synoptic_csv(rows: Sequence[SynopticRow], *, draft_label: str) -> str:
     return out.getvalue()
 
 
-def _merge_down(cell, *, first: bool) -> None:
+def _merge_down(cell: _Cell, *, first: bool) -> None:
     tc_pr = cell._tc.get_or_add_tcPr()
     merge = OxmlElement("w:vMerge")
     if first:
