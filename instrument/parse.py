@@ -139,8 +139,8 @@ def classify_heading(text: str) -> HeadingInfo:
         return HeadingInfo(ClauseKind.PART, number, _rest(match["rest"]), number, match["word"].casefold())
     match = _DIVISION.match(label) or _ANNEX.match(label)
     if match:
-        num = match.groupdict().get("num")
-        number = f"{match['word']} {num}" if num else match["word"]
+        division_num = match.groupdict().get("num")  # _ANNEX has none
+        number = f"{match['word']} {division_num}" if division_num else match["word"]
         return HeadingInfo(ClauseKind.PART, number, _rest(match["rest"]), number, match["word"].casefold())
     match = _ROMAN_DIVISION.match(label)
     if match:
@@ -187,7 +187,7 @@ def canonical_markdown(text: str | Iterable[str]) -> str:
     :returns: the canonical text (possibly empty).
     """
     lines = nfc(text).split("\n") if isinstance(text, str) else [nfc(line) for line in text]
-    blocks: list[list] = []  # [indent, parts]
+    blocks: list[tuple[int, list[str]]] = []  # (indent, lines joined into the block)
     blank = True
     for raw in lines:
         line = raw.expandtabs(4).rstrip()
@@ -203,7 +203,7 @@ def canonical_markdown(text: str | Iterable[str]) -> str:
             content = stripped
         content = _SPACES.sub(" ", content)
         if blank or match or not blocks:
-            blocks.append([len(line) - len(stripped), [content]])
+            blocks.append((len(line) - len(stripped), [content]))
         else:
             blocks[-1][1].append(content)
         blank = False
@@ -289,7 +289,7 @@ def source_text(raw: bytes | str, source_name: str | None = None) -> tuple[str, 
 class _Section:
     """A heading and the body lines under it, while the document is read."""
 
-    info: HeadingInfo | None
+    info: HeadingInfo
     md_depth: int
     line: int
     body: list[str] = field(default_factory=list)
@@ -358,8 +358,9 @@ def _metadata_block(lines: list[str], start: int, meta: dict[str, str]) -> int:
             continue
         if "#" in line[:4] and _ATX.match(line):
             break
-        if i + 1 < n and lines[i + 1].strip() and _DEFINITION.match(lines[i + 1]) and not line.startswith(" "):
-            name, value, j = line, _DEFINITION.match(lines[i + 1])["value"], i + 2
+        definition = _DEFINITION.match(lines[i + 1]) if i + 1 < n and lines[i + 1].strip() else None
+        if definition and not line.startswith(" "):
+            name, value, j = line, definition["value"], i + 2
             while j < n and lines[j].startswith(" ") and lines[j].strip():
                 value += " " + lines[j].strip()
                 j += 1
@@ -424,7 +425,7 @@ def parse_markdown(source: str | bytes, *, source_name: str | None = None) -> Pa
     meta.pop("Title", None)
 
     sections: list[_Section] = []
-    intro = _Section(None, 0, 0)
+    intro = _Section(HeadingInfo(ClauseKind.PREAMBLE, "", "", "preamble"), 0, 0)  # the text before any heading
     current = intro
     h1_line = 0
     i = start
@@ -589,8 +590,8 @@ def _clause(sec: _Section) -> ParsedClause:
 
 
 __all__ = [
-    "HeadingInfo",
     "INDENT",
+    "HeadingInfo",
     "canonical_markdown",
     "classify_heading",
     "decode_source",

@@ -525,11 +525,11 @@ def credit_changes(base_text: str, chain: Sequence[VersionInfo], ops: Iterable[O
         next_origin: list[Hashable | None] = []
         next_base: list[int | None] = []
         i = 0
-        for op, count_a, count_b in diff_sequences(keys, new_keys, semantic_cleanup=False):
-            if op == 0:
+        for sign, count_a, count_b in diff_sequences(keys, new_keys, semantic_cleanup=False):
+            if sign == 0:
                 next_origin += origin[i : i + count_a]
                 next_base += from_base[i : i + count_a]
-            elif op < 0:
+            elif sign < 0:
                 for index in from_base[i : i + count_a]:
                     if index is not None:
                         deleted_by[index] = info.version_id
@@ -547,11 +547,11 @@ def credit_changes(base_text: str, chain: Sequence[VersionInfo], ops: Iterable[O
     for op in ops:
         if op.kind == "insert":
             credits = [None if ch.isspace() or t < 0 else origin[t]
-                       for ch, t in zip(op.text, new_owner[new_pos : new_pos + len(op.text)])]
+                       for ch, t in zip(op.text, new_owner[new_pos : new_pos + len(op.text)], strict=True)]
             out += _split(op, credits, last)
         elif op.kind == "delete":
             credits = [None if ch.isspace() or t < 0 else deleted_by[t]
-                       for ch, t in zip(op.text, old_owner[old_pos : old_pos + len(op.text)])]
+                       for ch, t in zip(op.text, old_owner[old_pos : old_pos + len(op.text)], strict=True)]
             out += _split(op, credits, last)
         else:
             out.append(CreditedOp(op, None))

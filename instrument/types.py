@@ -3,6 +3,12 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import TypeAlias
+
+#: The identifiers a source file gave one element, by attribute (``{"eId": "art_1", "wId": ..., "GUID": ...}``),
+#: with those of its parts and numbered units nested under ``"num"``, ``"heading"``, ``"content"``, ``"p"``
+#: and ``"units"`` (see :func:`instrument.export.akn.parse_akn`). Plain JSON, as it is stored.
+ElementIds: TypeAlias = dict[str, "str | ElementIds"]
 
 
 class ClauseKind(str, enum.Enum):
@@ -70,7 +76,7 @@ class ParsedInstrument:
     metadata: dict[str, str] = field(default_factory=dict)
     clauses: tuple[ParsedClause, ...] = ()
     warnings: tuple[str, ...] = ()
-    element_ids: dict[str, dict] = field(default_factory=dict)
+    element_ids: dict[str, ElementIds] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -32,12 +32,12 @@ from drafter.models import (
 from drafter.services import compare, consultations, drafts
 from drafter.services.imports import AKN_ELEMENT_IDS
 from instrument.amendments import AmendmentKind, AmendmentState
+from instrument.diff import Comparison
 from instrument.export import Progress
 from instrument.export.akn import AKN_MIME, AknIdentity, to_akn
 from instrument.export.docx import DOCX_MIME, to_docx
 from instrument.export.html import to_html
 from instrument.export.markdown import to_markdown
-from instrument.diff import Comparison
 from instrument.export.redline import Revision, Step
 from instrument.export.redline_docx import to_redline_docx
 from instrument.export.synoptic import Proposal, Source, SynopticRow, to_synoptic_csv, to_synoptic_docx
@@ -107,7 +107,7 @@ class _Labels:
 def _labels(instrument: Instrument, draft: Draft | None) -> _Labels:
     short = instrument.short_title or instrument.title
     if draft is None:
-        today = datetime.now(timezone.utc)
+        today = datetime.now(UTC)
         return _Labels(
             "Current text (unpublished changes included)",
             "current",
@@ -173,7 +173,7 @@ def export_clean(
 
         content = to_pdf(instrument.title, clauses, subtitle=subtitle, header=labels.header, progress=progress)
     else:
-        published = draft.published_at.date() if draft is not None else datetime.now(timezone.utc).date()
+        published = draft.published_at.date() if draft is not None else datetime.now(UTC).date()
         identity = AknIdentity(
             name=instrument.slug,
             work_date=instrument.created_at.date() if instrument.created_at else published,
@@ -244,7 +244,7 @@ def _revisions(instrument: Instrument, versions: Sequence[ClauseVersion]) -> dic
 def default_revision(new: Draft | None) -> Revision:
     """Author and date of redline changes no version explains: the secretariat, on the date of the
     newer draft (today for the current text)."""
-    return Revision(SECRETARIAT, new.published_at if new is not None else datetime.now(timezone.utc))
+    return Revision(SECRETARIAT, new.published_at if new is not None else datetime.now(UTC))
 
 
 def history_for(
@@ -282,9 +282,10 @@ def history_for(
         if uid in new_seq:
             if v.seq <= new_seq[uid]:
                 chains[uid].append(v)
-        elif cut_off is None or _utc(v.created_at) <= _utc(cut_off):
-            if not any(earlier.deleted for earlier in chains[uid]):
-                chains[uid].append(v)
+        elif (cut_off is None or _utc(v.created_at) <= _utc(cut_off)) and not any(
+            earlier.deleted for earlier in chains[uid]
+        ):
+            chains[uid].append(v)
     revisions = _revisions(instrument, [v for chain in chains.values() for v in chain])
     return {
         uid: [Step(v.id, v.number, v.heading, v.text, revisions[v.id], v.deleted) for v in chain]
@@ -294,7 +295,7 @@ def history_for(
 
 def _utc(moment: datetime) -> datetime:
     """A stored datetime as aware UTC (SQLite gives them back naive)."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def export_redline(
@@ -464,7 +465,7 @@ def export_synoptic(
         content = to_synoptic_csv(rows, draft_label=label)
     else:
         content = to_synoptic_docx(
-            instrument.title, rows, draft_label=label, date_line=f"Compiled on {long_date(datetime.now(timezone.utc))}",
+            instrument.title, rows, draft_label=label, date_line=f"Compiled on {long_date(datetime.now(UTC))}",
             author=SECRETARIAT, progress=progress,
         )  # fmt: skip
     return ExportResult(content, f"{instrument.slug}-synoptic-{stamp}.{fmt}", SYNOPTIC_FORMATS[fmt])

@@ -1,6 +1,7 @@
 """Importing a legal text as a new instrument or as the next state of one."""
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -114,17 +115,16 @@ def import_parsed(
         select(Clause).where(Clause.instrument_id == instrument.id).order_by(Clause.position)
     ).all()
     live = [c for c in existing if not c.deleted]
-    current = {c.id: c.current_version for c in live}
     pairs = match_clauses(
-        [Candidate(c.id, c.key, current[c.id].text if current[c.id] else "", c.kind.value) for c in live],
+        [Candidate(c.id, c.key, v.text if (v := c.current_version) else "", c.kind.value) for c in live],
         [Candidate(i, pc.key, pc.text, pc.kind.value) for i, pc in enumerate(parsed.clauses)],
     )
-    by_id = {c.id: c for c in existing}
+    by_id: dict[Hashable, Clause] = {c.id: c for c in existing}  # keyed as match_clauses returns them
     taken = {c.uid for c in existing}
     report = ImportReport(instrument=instrument, draft=None, created=created, warnings=list(parsed.warnings))
     touched = created  # whether the clauses now differ from what they were
     clause_for_key: dict[str, Clause] = {}
-    matched_old: set[int] = set()
+    matched_old: set[Hashable] = set()
 
     for i, pc in enumerate(parsed.clauses):
         old_id = pairs.get(i)
@@ -165,7 +165,7 @@ def import_parsed(
         touched = touched or version is not None
         if old_id is not None:
             if version is not None and not versions.same_content(
-                before, number=before.number, heading=pc.heading, text=pc.text, deleted=False
+                before, number=before.number if before else pc.number, heading=pc.heading, text=pc.text, deleted=False
             ):
                 report.changed.append(pc.key)
             else:
@@ -183,9 +183,9 @@ def import_parsed(
         cur = clause.current_version
         versions.add_version(
             clause,
-            number=cur.number,
-            heading=cur.heading,
-            text=cur.text,
+            number=cur.number if cur else "",
+            heading=cur.heading if cur else "",
+            text=cur.text if cur else "",
             cause=VersionCause.IMPORT,
             actor=actor,
             deleted=True,

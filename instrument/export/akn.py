@@ -53,9 +53,10 @@ refuses DTDs, entities and network access.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TypeAlias
 
 from lxml import etree
 
@@ -67,7 +68,7 @@ from instrument.matching import clause_uid
 from instrument.numbering import label_core
 from instrument.parse import canonical_markdown, classify_heading
 from instrument.text import nfc
-from instrument.types import ClauseKind, ParsedClause, ParsedInstrument
+from instrument.types import ClauseKind, ElementIds, ParsedClause, ParsedInstrument
 
 #: The OASIS Akoma Ntoso 3.0 namespace.
 AKN_NS = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"
@@ -112,6 +113,10 @@ _BLOCK_CONTAINERS = frozenset(
 _LINE_END = frozenset({"eol", "br", "eop"})
 _WS_WITH_NEWLINE = re.compile(r"[ \t]*[\r\n][\s]*")
 _ID_UNSAFE = re.compile(r"[^\w-]+")
+
+_Element: TypeAlias = etree._Element
+#: Numbered blocks nested by depth: ``(block, children)`` with children of the same shape.
+_UnitNode: TypeAlias = tuple[Block, list["_UnitNode"]]
 
 
 @dataclass(frozen=True)
@@ -158,7 +163,7 @@ def _id_part(text: str) -> str:
     return _ID_UNSAFE.sub("-", text).strip("-") or "x"
 
 
-def _sub(parent, tag: str, text: str | None = None, **attrs: str):
+def _sub(parent: _Element, tag: str, text: str | None = None, **attrs: str) -> _Element:
     el = etree.SubElement(parent, _A + tag)
     for key, value in attrs.items():
         el.set(key.rstrip("_"), value)
@@ -167,7 +172,7 @@ def _sub(parent, tag: str, text: str | None = None, **attrs: str):
     return el
 
 
-def _p(parent, text: str):
+def _p(parent: _Element, text: str) -> _Element:
     """A ``<p>`` whose line breaks are ``<eol/>``."""
     el = _sub(parent, "p")
     lines = text.split("\n")
@@ -190,7 +195,7 @@ def division_element(clause: ParsedClause) -> str:
     return _DIVISION_ELEMENTS.get(info.word, "hcontainer")
 
 
-def _meta(act, identity: AknIdentity, title: str) -> None:
+def _meta(act: _Element, identity: AknIdentity, title: str) -> None:
     meta = _sub(act, "meta")
     ident = _sub(meta, "identification", source="#drafter")
     author = f"#{identity.author}"
@@ -222,14 +227,14 @@ def _meta(act, identity: AknIdentity, title: str) -> None:
     _sub(refs, "TLCRole", eId="editor", href="/akn/ontology/role/editor", showAs="Editor")
 
 
-def _unit_tree(blocks: Sequence[Block]) -> list[tuple[Block, list]]:
+def _unit_tree(blocks: Sequence[Block]) -> list[_UnitNode]:
     """Nest blocks by depth: ``[(block, children), ...]`` with children of the same shape."""
-    root: list[tuple[Block, list]] = []
-    stack: list[tuple[int, list]] = [(0, root)]
+    root: list[_UnitNode] = []
+    stack: list[tuple[int, list[_UnitNode]]] = [(0, root)]
     for block in blocks:
         while stack[-1][0] >= block.depth:
             stack.pop()
-        node = (block, [])
+        node: _UnitNode = (block, [])
         stack[-1][1].append(node)
         stack.append((block.depth, node[1]))
     return root
@@ -241,7 +246,7 @@ class _Ids:
 
     used: set[str] = field(default_factory=set)
 
-    def apply(self, el, kept: Mapping | None, default_eid: str) -> str:
+    def apply(self, el: _Element, kept: ElementIds | None, default_eid: str) -> str:
         """Give ``el`` its kept ``eId``/``wId``/``GUID`` (those not taken yet), else ``default_eid``; return the eId."""
         kept = kept or {}
         eid = kept.get("eId")
@@ -258,7 +263,7 @@ class _Ids:
                 self.used.add(value)
         return eid
 
-    def apply_parts(self, el, kept: Mapping | None) -> None:
+    def apply_parts(self, el: _Element, kept: ElementIds | None) -> None:
         """Kept identifiers of the ``num``, ``heading`` and ``content`` (and its only ``p``) written into ``el``.
 
         None are made up for these parts: they have none unless the file gave them one.
@@ -266,14 +271,15 @@ class _Ids:
         for child in el:
             part = _local(child)
             ids = (kept or {}).get(part) if part in ("num", "heading", "content") else None
-            if not ids:
+            if not isinstance(ids, dict) or not ids:
                 continue
             self._set(child, ids)
             paragraphs = [c for c in child if _local(c)]
-            if part == "content" and len(paragraphs) == 1 and _local(paragraphs[0]) == "p" and ids.get("p"):
-                self._set(paragraphs[0], ids["p"])
+            p_ids = ids.get("p")
+            if part == "content" and len(paragraphs) == 1 and _local(paragraphs[0]) == "p" and isinstance(p_ids, dict):
+                self._set(paragraphs[0], p_ids)
 
-    def _set(self, el, ids: Mapping) -> None:
+    def _set(self, el: _Element, ids: ElementIds) -> None:
         for name in ("eId", "wId", "GUID"):
             value = ids.get(name)
             if isinstance(value, str) and value and value not in self.used:
@@ -281,8 +287,9 @@ class _Ids:
                 self.used.add(value)
 
 
-def _write_units(parent, nodes: list, prefix: str, depth: int, ids: _Ids | None = None,
-                 units: Mapping | None = None, path: str = "", seen: dict | None = None) -> None:  # fmt: skip
+def _write_units(parent: _Element, nodes: list[_UnitNode], prefix: str, depth: int, ids: _Ids | None = None,
+                 units: Mapping[str, ElementIds] | None = None, path: str = "",
+                 seen: dict[str, int] | None = None) -> None:  # fmt: skip
     name = "paragraph" if depth == 1 else "point"
     ids = ids if ids is not None else _Ids()
     seen = seen if seen is not None else {}
@@ -328,8 +335,8 @@ def unit_path(parent: str, label: str, seen: dict[str, int]) -> str:
     return path if seen[path] == 1 else f"{path}#{seen[path]}"
 
 
-def _write_text(el, text: str, eid: str, *, has_children: bool, ids: _Ids | None = None,
-                units: Mapping | None = None) -> None:  # fmt: skip
+def _write_text(el: _Element, text: str, eid: str, *, has_children: bool, ids: _Ids | None = None,
+                units: Mapping[str, ElementIds] | None = None) -> None:  # fmt: skip
     """Write a clause's own text into its element: ``content``, ``intro`` or paragraphs."""
     blocks = text_blocks(text)
     numbered = any(b.label for b in blocks)
@@ -342,10 +349,10 @@ def _write_text(el, text: str, eid: str, *, has_children: bool, ids: _Ids | None
             return
         holder = el
         kept = (units or {}).get("#1") if "#2" not in (units or {}) else None
+        ids = ids if ids is not None else _Ids()
         if kept:
             # The file held this text in one unnumbered paragraph: so does the export, with its ids.
             holder = _sub(el, "paragraph")
-            ids = ids if ids is not None else _Ids()
             ids.apply(holder, kept, f"{eid}__para_u1")
             if "num" in kept:
                 _sub(holder, "num")
@@ -366,7 +373,7 @@ def to_akn(
     *,
     identity: AknIdentity,
     uids: Mapping[str, str] | None = None,
-    element_ids: Mapping[str, Mapping] | None = None,
+    element_ids: Mapping[str, ElementIds] | None = None,
     subtitle: str = "",
     date_line: str = "",
     status: str = "",
@@ -402,7 +409,8 @@ def to_akn(
     uids = uids or {}
     element_ids = element_ids or {}
     ids = _Ids({"longTitle", "preface__p_stage", "preface__p_status", "hcontainer_empty"})
-    root = etree.Element(_A + "akomaNtoso", nsmap={None: AKN_NS})
+    # lxml takes None as the default namespace's prefix; lxml-stubs allow only str keys.
+    root = etree.Element(_A + "akomaNtoso", nsmap={None: AKN_NS})  # type: ignore[dict-item]
     act = _sub(root, "bill", name="instrument")
     _meta(act, identity, title)
 
@@ -426,7 +434,7 @@ def to_akn(
     preamble = _sub(act, "preamble") if first > 0 else None
     body = _sub(act, "body")
     conclusions = _sub(act, "conclusions") if numbered and last < len(clauses) - 1 else None
-    elements: dict[str, object] = {}
+    elements: dict[str, _Element] = {}
     total = len(clauses)
     for index, clause in enumerate(clauses):
         uid = uids.get(clause.key) or clause_uid(clause.key)
@@ -435,6 +443,7 @@ def to_akn(
         outside = index < first or index > last
         if outside and clause.kind is ClauseKind.PREAMBLE and parent is None:
             holder = preamble if index < first else conclusions
+            assert holder is not None  # made above whenever a clause lies before the first or after the last
             el = _sub(holder, "container", name="preamble" if index < first else "conclusions")
             ids.apply(el, kept, f"container_{_id_part(uid)}")
             if clause.heading or clause.number:
@@ -459,7 +468,7 @@ def to_akn(
                 _sub(el, "num", clause.number)
             if clause.heading:
                 _sub(el, "heading", clause.heading)
-            _write_text(el, clause.text, eid, has_children=clause.key in parents, ids=ids, units=kept.get("units"))
+            _write_text(el, clause.text, eid, has_children=clause.key in parents, ids=ids, units=_unit_ids(kept))
             ids.apply_parts(el, kept)
         elements[clause.key] = el
         if progress is not None:
@@ -470,15 +479,29 @@ def to_akn(
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
+def _unit_ids(kept: ElementIds) -> dict[str, ElementIds]:
+    """The kept identifiers of a clause's numbered units, by :func:`unit_path` (``{}`` when none)."""
+    units = kept.get("units")
+    if not isinstance(units, dict):
+        return {}
+    return {path: ids for path, ids in units.items() if isinstance(ids, dict)}
+
+
 # --- import ------------------------------------------------------------------------------
 
 
-def _local(el) -> str:
+def _sourceline(el: _Element) -> int | None:
+    """The line of ``el`` in the parsed source, ``None`` for an element made in memory."""
+    line: int | None = el.sourceline  # type: ignore[assignment]  # lxml-stubs leave it untyped (`...`)
+    return line
+
+
+def _local(el: _Element) -> str:
     tag = el.tag
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
-def _first(el, name: str):
+def _first(el: _Element, name: str) -> _Element | None:
     for child in el:
         if _local(child) == name:
             return child
@@ -490,7 +513,7 @@ def _collapse(text: str) -> str:
     return _WS_WITH_NEWLINE.sub(" ", text)
 
 
-def inline_text(el) -> str:
+def inline_text(el: _Element) -> str:
     """The text of an element with inline markup: line-end elements as ``"\\n"``, footnotes left out.
 
     :param el: an lxml element (``p``, ``heading``, ``num`` ...).
@@ -499,7 +522,7 @@ def inline_text(el) -> str:
     """
     parts: list[str] = []
 
-    def walk(node) -> None:
+    def walk(node: _Element) -> None:
         if node.text:
             parts.append(_collapse(node.text))
         for child in node:
@@ -515,14 +538,14 @@ def inline_text(el) -> str:
     return "\n".join(line.strip() for line in "".join(parts).split("\n")).strip()
 
 
-def _has_inline_text(el) -> bool:
+def _has_inline_text(el: _Element) -> bool:
     """Whether ``el`` holds text directly (mixed content) rather than only block children."""
     if el.text and el.text.strip():
         return True
     return any(child.tail and child.tail.strip() for child in el)
 
 
-def _is_clause(el) -> bool:
+def _is_clause(el: _Element) -> bool:
     """Whether an element inside a division is a clause of its own rather than the division's text."""
     name = _local(el)
     if name in _ARTICLE_ELEMENTS or name in _DIVISION_NAMES - {"subsection", "clause", "level"}:
@@ -536,7 +559,12 @@ def _is_clause(el) -> bool:
     return False
 
 
-def _collect(el, own, unit, *, skip=lambda child: False, headings: bool = True) -> None:
+def _never(child: _Element) -> bool:
+    return False
+
+
+def _collect(el: _Element, own: Callable[[str], object], unit: Callable[[_Element], object], *,
+             skip: Callable[[_Element], bool] = _never, headings: bool = True) -> None:  # fmt: skip
     """Walk the text of ``el``: ``own(text)`` for each block of text, ``unit(child)`` for each nested unit.
 
     Containers (``content``, ``intro``, ``blockList`` ...) are walked
@@ -568,11 +596,11 @@ def _collect(el, own, unit, *, skip=lambda child: False, headings: bool = True) 
 _ID_ATTRIBUTES = ("eId", "wId", "GUID")
 
 
-def _own_ids(el) -> dict:
-    return {name: el.get(name) for name in _ID_ATTRIBUTES if el.get(name)}
+def _own_ids(el: _Element) -> ElementIds:
+    return {name: value for name in _ID_ATTRIBUTES if (value := el.get(name))}
 
 
-def _element_ids(el) -> dict:
+def _element_ids(el: _Element) -> ElementIds:
     """The identifiers of ``el``, of its ``num``, ``heading`` and ``content``, and of that content's only ``p``.
 
     An element whose text is one ``p`` without ``content`` around it (an ``item``) has that ``p`` kept
@@ -599,11 +627,12 @@ def _element_ids(el) -> dict:
 class _Units:
     """Identifiers of the numbered units of one clause, by :func:`unit_path`."""
 
-    ids: dict[str, dict] = field(default_factory=dict)
+    ids: dict[str, ElementIds] = field(default_factory=dict)
     seen: dict[str, int] = field(default_factory=dict)
 
 
-def _unit_blocks(el, indent: int, out: list[tuple[int, str]], units: _Units | None = None, path: str = "") -> None:
+def _unit_blocks(el: _Element, indent: int, out: list[tuple[int, str]], units: _Units | None = None,
+                 path: str = "") -> None:  # fmt: skip
     """Blocks of a numbered unit: the label before its first block, the rest indented one level under it."""
     num = _first(el, "num")
     label = " ".join(inline_text(num).split()) if num is not None else ""
@@ -629,7 +658,7 @@ def _unit_blocks(el, indent: int, out: list[tuple[int, str]], units: _Units | No
         else:
             out.append((indent + 1 if label else indent, text))
 
-    def unit(child) -> None:
+    def unit(child: _Element) -> None:
         if first[0] and label:
             out.append((indent, label))
             first[0] = False
@@ -644,14 +673,14 @@ def _markdown(blocks: Iterable[tuple[int, str]]) -> str:
     return canonical_markdown("\n\n".join("    " * indent + text for indent, text in blocks if text))
 
 
-def _clause_text(el, *, division: bool, units: _Units | None = None) -> str:
+def _clause_text(el: _Element, *, division: bool, units: _Units | None = None) -> str:
     """The Markdown text of a clause element: all but its num, heading and (in a division) child clauses."""
     out: list[tuple[int, str]] = []
     _collect(
         el,
         lambda text: out.append((0, text)) if text else None,
         lambda child: _unit_blocks(child, 0, out, units),
-        skip=_is_clause if division else (lambda child: False),
+        skip=_is_clause if division else _never,
         headings=False,
     )
     return _markdown(out)
@@ -663,13 +692,13 @@ class _Reader:
 
     clauses: list[ParsedClause] = field(default_factory=list)
     used: set[str] = field(default_factory=set)
-    element_ids: dict[str, dict] = field(default_factory=dict)
+    element_ids: dict[str, ElementIds] = field(default_factory=dict)
 
-    def keep_ids(self, key: str, el, units: _Units) -> None:
+    def keep_ids(self, key: str, el: _Element, units: _Units) -> None:
         """Remember the identifiers the file gave clause ``key`` (see :func:`parse_akn`)."""
         ids = _element_ids(el)
         if units.ids:
-            ids["units"] = units.ids
+            ids["units"] = dict(units.ids)
         if ids:
             self.element_ids[key] = ids
 
@@ -686,7 +715,7 @@ class _Reader:
         self.clauses.append(ParsedClause(key, kind, number, heading, text, parent, depth, line))
         return key
 
-    def unnumbered(self, el, default: str) -> None:
+    def unnumbered(self, el: _Element, default: str) -> None:
         """A preamble or conclusions item (``container``, ``formula``, ``p`` ...): one unnumbered clause."""
         heading_el = _first(el, "heading")
         label = (
@@ -697,7 +726,11 @@ class _Reader:
         label = " ".join(label.split())
         out: list[tuple[int, str]] = []
         units = _Units()
-        own = lambda text: out.append((0, text)) if text else None  # noqa: E731
+
+        def own(text: str) -> None:
+            if text:
+                out.append((0, text))
+
         if _local(el) == "p" or _has_inline_text(el):
             own(inline_text(el))
         else:
@@ -708,10 +741,10 @@ class _Reader:
         else:
             number, heading = "", ""
             base = default if default not in self.used else "opening"
-        key = self.add(ClauseKind.PREAMBLE, number, heading, base, _markdown(out), None, 0, el.sourceline or 0)
+        key = self.add(ClauseKind.PREAMBLE, number, heading, base, _markdown(out), None, 0, _sourceline(el) or 0)
         self.keep_ids(key, el, units)
 
-    def clause(self, el, parent: str | None, depth: int) -> None:
+    def clause(self, el: _Element, parent: str | None, depth: int) -> None:
         """A division, article or unnumbered text of the body, and the clauses inside it."""
         name = _local(el)
         num_el, heading_el = _first(el, "num"), _first(el, "heading")
@@ -719,7 +752,7 @@ class _Reader:
         head = " ".join(inline_text(heading_el).split()) if heading_el is not None else ""
         label = f"{num} {head}".strip()
         info = classify_heading(label) if label else None
-        children = [] if name in _ARTICLE_ELEMENTS else [c for c in el if _is_clause(c)]
+        children: list[_Element] = [] if name in _ARTICLE_ELEMENTS else [c for c in el if _is_clause(c)]
         if name in _ARTICLE_ELEMENTS:
             kind = ClauseKind.ARTICLE
         elif info is not None and info.kind is not ClauseKind.PREAMBLE:
@@ -735,13 +768,13 @@ class _Reader:
             base = num or head or el.get("eId", "") or name
         units = _Units()
         text = _clause_text(el, division=kind is not ClauseKind.ARTICLE, units=units)
-        key = self.add(kind, number, heading, base, text, parent, depth, el.sourceline or 0)
+        key = self.add(kind, number, heading, base, text, parent, depth, _sourceline(el) or 0)
         self.keep_ids(key, el, units)
         for child in children:
             self.clause(child, key, depth + 1)
 
 
-def _identification(doc) -> tuple[dict[str, str], str]:
+def _identification(doc: _Element) -> tuple[dict[str, str], str]:
     """Metadata fields and the Work's FRBRname from ``meta/identification``."""
     meta: dict[str, str] = {}
     name = ""
@@ -751,10 +784,11 @@ def _identification(doc) -> tuple[dict[str, str], str]:
     work, expression = _first(ident, "FRBRWork"), _first(ident, "FRBRExpression")
     for part, field_name in ((work, "work"), (expression, "expression")):
         this = _first(part, "FRBRthis") if part is not None else None
-        if this is not None and this.get("value"):
-            meta[field_name] = this.get("value")
-    if work is not None and _first(work, "FRBRname") is not None:
-        name = _first(work, "FRBRname").get("value", "")
+        if this is not None and (value := this.get("value")):
+            meta[field_name] = value
+    work_name = _first(work, "FRBRname") if work is not None else None
+    if work_name is not None:
+        name = work_name.get("value", "")
     if expression is not None:
         for child, attr, field_name in (
             ("FRBRdate", "date", "date"),
@@ -762,12 +796,12 @@ def _identification(doc) -> tuple[dict[str, str], str]:
             ("FRBRversionNumber", "value", "version"),
         ):
             el = _first(expression, child)
-            if el is not None and el.get(attr):
-                meta[field_name] = el.get(attr)
+            if el is not None and (value := el.get(attr)):
+                meta[field_name] = value
     return meta, name
 
 
-def _normalise_text(root) -> None:
+def _normalise_text(root: _Element) -> None:
     """Every text node in one form, once, before anything reads it: line endings to LF, then NFC.
 
     The XML parser already turns CRLF and CR into LF (XML 1.0, section
@@ -814,14 +848,14 @@ def parse_akn(source: bytes | str, *, source_name: str | None = None) -> ParsedI
     if _local(root) != "akomaNtoso":
         raise ParseError(
             f"the root element is <{_local(root)}>, not <akomaNtoso>: this is not an Akoma Ntoso document",
-            line=root.sourceline, source=source_name,
+            line=_sourceline(root), source=source_name,
         )  # fmt: skip
     doc = next((child for child in root if _local(child)), None)
     body = None
     if doc is not None:
         body = _first(doc, "body") if _first(doc, "body") is not None else _first(doc, "mainBody")
-    if body is None:
-        raise ParseError("the document has no <body>: nothing to import", line=root.sourceline, source=source_name)
+    if doc is None or body is None:
+        raise ParseError("the document has no <body>: nothing to import", line=_sourceline(root), source=source_name)
 
     meta, title = _identification(doc)
     preface = _first(doc, "preface")

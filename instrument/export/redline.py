@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from html import escape
 
 from instrument.diff import ClauseChange, Comparison, Op, redline_markdown, render_redline_html
@@ -37,8 +37,8 @@ class Revision:
     @property
     def utc(self) -> datetime:
         """``date`` in UTC."""
-        moment = self.date if self.date.tzinfo else self.date.replace(tzinfo=timezone.utc)
-        return moment.astimezone(timezone.utc)
+        moment = self.date if self.date.tzinfo else self.date.replace(tzinfo=UTC)
+        return moment.astimezone(UTC)
 
     @property
     def stamp(self) -> str:
@@ -107,8 +107,9 @@ def credit(
     ops = list(ops)
     if steps:
         chain = [VersionInfo(n, part(step)) for n, step in enumerate(steps)]
+        revisions: dict[Hashable, Revision] = {n: step.revision for n, step in enumerate(steps)}
         try:
-            return [(c.op, None if c.version_id is None else steps[c.version_id].revision)
+            return [(c.op, None if c.version_id is None else revisions[c.version_id])
                     for c in credit_changes(base, chain, ops)]  # fmt: skip
         except ValueError:  # the steps do not lead to this text: no finer credit than the newest version
             default = steps[-1].revision

@@ -43,6 +43,7 @@ from docx.document import Document as DocumentType
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm
+from lxml import etree
 
 from instrument.diff import ClauseChange, Comparison, Op, redline
 from instrument.export import Progress
@@ -112,7 +113,7 @@ def _pieces(op: Op) -> list[tuple[str, str, str | None]]:
     if len(new_parts) != len(old_parts):  # not a whitespace-only difference after all
         return _cut("equal", op.text)
     out: list[tuple[str, str, str | None]] = []
-    for index, (new, old) in enumerate(zip(new_parts, old_parts)):
+    for index, (new, old) in enumerate(zip(new_parts, old_parts, strict=True)):
         if index % 2 == 0 or new == old:  # a word, or the same spaces on both sides
             out += _cut("equal", new)
             continue
@@ -184,7 +185,7 @@ class _Writer:
         self.cleaner = cleaner
         self.next_id = 1
 
-    def _mark(self, tag: str, revision: Revision):
+    def _mark(self, tag: str, revision: Revision) -> etree._Element:
         el = OxmlElement(tag)
         el.set(qn("w:id"), str(self.next_id))
         el.set(qn("w:author"), revision.author)
@@ -200,7 +201,7 @@ class _Writer:
             paragraph.paragraph_format.left_indent = Cm(INDENT_CM * para.indent)
         for kind, text, own in para.runs:
             text = self.cleaner.clean(text, where)
-            holder = p
+            holder: etree._Element = p
             if kind != "equal":
                 holder = self._mark("w:ins" if kind == "insert" else "w:del", own or revision)
                 p.append(holder)
@@ -220,7 +221,7 @@ class _Writer:
 class _RunShim:
     """Lets :func:`instrument.export.docx._script_rpr` work on a bare ``w:r`` element."""
 
-    def __init__(self, r) -> None:
+    def __init__(self, r: etree._Element) -> None:
         self._r = r
 
 
@@ -250,7 +251,8 @@ def document_order(comparison: Comparison) -> list[tuple[str, ClauseChange]]:
     """
     anchor: str | None = None
     after: dict[str | None, list[ClauseChange]] = defaultdict(list)
-    old_side = sorted((c for c in comparison.changes if c.old is not None), key=lambda c: c.old.position)
+    old_side = [c for c in comparison.changes if c.old is not None]
+    old_side.sort(key=lambda c: c.old.position if c.old is not None else -1)  # all have one: filtered above
     for change in old_side:
         if change.new is None or change.moved:
             after[anchor].append(change)

@@ -34,6 +34,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm
+from docx.table import _Cell
 
 from instrument.export import Progress
 from instrument.export.cleaning import Cleaner, spreadsheet_cell
@@ -165,7 +166,7 @@ def to_synoptic_csv(rows: Sequence[SynopticRow], *, draft_label: str) -> str:
     return out.getvalue()
 
 
-def _merge_down(cell, *, first: bool) -> None:
+def _merge_down(cell: _Cell, *, first: bool) -> None:
     tc_pr = cell._tc.get_or_add_tcPr()
     merge = OxmlElement("w:vMerge")
     if first:
@@ -222,11 +223,11 @@ def to_synoptic_docx(
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    for column, width in zip(table.columns, widths):
+    for column, width in zip(table.columns, widths, strict=True):
         column.width = width  # w:gridCol, which LibreOffice follows; cells get w:tcW below for Word
     header = table.rows[0]
     repeat_header_row(table)
-    for cell, name, width in zip(header.cells, columns, widths):
+    for cell, name, width in zip(header.cells, columns, widths, strict=True):
         cell.width = width
         fill_cell(cell, name, cleaner, "table", bold=True)
     total = len(rows)
@@ -234,7 +235,7 @@ def to_synoptic_docx(
         proposals = row.proposals or (None,)
         for index, proposal in enumerate(proposals):
             cells = table.add_row().cells
-            for cell, width in zip(cells, widths):
+            for cell, width in zip(cells, widths, strict=True):
                 cell.width = width
             if len(proposals) > 1:
                 _merge_down(cells[0], first=index == 0)

@@ -10,6 +10,7 @@ from drafter.services import drafts
 from drafter.services.versions import add_version
 from instrument.errors import StaleBase
 from instrument.parse import parse_markdown
+from instrument.types import ClauseKind
 from tests.drafter.helpers import import_text, instrument_md
 
 
@@ -65,6 +66,23 @@ def test_reimport_changes_adds_and_deletes(app_ctx):
     assert clause.deleted and clause.current_version.deleted and clause.current_version.seq == 2
     # The old text is kept: version 1 is still there, unchanged.
     assert clause.versions[0].text.startswith("1. The Parties shall give effect to obligation number 4")
+
+
+def test_reimport_over_clauses_without_any_version_gives_them_one(app_ctx):
+    import_text(instrument_md(3), "test")
+    instrument = db.session.scalar(select(Instrument).where(Instrument.slug == "test"))
+    # Rows left without a version (current_version_id is nullable): one the file has, one it has not.
+    for position, key in ((4, "Article 4"), (5, "Article 8")):
+        db.session.add(Clause(instrument_id=instrument.id, uid=key.lower().replace(" ", "-"), key=key,
+                              kind=ClauseKind.ARTICLE, position=position))
+    db.session.commit()
+    report = import_text(instrument_md(4), "test")
+    assert report.changed == ["Article 4"] and report.added == [] and report.deleted == ["Article 8"]
+    article_4, article_8 = (
+        db.session.scalar(select(Clause).where(Clause.key == key)) for key in ("Article 4", "Article 8")
+    )
+    assert article_4.current_version.text.startswith("1. The Parties shall give effect to obligation number 4")
+    assert article_8.deleted and article_8.current_version.deleted and article_8.current_version.text == ""
 
 
 def test_renumbered_articles_keep_their_identity(app_ctx):

@@ -311,6 +311,21 @@ def test_kept_eids_follow_the_labels_and_are_never_written_twice():
     assert [p.get("eId") for p in paragraphs] == ["art_1__para_1", "art_1__para_2", "art_1__para_3"]
 
 
+def test_kept_ids_of_the_wrong_shape_are_left_out_and_the_made_ones_written():
+    parsed = parse_akn(OWN_IDS)
+    ids = dict(parsed.element_ids)
+    # Stored JSON edited by hand or by an older release: strings where mappings belong.
+    ids["Article 1"] = {**ids["Article 1"], "num": "art_1__num", "units": {"1.": "art_1__para_1", "2.": {}}}
+    ids["Article 2"] = {"eId": "art_2", "units": "art_2__para_1", "content": {"p": "art_2__p"}, "heading": "h"}
+    root = etree.fromstring(export(parsed, element_ids=ids))
+    articles = root.findall(f".//{A}article")
+    assert [a.get("eId") for a in articles] == ["art_1", "art_2"]
+    assert articles[0].find(f"{A}num").get("eId") is None
+    assert [p.get("eId") for p in articles[0].findall(f"{A}paragraph")] == ["art_1__para_1", "art_1__para_2"]
+    assert articles[1].find(f"{A}content/{A}p").get("eId") is None
+    assert articles[0].find(f"{A}heading").get("eId") == "art_1__hdg"  # the well-shaped ones are still kept
+
+
 @pytest.mark.parametrize("ending", ["\r\n", "\r", "\u0085", "\u2028", "\u2029", "&#13;", "&#13;&#10;"])
 def test_line_endings_inside_xml_text_are_whitespace_as_a_newline_is(ending):
     def doc(sep: str) -> bytes:
