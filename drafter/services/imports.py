@@ -71,8 +71,8 @@ def import_parsed(
     """Store a parsed text as a new instrument, or as the next state of an existing one.
 
     With an existing ``slug``, clauses are matched with
-    :func:`instrument.matching.match_clauses` (by key and text, so
-    renumbered clauses keep their identity); a new version is made only
+    :func:`instrument.matching.match_clauses` (by text, number, position
+    and neighbours, so renumbered and short clauses keep their identity); a new version is made only
     where number, heading or text changed beyond whitespace and Unicode
     normalisation; new clauses are added, missing ones get a deleted
     version; the result is published as the next numbered draft. A text
