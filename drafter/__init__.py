@@ -90,8 +90,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
 
-    from drafter import models  # noqa: F401  (registers the tables)
-    from drafter import auth, caching, errors, permissions, security, templating
+    from drafter import (
+        auth,
+        caching,
+        errors,
+        models,  # noqa: F401  (registers the tables)
+        permissions,
+        security,
+        templating,
+    )
     from drafter.cli import register_cli
     from drafter.views import register_blueprints
 

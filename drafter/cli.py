@@ -6,6 +6,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from flask import Flask
@@ -21,6 +22,10 @@ from drafter.models import Amendment, ClauseVersion, Draft, Instrument
 from instrument.errors import InstrumentError, ParseError
 from instrument.matching import clause_uid
 from instrument.text import nfc
+
+if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar
+
 
 def migrations_dir() -> str:
     """Path of the Alembic migrations folder (see :func:`drafter.resource_dir`)."""
@@ -150,7 +155,7 @@ class _Progress:
 
     def __init__(self, label: str) -> None:
         self.label = label
-        self.bar = None
+        self.bar: ProgressBar[int] | None = None
 
     def __call__(self, done: int, total: int) -> None:
         if self.bar is None:
@@ -268,7 +273,7 @@ def check_command() -> None:
             click.echo(str(finding))
             problems += 1
     checked = ", ".join(
-        _count(db.session.scalar(select(func.count()).select_from(model)), noun)
+        _count(db.session.scalar(select(func.count()).select_from(model)) or 0, noun)
         for model, noun in ((Instrument, "instrument"), (Draft, "draft"), (ClauseVersion, "clause version"),
                             (Amendment, "amendment"))
     )  # fmt: skip
@@ -305,11 +310,14 @@ def _run(**options) -> None:
     """Flask's ``run``, after a warning when e-mailed links would have no public address."""
     try:
         app = click.get_current_context().ensure_object(ScriptInfo).load_app()
-    except Exception:  # noqa: BLE001  Flask's run reports a broken app itself, with its traceback
+    except Exception:  # Flask's run reports a broken app itself, with its traceback
         app = None
     if app is not None and not app.config.get("PUBLIC_URL") and not is_running_from_reloader():
         click.secho(f"Warning: {PUBLIC_URL_MISSING}", fg="yellow", err=True)
-    flask_run_command.callback(**options)
+    run = flask_run_command.callback
+    if run is None:  # Flask's run command always has one; the type allows a command without
+        raise click.ClickException("Flask's run command cannot be called")
+    run(**options)
 
 
 run_command = click.Command(

@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
+
+#: Default options of SQLAlchemy's ``create_engine``; the pool settings of :data:`POOL_KEYS` add to them.
+ENGINE_OPTIONS: dict[str, object] = {"pool_pre_ping": True}
 
 #: Defaults; nothing here is a secret.
-DEFAULTS = {
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+DEFAULTS: dict[str, object] = {
+    "SQLALCHEMY_ENGINE_OPTIONS": ENGINE_OPTIONS,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,
@@ -71,7 +76,7 @@ def database_url(value: str) -> str:
     return value
 
 
-def from_environment(environ: os._Environ | dict) -> dict:
+def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
     """Read the settings that come from the environment.
 
     :param environ: usually :data:`os.environ`.
@@ -82,7 +87,7 @@ def from_environment(environ: os._Environ | dict) -> dict:
     :raises ValueError: when a pool setting or ``DRAFTER_TRUSTED_PROXIES`` is
         not a whole number (a typo must stop the start, not be ignored).
     """
-    out: dict = {}
+    out: dict[str, Any] = {}
     for env, key in ENV_KEYS.items():
         value = environ.get(env)
         if not value:
@@ -106,7 +111,7 @@ def from_environment(environ: os._Environ | dict) -> dict:
         arg: _whole_number(env, environ[env]) for env, (arg, _) in POOL_KEYS.items() if (environ.get(env) or "").strip()
     }
     if pool:
-        out["SQLALCHEMY_ENGINE_OPTIONS"] = {**DEFAULTS["SQLALCHEMY_ENGINE_OPTIONS"], **pool}
+        out["SQLALCHEMY_ENGINE_OPTIONS"] = {**ENGINE_OPTIONS, **pool}
     return out
 
 

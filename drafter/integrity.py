@@ -23,7 +23,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from functools import partial
 
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
@@ -108,7 +109,7 @@ def unstorable_text() -> list[Finding]:
     found = []
     rows = _versions_with_clause(ClauseVersion.number, ClauseVersion.heading, ClauseVersion.text)
     for slug, uid, version_id, clause_id, seq, *fields in rows:
-        for name, value in zip(("number", "heading", "text"), fields):
+        for name, value in zip(("number", "heading", "text"), fields, strict=True):
             problems = storage_problems(value or "")
             if problems:
                 found.append(
@@ -126,7 +127,15 @@ def unstorable_text() -> list[Finding]:
 
 def _aware(moment: datetime) -> datetime:
     # SQLite gives naive datetimes back; everything is stored in UTC.
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _draft_finding(
+    slug: str, number: int, draft_id: int, message: str, *, clause_id: int | None = None, version_id: int | None = None
+) -> Finding:
+    """A finding of rule ``draft_entries`` about draft ``number`` (id ``draft_id``) of instrument ``slug``."""
+    return Finding("draft_entries", f"Draft {number} (id {draft_id}): {message}", slug,
+                   clause_id=clause_id, version_id=version_id, draft_id=draft_id)  # fmt: skip
 
 
 def draft_entries() -> list[Finding]:
@@ -166,10 +175,7 @@ def draft_entries() -> list[Finding]:
             history.setdefault(clause_id, []).append((_aware(created_at), seq, deleted))
         for draft_id, number, published_at in drafts:
             published = _aware(published_at)
-
-            def finding(message: str, *, clause_id: int | None = None, version_id: int | None = None) -> Finding:
-                return Finding("draft_entries", f"Draft {number} (id {draft_id}): {message}", instrument.slug,
-                               clause_id=clause_id, version_id=version_id, draft_id=draft_id)  # fmt: skip
+            finding = partial(_draft_finding, instrument.slug, number, draft_id)
 
             entry_clause = aliased(Clause)
             entries = db.session.execute(
@@ -218,6 +224,13 @@ def draft_entries() -> list[Finding]:
     return found
 
 
+def _amendment_finding(amendment: Amendment, slug: str, message: str) -> Finding:
+    """A finding of rule ``amendment_results`` about ``amendment`` and the version it names as its result."""
+    return Finding("amendment_results", f"Amendment {amendment.id} ({amendment.state.value}): {message}", slug,
+                   clause_id=amendment.clause_id, version_id=amendment.result_version_id,
+                   amendment_id=amendment.id)  # fmt: skip
+
+
 def amendment_results() -> list[Finding]:
     """Check the links between amendments and the versions their acceptance made.
 
@@ -244,10 +257,7 @@ def amendment_results() -> list[Finding]:
     )
     for amendment, slug, version, clause in rows:
         accepted = amendment.state in ACCEPTED_STATES
-
-        def finding(message: str, version_id: int | None = amendment.result_version_id) -> Finding:
-            return Finding("amendment_results", f"Amendment {amendment.id} ({amendment.state.value}): {message}", slug,
-                           clause_id=amendment.clause_id, version_id=version_id, amendment_id=amendment.id)  # fmt: skip
+        finding = partial(_amendment_finding, amendment, slug)
 
         if amendment.result_version_id is None:
             continue
@@ -275,7 +285,7 @@ def amendment_results() -> list[Finding]:
 
     # The other direction: versions that name an amendment which does not name them back.
     named = aliased(Amendment)
-    rows = db.session.execute(
+    backlinks = db.session.execute(
         select(Instrument.slug, Clause.uid, ClauseVersion.id, ClauseVersion.clause_id, ClauseVersion.seq, named)
         .join(Clause, Clause.id == ClauseVersion.clause_id)
         .join(Instrument, Instrument.id == Clause.instrument_id)
@@ -283,7 +293,7 @@ def amendment_results() -> list[Finding]:
         .where(named.result_version_id.is_(None) | (named.result_version_id != ClauseVersion.id))
         .order_by(ClauseVersion.id)
     )
-    for slug, uid, version_id, clause_id, seq, amendment in rows:
+    for slug, uid, version_id, clause_id, seq, amendment in backlinks:
         points = "no version" if amendment.result_version_id is None else f"version id {amendment.result_version_id}"
         found.append(
             Finding(
@@ -307,13 +317,13 @@ def version_parents() -> list[Finding]:
     parent = aliased(ClauseVersion)
     rows = db.session.execute(
         select(Instrument.slug, Clause.uid, ClauseVersion.id, ClauseVersion.clause_id, ClauseVersion.seq,
-               parent.id, parent.clause_id)  # fmt: skip
+               parent.id, parent.clause_id)
         .join(Clause, Clause.id == ClauseVersion.clause_id)
         .join(Instrument, Instrument.id == Clause.instrument_id)
         .join(parent, parent.id == ClauseVersion.parent_version_id)
         .where(parent.clause_id != ClauseVersion.clause_id)
         .order_by(ClauseVersion.id)
-    )
+    )  # fmt: skip
     return [
         Finding(
             "version_parents",

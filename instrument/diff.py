@@ -598,7 +598,7 @@ def _identity(clause: ClauseState) -> tuple[str, ...] | None:
 MIN_UNIT_TEXT = 20
 
 
-def _unit_refs(state: ClauseState) -> tuple[dict[str, tuple[str, str]], Counter]:
+def _unit_refs(state: ClauseState) -> tuple[dict[str, tuple[str, str]], Counter[str]]:
     """The units of a clause that can be followed by their words, and the words of all its units.
 
     :returns: ``(refs, forms)``: ``refs`` maps the comparison form of each
@@ -607,7 +607,7 @@ def _unit_refs(state: ClauseState) -> tuple[dict[str, tuple[str, str]], Counter]
         ``forms`` counts the comparison forms of every unit.
     """
     units = split_units(state.text)
-    forms: Counter = Counter()
+    forms: Counter[str] = Counter()
     refs: dict[str, tuple[str, str]] = {}
     for i, unit in enumerate(units):
         form = comparison_form(unit.text)
@@ -687,9 +687,9 @@ def moved_units(
         (source, old_ref), (target, new_ref) = sources[0], targets[0]
         if old_ref is not None and new_ref is not None and source != target:
             moves.append((source, target, old_ref, new_ref))
-    out = [move for move in moves if not any(_carried(move, by) for by in moves)]
-    out.sort(key=lambda move: move[1])  # stable: a clause's arrivals stay in text order
-    return out
+    cited = [move for move in moves if not any(_carried(move, by) for by in moves)]
+    cited.sort(key=lambda move: move[1])  # stable: a clause's arrivals stay in text order
+    return cited
 
 
 def _carried(move: tuple[int, int, str, str], by: tuple[int, int, str, str]) -> bool:
@@ -830,8 +830,8 @@ def compare_clauses(old: Sequence[ClauseState], new: Sequence[ClauseState]) -> C
             ClauseChange(
                 key=o.key, old_key=o.key, status="deleted", old=o, new=None, redline=rl,
                 words_deleted=rl.words_deleted + count_words(o.heading),
-            )  # fmt: skip
-        )
+            )
+        )  # fmt: skip
     ordered: list[ClauseChange] = list(deleted_after[None])
     for n in new_map.values():
         ordered.append(changes_by_new[n.key])

@@ -66,6 +66,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import regex
 
@@ -101,7 +102,7 @@ class Candidate:
     kind: str = ""
 
 
-def similarity(a: Counter, b: Counter) -> float:
+def similarity(a: Counter[str], b: Counter[str]) -> float:
     """Dice coefficient of two word multisets: 2·|a ∩ b| / (|a| + |b|), from 0.0 to 1.0."""
     total = sum(a.values()) + sum(b.values())
     if not total:
@@ -109,7 +110,7 @@ def similarity(a: Counter, b: Counter) -> float:
     return 2 * sum((a & b).values()) / total
 
 
-def _words(text: str) -> Counter:
+def _words(text: str) -> Counter[str]:
     return Counter(w.casefold() for w in _WORD.findall(comparison_form(text)))
 
 
@@ -132,7 +133,7 @@ def match_clauses(old: Sequence[Candidate], new: Sequence[Candidate]) -> dict[Ha
     aligned: list[tuple[int, int]] = []  # 2.
     bounds = [(-1, -1), *in_order, (len(old), len(new))]
     taken_old = set(pairs.values())
-    for (i0, j0), (i1, j1) in zip(bounds, bounds[1:]):
+    for (i0, j0), (i1, j1) in pairwise(bounds):
         gap_old = [i for i in range(i0 + 1, i1) if i not in taken_old]
         gap_new = [j for j in range(j0 + 1, j1) if j not in pairs]
         if gap_old and gap_new:
@@ -152,10 +153,10 @@ def match_clauses(old: Sequence[Candidate], new: Sequence[Candidate]) -> dict[Ha
     used_old = set(pairs.values())  # 5.
     old_by_key = {c.key: i for i, c in enumerate(old)}
     for j, c in enumerate(new):
-        i = old_by_key.get(c.key)
-        if j not in pairs and i is not None and i not in used_old and old[i].kind == c.kind:
-            pairs[j] = i
-            used_old.add(i)
+        same_key = old_by_key.get(c.key)
+        if j not in pairs and same_key is not None and same_key not in used_old and old[same_key].kind == c.kind:
+            pairs[j] = same_key
+            used_old.add(same_key)
     return {new[j].ident: old[i].ident for j, i in sorted(pairs.items())}
 
 
@@ -273,7 +274,7 @@ def heaviest_chain(pairs: Sequence[tuple[int, int, float]]) -> set[int]:
     best: tuple[float, int] = (0.0, -1)
     # Within one ``a``, larger ``b`` first, so a pair never chains onto another of its own ``a``.
     for k in sorted(range(len(pairs)), key=lambda k: (pairs[k][0], -pairs[k][1])):
-        a, b, weight = pairs[k]
+        _, b, weight = pairs[k]
         prefix, pos = (0.0, -1), b  # best chain ending at some b' < b (tree positions are b + 1)
         while pos > 0:
             if tree[pos][0] > prefix[0]:

@@ -102,7 +102,7 @@ _HTML_WS = re.compile(r"[ \t\n\r\f]+")
 
 def _parse(text: str) -> list[Token] | None:
     """Parse ``text``; ``None`` when it nests too deep to be shown formatted."""
-    env: dict = {}
+    env: dict[str, object] = {}
     tokens = _MD.parse(text, env)
     if env.get(_TOO_DEEP):
         return None

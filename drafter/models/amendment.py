@@ -18,7 +18,7 @@ from datetime import datetime
 from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from drafter.extensions import db
+from drafter.extensions import Model, db
 from drafter.models._base import enum_column, utcnow
 from drafter.models.instrument import Clause, ClauseVersion, Draft, Instrument
 from drafter.models.user import Organisation, User
@@ -38,7 +38,7 @@ def amendment_title(seq: int) -> str:
     return f"Amendment {seq}"
 
 
-class Amendment(db.Model):
+class Amendment(Model):
     """A proposed change to a clause: modify it, insert a new clause after it, or delete it.
 
     ``clause`` is the clause changed or deleted; for an insertion it is the

@@ -418,7 +418,7 @@ def numbers_of(ids: Iterable[int | None]) -> dict[int, int]:
     if not wanted:
         return {}
     rows = db.session.execute(select(Amendment.id, Amendment.seq).where(Amendment.id.in_(wanted)))
-    return {amendment_id: seq for amendment_id, seq in rows}
+    return dict(rows.all())
 
 
 def lock_numbering(instrument_id: int) -> None:

@@ -21,6 +21,7 @@ uploaded one, and served back only as downloads under the original name
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
@@ -216,10 +217,8 @@ def path_of(directory: str | os.PathLike, key: str) -> Path:
 def remove(directory: str | os.PathLike, key: str | None) -> None:
     """Delete a stored file if it exists (after a failed transaction or a deleted input)."""
     if key:
-        try:
+        with contextlib.suppress(AttachmentRefused):  # not a stored key: there is no file of ours to delete
             path_of(directory, key).unlink(missing_ok=True)
-        except AttachmentRefused:
-            pass
 
 
 def _size(n: int) -> str:

@@ -9,7 +9,7 @@ organisation: anyone else gets 404 for them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -145,12 +145,13 @@ def propose(slug: str, uid: str):
     status = 200
     base = current
     if form.is_submitted():
-        if closed:
+        if draft is not None and closed:
             return render_error(409, str(CommentPeriodClosed(draft)))
         if form.validate():
-            base = db.session.get(ClauseVersion, form.base_version_id.data)
-            if base is None or base.clause_id != clause.id:
+            started_on = db.session.get(ClauseVersion, form.base_version_id.data)
+            if started_on is None or started_on.clause_id != clause.id:
                 abort(400, "The version you started from is not a version of this clause.")
+            base = started_on
             action = request.form.get("action", "draft")
             if action == "preview":
                 preview = _proposal_redline(form.kind.data, base, form.text.data or "")
@@ -332,14 +333,18 @@ def transition(slug: str, amendment_id: int):
 # --- deciding -----------------------------------------------------------------------
 
 
-def _resolution(amendment: Amendment) -> tuple[MergeResult | None, str, bool]:
-    """The starting point of a resolution: ``(merge or None, heading, heading conflict)``."""
-    current = amendment.clause.current_version
+def _resolution(amendment: Amendment, current: ClauseVersion) -> tuple[MergeResult, str, bool]:
+    """The starting point of a resolution onto the clause's ``current`` version: ``(merge, heading, heading conflict)``."""
     base = amendment.base_version
     if base.id == current.id:
         return MergeResult(amendment.text, True, (), amendment.text), amendment.heading, False
     heading = service.merge_heading(base.heading, amendment.heading, current.heading)
     return service.merge_onto_current(amendment, current), heading or amendment.heading, heading is None
+
+
+def _clause_deleted(amendment: Amendment):
+    """409: the amendment's clause is deleted, so no text can be written for it."""
+    return render_error(409, f"{amendment.clause.key} has been deleted; this amendment can only be marked superseded.")
 
 
 def render_resolution(
@@ -355,6 +360,8 @@ def render_resolution(
 ):
     """Render the form in which the secretariat writes the text as accepted (after a conflict, or by choice)."""
     current = amendment.clause.current_version
+    if current is None:  # deleted meanwhile: there is no text left to write the amendment into
+        return _clause_deleted(amendment)
     base_to_current = cached_redline(("v", written_on.id), ("v", current.id), written_on.text, current.text)
     base_to_proposed = redline(written_on.text, proposed_text)
     return render_template(
@@ -387,7 +394,7 @@ def resolve(slug: str, amendment_id: int):
     if amendment.kind is AmendmentKind.DELETE:
         abort(400, "A deletion is accepted or rejected as it stands.")
     if clause.deleted or clause.current_version is None:
-        return render_error(409, f"{clause.key} has been deleted; this amendment can only be marked superseded.")
+        return _clause_deleted(amendment)
     form = DecisionForm(formdata=None)
     form.outcome.data = S.ACCEPTED_WITH_MODIFICATIONS.value
     if amendment.kind is AmendmentKind.INSERT:
@@ -396,7 +403,7 @@ def resolve(slug: str, amendment_id: int):
             amendment, form, result=None, written_on=amendment.base_version, proposed_text=amendment.text,
             heading_conflict=False, status=200,
         )
-    result, heading, heading_conflict = _resolution(amendment)
+    result, heading, heading_conflict = _resolution(amendment, clause.current_version)
     form.text.data = result.marked_text
     form.heading.data = heading
     form.base_version_id.data = clause.current_version_id
@@ -472,7 +479,9 @@ def _redisplay(amendment_id: int, instrument: Instrument, form: DecisionForm, wi
     current = amendment.clause.current_version
     written_on = db.session.get(ClauseVersion, form.base_version_id.data) if form.base_version_id.data else None
     if written_on is None or written_on.clause_id != amendment.clause_id:
-        written_on = current if amendment.kind is AmendmentKind.MODIFY else amendment.base_version
+        written_on = amendment.base_version
+        if current is not None and amendment.kind is AmendmentKind.MODIFY:
+            written_on = current
     return render_resolution(
         amendment, form, result=None, written_on=written_on, proposed_text=form.text.data or "",
         heading_conflict=False, status=status,
@@ -483,6 +492,8 @@ def _conflict_page(instrument: Instrument, amendment_id: int, form: DecisionForm
     """409: the merge did not come out clean; offer the resolution form prefilled with the marked text."""
     amendment = get_amendment_or_404(instrument, amendment_id)
     current = amendment.clause.current_version
+    if current is None:
+        return _clause_deleted(amendment)
     resolution = DecisionForm(formdata=None)
     resolution.outcome.data = S.ACCEPTED_WITH_MODIFICATIONS.value
     resolution.text.data = exc.merge.marked_text
@@ -511,8 +522,8 @@ def waiting_days(amendment: Amendment) -> int:
     """Whole days since ``amendment`` was submitted (or made, for a draft)."""
     since = amendment.submitted_at or amendment.created_at
     if since.tzinfo is None:  # SQLite returns naive datetimes; they are stored in UTC
-        since = since.replace(tzinfo=timezone.utc)
-    return (datetime.now(timezone.utc) - since).days
+        since = since.replace(tzinfo=UTC)
+    return (datetime.now(UTC) - since).days
 
 
 def _filtered(instrument: Instrument, form: QueueFilterForm, *, organisation_id: int | None, include_drafts: bool):
@@ -526,7 +537,7 @@ def _filtered(instrument: Instrument, form: QueueFilterForm, *, organisation_id:
     )
     older = None
     if form.age.data:
-        older = datetime.now(timezone.utc) - timedelta(days=int(form.age.data))
+        older = datetime.now(UTC) - timedelta(days=int(form.age.data))
     if form.organisation.data and organisation_id is None:
         organisation_id = int(form.organisation.data)
     return service.list_amendments(
@@ -572,7 +583,7 @@ def mine(slug: str):
     if user.organisation_id is None:
         abort(403, "Your account belongs to no organisation, so it has no amendments.")
     form = QueueFilterForm(request.args)
-    form.state.choices = [(S.DRAFT.value, S.DRAFT.label)] + list(form.state.choices)
+    form.state.choices = [(S.DRAFT.value, S.DRAFT.label), *form.state.choices]
     clauses, _ = service.filter_choices(instrument, organisation_id=user.organisation_id)
     form.set_choices(clauses, [])
     page = _filtered(instrument, form, organisation_id=user.organisation_id, include_drafts=True)

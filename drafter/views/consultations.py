@@ -8,6 +8,7 @@ or versions refer to is 409.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import UTC, datetime
 from urllib.parse import quote
 
@@ -373,14 +374,16 @@ def link(slug: str, input_id: int):
     target = _link_target(instrument, form.target.data, form.value.data)
     if target is None:
         return render_input(instrument, item, link_error=f"There is no such {form.target.data}.", status=400)
-    action = {
+    # Each takes the kind of target its key names, which _link_target returned.
+    actions: dict[tuple[str, str], Callable[..., bool]] = {
         ("clause", "add"): service.link_clause,
         ("clause", "remove"): service.unlink_clause,
         ("amendment", "add"): service.link_amendment,
         ("amendment", "remove"): service.unlink_amendment,
         ("version", "add"): service.cite_in_version,
         ("version", "remove"): service.uncite_version,
-    }[(form.target.data, form.op.data)]
+    }
+    action = actions[(form.target.data, form.op.data)]
     try:
         changed = action(item, target, actor=_user())
     except service.NotPermitted as exc:

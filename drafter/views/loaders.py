@@ -2,9 +2,12 @@
 and the answer to a page number past the end of a list."""
 from __future__ import annotations
 
-from flask import Response, abort, redirect, request, url_for
+from typing import Any
+
+from flask import abort, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from drafter import permissions
 from drafter.extensions import db
@@ -115,7 +118,7 @@ def requested_page(arg: str = "page", *, strict: bool = False) -> int:
     return 1
 
 
-def past_the_last_page(page: int, pages: int, arg: str = "page") -> Response | None:
+def past_the_last_page(page: int, pages: int, arg: str = "page") -> WerkzeugResponse | None:
     """A redirect to the last page of a list when ``page`` is past it, else ``None``.
 
     A link kept from when the list was longer, or a page number typed by
@@ -127,10 +130,15 @@ def past_the_last_page(page: int, pages: int, arg: str = "page") -> Response | N
     :param arg: the query argument holding the page number.
     :returns: a 302 redirect to the same endpoint and arguments with ``arg``
         set to the last page (left out when that is page 1), or ``None``.
+        A query argument named like one of the URL's path arguments is left
+        out, so that the redirect stays on the same path.
     """
     pages = max(1, pages)
-    if page <= pages:
+    endpoint = request.endpoint
+    if page <= pages or endpoint is None:  # no endpoint: not a routed request, nowhere to go back to
         return None
     args = request.args.to_dict(flat=False)
     args[arg] = [str(pages)] if pages > 1 else []
-    return redirect(url_for(request.endpoint, **(request.view_args or {}), **{k: v for k, v in args.items() if v}))
+    values: dict[str, Any] = {k: v for k, v in args.items() if v}
+    values.update(request.view_args or {})
+    return redirect(url_for(endpoint, **values))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TypeAlias
 
 from instrument.numbering import split_units
 
@@ -83,10 +84,7 @@ def text_blocks(text: str) -> list[Block]:
     for unit in split_units(marked):
         line_start = marked.rfind("\n", 0, unit.start) + 1
         label = marked[line_start : unit.start].strip()
-        if label:
-            depth = max(unit.level, 1)
-        else:
-            depth = unit.level + 1
+        depth = max(unit.level, 1) if label else unit.level + 1
         body = unit.text
         inside = [m - unit.start for m in marks if unit.start <= m < unit.end]
         for offset in reversed(inside):
@@ -103,22 +101,26 @@ class BlockNode:
     children: tuple[BlockNode, ...]
 
 
+# A block and the list its deeper followers are appended to while the tree is built.
+_OpenNode: TypeAlias = "tuple[Block, list[_OpenNode]]"
+
+
 def block_tree(blocks: list[Block]) -> list[BlockNode]:
     """Nest blocks by depth: each block holds the deeper blocks that follow it.
 
     :param blocks: the result of :func:`text_blocks`.
     :returns: the outermost blocks in order, each with its nested blocks.
     """
-    root: list[list] = []
-    stack: list[tuple[int, list]] = [(0, root)]
+    root: list[_OpenNode] = []
+    stack: list[tuple[int, list[_OpenNode]]] = [(0, root)]
     for block in blocks:
         while stack[-1][0] >= block.depth:
             stack.pop()
-        node: list = [block, []]
-        stack[-1][1].append(node)
-        stack.append((block.depth, node[1]))
+        children: list[_OpenNode] = []
+        stack[-1][1].append((block, children))
+        stack.append((block.depth, children))
 
-    def freeze(nodes: list[list]) -> list[BlockNode]:
+    def freeze(nodes: list[_OpenNode]) -> list[BlockNode]:
         return [BlockNode(block, tuple(freeze(children))) for block, children in nodes]
 
     return freeze(root)

@@ -28,6 +28,7 @@ import io
 import re
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Protocol, cast
 
 from docx import Document
 from docx.document import Document as DocumentType
@@ -35,14 +36,19 @@ from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.text.font import CT_RPr
+from docx.oxml.text.paragraph import CT_P
+from docx.oxml.text.run import CT_R
 from docx.shared import Cm, Mm, Pt, RGBColor
+from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
+from lxml import etree
 from markdown_it import MarkdownIt
 
 from instrument.export import Progress
 from instrument.export.blocks import text_blocks
 from instrument.export.cleaning import Cleaner, clean_clauses
-from instrument.export.fonts import EAST_ASIAN, EAST_ASIAN_LANG, LATIN, script_runs
+from instrument.export.fonts import EAST_ASIAN, EAST_ASIAN_LANG, LATIN, Script, script_runs
 from instrument.export.html import clause_title
 from instrument.types import ParsedClause
 
@@ -69,7 +75,7 @@ _SECT_ORDER = (
 # --- document set-up, shared with the redline and the synoptic table --------------------
 
 
-def set_fonts(rpr, *, lang: str | None = None) -> None:
+def set_fonts(rpr: etree._Element, *, lang: str | None = None) -> None:
     """Name the fonts of all four slots on a ``w:rPr`` (dropping theme fonts, which would win).
 
     :param rpr: a ``w:rPr`` element (of a style or of the document defaults).
@@ -77,7 +83,7 @@ def set_fonts(rpr, *, lang: str | None = None) -> None:
     """
     fonts = rpr.find(qn("w:rFonts"))
     if fonts is None:
-        fonts = rpr.get_or_add_rFonts() if hasattr(rpr, "get_or_add_rFonts") else _prepend(rpr, "w:rFonts")
+        fonts = rpr.get_or_add_rFonts() if isinstance(rpr, CT_RPr) else _prepend(rpr, "w:rFonts")
     for name in list(fonts.attrib):
         del fonts.attrib[name]
     fonts.set(qn("w:ascii"), LATIN)
@@ -93,13 +99,13 @@ def set_fonts(rpr, *, lang: str | None = None) -> None:
         lang_el.set(qn("w:eastAsia"), EAST_ASIAN_LANG)
 
 
-def _prepend(parent, tag: str):
+def _prepend(parent: etree._Element, tag: str) -> etree._Element:
     child = OxmlElement(tag)
     parent.insert(0, child)
     return child
 
 
-def _sect_child(sect_pr, tag: str):
+def _sect_child(sect_pr: etree._Element, tag: str) -> etree._Element:
     """Get or insert ``w:<tag>`` in ``sect_pr`` at its place in the schema order."""
     found = sect_pr.find(qn(f"w:{tag}"))
     if found is not None:
@@ -177,7 +183,9 @@ def new_document(
         if rpr is not None:
             set_fonts(rpr, lang=lang)
     for fonts in list(styles_el.iter(qn("w:rFonts"))):  # styles and table-style parts alike
-        set_fonts(fonts.getparent())
+        parent = fonts.getparent()
+        if parent is not None:
+            set_fonts(parent)
     rels = doc.part.package.rels
     for rid in [rid for rid, rel in rels.items() if rel.reltype.endswith("/thumbnail")]:
         rels.pop(rid)  # the template's preview of an empty page would show in file browsers
@@ -255,7 +263,7 @@ def append_paragraph(doc: DocumentType, style_id: str | None = None) -> Paragrap
     :param style_id: a paragraph style's id (``"Heading2"``), not its name.
     """
     body = doc.element.body
-    p = OxmlElement("w:p")
+    p = cast(CT_P, OxmlElement("w:p"))  # python-docx makes every w:p a CT_P
     try:
         last = body[-1]  # constant time in lxml, where len(body) counts every child
     except IndexError:
@@ -289,7 +297,14 @@ def title_page(doc: DocumentType, cleaner: Cleaner, lines: Sequence[tuple[str, s
             add_text(paragraph, text, cleaner, "title page")
 
 
-def _script_rpr(run, script) -> None:
+class RunElement(Protocol):
+    """A python-docx ``Run``, or any object that holds a ``w:r`` element as ``_r``."""
+
+    @property
+    def _r(self) -> CT_R: ...
+
+
+def _script_rpr(run: RunElement, script: Script) -> None:
     rpr = run._r.get_or_add_rPr()
     fonts = rpr.get_or_add_rFonts()
     fonts.set(qn("w:ascii"), LATIN)
@@ -339,7 +354,7 @@ def add_text(
             _script_rpr(run, script)
 
 
-def put_text(r, text: str, tag: str = "w:t") -> None:
+def put_text(r: etree._Element, text: str, tag: str = "w:t") -> None:
     """Append ``text`` to the run element ``r`` as ``w:t`` (or ``w:delText``), ``w:br`` and ``w:tab``.
 
     python-docx's ``Run.text`` does the same one character at a time; this
@@ -401,9 +416,7 @@ def inline_pieces(text: str) -> list[tuple[str, frozenset[str]]]:
             marks.add(token.tag)
         elif kind.endswith("_close"):
             marks.discard(token.tag)
-        elif kind == "image":
-            out.append((token.content, frozenset(marks)))
-        elif token.content:
+        elif kind == "image" or token.content:  # an image's content is its alternative text
             out.append((token.content, frozenset(marks)))
     return out
 
@@ -423,7 +436,7 @@ def add_inline(paragraph: Paragraph, text: str, cleaner: Cleaner, where: str) ->
         )
 
 
-def fill_cell(cell, text: str, cleaner: Cleaner, where: str, *, bold: bool = False) -> None:
+def fill_cell(cell: _Cell, text: str, cleaner: Cleaner, where: str, *, bold: bool = False) -> None:
     """Fill a table cell: one paragraph per block (blank-line separated), in 9-point type.
 
     :param cell: a python-docx table cell (its first paragraph is reused).
@@ -432,7 +445,7 @@ def fill_cell(cell, text: str, cleaner: Cleaner, where: str, *, bold: bool = Fal
     :param where: the label used in the cleaner's warning.
     :param bold: set the text in bold (header rows).
     """
-    blocks = [b for b in text.split("\n\n")] if text else [""]
+    blocks = text.split("\n\n") if text else [""]
     first = cell.paragraphs[0]
     for index, block in enumerate(blocks):
         paragraph = first if index == 0 else cell.add_paragraph()
@@ -442,7 +455,7 @@ def fill_cell(cell, text: str, cleaner: Cleaner, where: str, *, bold: bool = Fal
             run.font.size = Pt(9)
 
 
-def repeat_header_row(table) -> None:
+def repeat_header_row(table: Table) -> None:
     """Mark a table's first row as a header row that Word repeats on each page (``w:tblHeader``)."""
     table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
 
@@ -475,10 +488,10 @@ def to_table_docx(
     table = doc.add_table(rows=1, cols=len(header))
     table.style = doc.styles["Table Grid"]
     repeat_header_row(table)
-    for cell, name in zip(table.rows[0].cells, header):
+    for cell, name in zip(table.rows[0].cells, header, strict=True):
         fill_cell(cell, name, cleaner, "table", bold=True)
     for row in rows:
-        for cell, value in zip(table.add_row().cells, row):
+        for cell, value in zip(table.add_row().cells, row, strict=True):
             fill_cell(cell, str(value), cleaner, title)
     cleaner.report(title)
     out = io.BytesIO()

@@ -19,13 +19,14 @@ libharfbuzz-subset0``) and the fonts (``fonts-noto-core fonts-noto-cjk``).
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import NoReturn
 
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
-from instrument.export.cleaning import Cleaner, clean_clauses
 from instrument.export import Progress
+from instrument.export.cleaning import Cleaner, clean_clauses
 from instrument.export.fonts import css_font_stack
 from instrument.export.html import to_html
 from instrument.types import ParsedClause
@@ -49,10 +50,11 @@ p, li { orphans: 2; widows: 2; }
 """
 
 
-class _NoFetch(URLFetcher):
+# WeasyPrint ships no type information, so its base class is Any to the type checker.
+class _NoFetch(URLFetcher):  # type: ignore[misc]
     """A URL fetcher that refuses every URL (nothing outside the document is loaded)."""
 
-    def fetch(self, url, headers=None):  # noqa: D102 - see the class docstring
+    def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> NoReturn:
         raise ValueError(f"external resources are not loaded in PDF exports: {url[:80]}")
 
 
@@ -94,7 +96,9 @@ def html_to_pdf(html: str, *, header: str, where: str = "document") -> bytes:
     # to write_pdf are user stylesheets, which lose to the document's author styles).
     style = f"<style>{pdf_stylesheet(header)}</style>"
     html = html.replace("</head>", style + "</head>", 1) if "</head>" in html else style + html
-    return HTML(string=html, url_fetcher=_NoFetch(), media_type="print").write_pdf()
+    # Without a target, write_pdf returns the file's bytes.
+    pdf: bytes = HTML(string=html, url_fetcher=_NoFetch(), media_type="print").write_pdf()
+    return pdf
 
 
 def to_pdf(

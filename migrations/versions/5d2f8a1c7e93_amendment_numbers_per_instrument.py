@@ -12,7 +12,6 @@ Create Date: 2026-12-06 02:20:00
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = "5d2f8a1c7e93"
 down_revision = "9e4d5a7c2b61"
 branch_labels = None

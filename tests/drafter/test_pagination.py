@@ -56,3 +56,11 @@ def test_a_page_number_too_large_for_the_database_leads_to_the_last_page(demo):
         response = _as(demo, role).get(f"{url}?page={10**23}")
         assert response.status_code == 302, url
         assert urlsplit(response.headers["Location"]).path == url, url
+
+
+def test_a_query_argument_named_like_a_path_argument_keeps_the_path(demo):
+    """``?slug=...`` beside a page past the end was passed to url_for twice: a server error."""
+    for role, url in _lists(demo):
+        response = _as(demo, role).get(f"{url}?page=99&slug=other&consultation_id=1&input_id=1")
+        assert response.status_code == 302, url
+        assert urlsplit(response.headers["Location"]).path == url, url
