@@ -38,10 +38,12 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from docx.document import Document as DocumentType
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.text.run import CT_R
 from docx.shared import Cm
 from lxml import etree
 
@@ -206,7 +208,8 @@ class _Writer:
                 holder = self._mark("w:ins" if kind == "insert" else "w:del", own or revision)
                 p.append(holder)
             for piece, script in script_runs(text):
-                r = OxmlElement("w:r")
+                # python-docx registers CT_R as the class of every w:r it parses or makes.
+                r = cast(CT_R, OxmlElement("w:r"))
                 if script is not None:
                     _script_rpr(_RunShim(r), script)
                 put_text(r, piece, "w:delText" if kind == "delete" else "w:t")
@@ -221,7 +224,7 @@ class _Writer:
 class _RunShim:
     """Lets :func:`instrument.export.docx._script_rpr` work on a bare ``w:r`` element."""
 
-    def __init__(self, r: etree._Element) -> None:
+    def __init__(self, r: CT_R) -> None:
         self._r = r
 
 
