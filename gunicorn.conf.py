@@ -4,6 +4,7 @@ Workers and threads come from the CPU count (gunicorn's own guidance: 2-4
 workers per core; threads let a worker wait on the database while another
 request runs). Every value can be overridden from the environment.
 """
+
 import gc
 import multiprocessing
 import os

@@ -6,6 +6,7 @@ and so on, where :func:`drafter.resource_dir` finds them once installed. An
 editable install (``pip install -e .``) reads them from the repository root
 instead, so nothing is copied for it.
 """
+
 from __future__ import annotations
 
 import shutil

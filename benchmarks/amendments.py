@@ -28,6 +28,7 @@ that every run starts from the same state, and the merge cache is emptied):
 
 No assertion: the figures are for people to read.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -75,13 +76,24 @@ def time_accept(clause_id: int, proposed: str, current: str | None, runs: int) -
     for _ in range(runs):
         clause = db.session.get(Clause, clause_id)
         amendment = service.propose(
-            clause, actor=delegate, kind="modify", base_version_id=clause.current_version_id,
-            rationale="Benchmark.", text=proposed, submit=True,
+            clause,
+            actor=delegate,
+            kind="modify",
+            base_version_id=clause.current_version_id,
+            rationale="Benchmark.",
+            text=proposed,
+            submit=True,
         )
         if current is not None:
             base = clause.current_version
-            versions.add_version(clause, number=base.number, heading=base.heading, text=current,
-                                 cause=VersionCause.EDIT, actor=secretariat)
+            versions.add_version(
+                clause,
+                number=base.number,
+                heading=base.heading,
+                text=current,
+                cause=VersionCause.EDIT,
+                actor=secretariat,
+            )
         db.session.flush()
         service.cached_merge.cache_clear()
         start = time.perf_counter()
@@ -116,14 +128,25 @@ def main(argv: list[str]) -> None:
     with app.app_context():
         db.drop_all()
         db.create_all()
-        org = accounts.create_organisation(accounts.NewOrganisation("Bench NGO", OrganisationType.NGO, "XX"), actor=None)
+        org = accounts.create_organisation(
+            accounts.NewOrganisation("Bench NGO", OrganisationType.NGO, "XX"), actor=None
+        )
         sec = accounts.create_organisation(
             accounts.NewOrganisation("Bench secretariat", OrganisationType.SECRETARIAT, "XX"), actor=None
         )
-        for email, role, organisation in (("sec@bench.example", Role.SECRETARIAT, sec),
-                                          ("ngo@bench.example", Role.STAKEHOLDER, org)):
-            accounts.create_user(email=email, name=email, password=accounts.generate_password(),
-                                 organisation=organisation, role=role, actor=None, state=UserState.ACTIVE)
+        for email, role, organisation in (
+            ("sec@bench.example", Role.SECRETARIAT, sec),
+            ("ngo@bench.example", Role.STAKEHOLDER, org),
+        ):
+            accounts.create_user(
+                email=email,
+                name=email,
+                password=accounts.generate_password(),
+                organisation=organisation,
+                role=role,
+                actor=None,
+                state=UserState.ACTIVE,
+            )
         small = f"# Ten kilobytes\n\n## Article 1 — One long clause\n\n{ten_kb}\n"
         import_parsed(parse_markdown(small, source_name="10kb.md"), slug="ten-kb", actor=None)
         start = time.perf_counter()
@@ -137,15 +160,21 @@ def main(argv: list[str]) -> None:
             ).all()
             return max(rows, key=lambda c: len(c.current_version.text)) if largest else rows[-1]
 
-        targets = [("10 KB clause", clause_of("ten-kb", False)), ("civil code, largest provision", clause_of("code", True))]
+        targets = [
+            ("10 KB clause", clause_of("ten-kb", False)),
+            ("civil code, largest provision", clause_of("code", True)),
+        ]
         print(f"{'clause':42s} {'chars':>8s} {'case':>10s} {'accept ms':>10s}  outcome")
         for label, clause in targets:
             text = clause.current_version.text
             label = f"{label} ({clause.key})"
             proposed, current = bench.sides(text, seed=len(text))
             first, second = bench.clashing(text)
-            for case, amended, edited in (("same base", proposed, None), ("three-way", proposed, current),
-                                          ("conflict", first, second)):
+            for case, amended, edited in (
+                ("same base", proposed, None),
+                ("three-way", proposed, current),
+                ("conflict", first, second),
+            ):
                 ms, outcome = time_accept(clause.id, amended, edited, runs)
                 print(f"{label:42s} {len(text):8,d} {case:>10s} {ms:10.1f}  {outcome}", flush=True)
 

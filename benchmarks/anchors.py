@@ -18,6 +18,7 @@ run pays for the diff of the two texts; the figures include it.
 Run: ``python benchmarks/anchors.py [repeats]``; prints the best of
 ``repeats`` (default 3) runs, in milliseconds, and the outcome counts.
 """
+
 from __future__ import annotations
 
 import random

@@ -7,6 +7,7 @@ same requests: ``GET /bare/<size>`` returns a fixed HTML page of exactly
 /bare/post`` a redirect, as Drafter answers a form. Whatever separates the
 two figures is Drafter's own work: database, templates, sessions, checks.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -22,7 +23,7 @@ MAX_SIZE = 16 * 1024 * 1024
 @lru_cache(maxsize=256)
 def page(size: int) -> bytes:
     """An HTML page of exactly ``size`` bytes (a few hundred bytes at least)."""
-    head = b"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Bare</title></head><body><p>"
+    head = b'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Bare</title></head><body><p>'
     tail = b"</p></body></html>\n"
     filler = b"The Parties shall give effect to this obligation in good faith. "
     room = max(0, size - len(head) - len(tail))

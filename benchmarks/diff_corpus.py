@@ -14,6 +14,7 @@ Run: ``python benchmarks/diff_corpus.py [repeats]`` (default 3; best run
 shown, in milliseconds). Set ``DRAFTER_CORPUS`` if the corpus is not in
 ``../shared/corpus``. No assertion: the figures are for people to read.
 """
+
 from __future__ import annotations
 
 import os
@@ -45,8 +46,7 @@ def load(name: str) -> tuple[list[ClauseState], float]:
     parsed = parse_markdown(source, source_name=name)
     elapsed = (time.perf_counter() - start) * 1000
     states = [
-        ClauseState(c.key, c.kind, c.number, c.heading, c.text, c.parent_key, i)
-        for i, c in enumerate(parsed.clauses)
+        ClauseState(c.key, c.kind, c.number, c.heading, c.text, c.parent_key, i) for i, c in enumerate(parsed.clauses)
     ]
     return states, elapsed
 

@@ -13,6 +13,7 @@ database: the app adds a fixed number of queries (see the query-count tests).
 Sources: the demo's Draft 1 -> Draft 2, and the civil code
 ``../shared/corpus/large/bgb_v2`` -> ``bgb_v3`` (redline) and ``bgb_v3`` (clean).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -61,7 +62,9 @@ def measure(source: str, fmt: str) -> dict:
     old = parse_markdown(old_path.read_text(encoding="utf-8"))
     new = parse_markdown(new_path.read_text(encoding="utf-8"))
     title, clauses = new.title, new.clauses
-    identity = AknIdentity(name=source, work_date=date(2007, 1, 13), expression_date=date(2007, 8, 1), version="draft-2")
+    identity = AknIdentity(
+        name=source, work_date=date(2007, 1, 13), expression_date=date(2007, 8, 1), version="draft-2"
+    )
 
     def states(parsed):
         return [ClauseState(c.key, c.kind, c.number, c.heading, c.text, c.parent_key, i)

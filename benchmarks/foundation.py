@@ -5,6 +5,7 @@ Usage: ``python benchmarks/foundation.py [PATH]`` (default: the 1.5 MB civil cod
 Prints: import time, peak memory, full-text page time and size, Markdown export
 time, and SQL statements per page for a small and a large instrument.
 """
+
 from __future__ import annotations
 
 import os
@@ -76,7 +77,9 @@ def main() -> None:
         before = peak_mb()
         ms, report = timed(lambda: import_file(path, slug="large", title=None))
         print(f"file: {path.name} ({path.stat().st_size / 1e6:.2f} MB)")
-        print(f"import: {ms:,.0f} ms, {len(report.added):,} clauses; peak memory {peak_mb():.0f} MB (was {before:.0f} MB before the import)")
+        print(
+            f"import: {ms:,.0f} ms, {len(report.added):,} clauses; peak memory {peak_mb():.0f} MB (was {before:.0f} MB before the import)"
+        )
         large = db.session.scalar(select(Instrument).where(Instrument.slug == "large"))
         large.is_public = True  # so the pages below are read as an anonymous visitor
         db.session.commit()
@@ -96,8 +99,10 @@ def main() -> None:
         render_version.cache_clear()
         cold_ms, _ = timed(lambda: cold_app.test_client().get(f"/i/{slug}/"))
         queries = count_statements(app, lambda: client.get(f"/i/{slug}/"))
-        print(f"full-text page, {label}: {ms:,.0f} ms warm, {cold_ms:,.0f} ms with an empty render cache, "
-              f"{len(response.data) / 1024:,.0f} KiB, {queries} SQL statements")
+        print(
+            f"full-text page, {label}: {ms:,.0f} ms warm, {cold_ms:,.0f} ms with an empty render cache, "
+            f"{len(response.data) / 1024:,.0f} KiB, {queries} SQL statements"
+        )
     for label, path_ in (("demo", "/i/asean-migrant-workers/c/article-6/"), ("large", "/i/large/c/par-242/")):
         ms, response = timed(lambda: client.get(path_), repeat=5)
         queries = count_statements(app, lambda: client.get(path_))

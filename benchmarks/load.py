@@ -13,6 +13,7 @@ arrived is sent again once on a new connection (browsers do the same: the
 server had closed the idle connection, for instance when gunicorn recycles
 a worker after ``max_requests``); such retries are counted and reported.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -42,8 +43,9 @@ class Http:
     :ivar retries: requests sent again after the server closed a reused connection.
     """
 
-    def __init__(self, port: int, cookies: dict[str, str] | None = None, timeout: float = 120.0,
-                 keep_alive: bool = True) -> None:
+    def __init__(
+        self, port: int, cookies: dict[str, str] | None = None, timeout: float = 120.0, keep_alive: bool = True
+    ) -> None:
         self.port = port
         self.timeout = timeout
         self.keep_alive = keep_alive
@@ -315,8 +317,11 @@ def run(
                 version = _VERSION_ID.search(html)
                 label = f"{plan.label} {n}-{i}"
                 form = {
-                    "csrf_token": _csrf(body), "version_id": version.group(1) if version else "",
-                    "back": "clause", "category": "question", "body": f"{label}: is this obligation clear enough?",
+                    "csrf_token": _csrf(body),
+                    "version_id": version.group(1) if version else "",
+                    "back": "clause",
+                    "category": "question",
+                    "body": f"{label}: is this obligation clear enough?",
                 }
                 status, _ = timed(client, writes, "POST", f"/i/{plan.slug}/c/{target}/comments/", form, expect=(302,))
                 if status == 302:
@@ -333,7 +338,9 @@ def run(
                 sizes[page] = len(body)
                 outcome = "accepted" if i % 2 == 0 else "rejected"
                 form = {"csrf_token": _csrf(body), "outcome": outcome, "reason": "Decided during the load test."}
-                status, _ = timed(client, writes, "POST", f"/i/{plan.slug}/amendments/{target}/decide", form, expect=(302,))
+                status, _ = timed(
+                    client, writes, "POST", f"/i/{plan.slug}/amendments/{target}/decide", form, expect=(302,)
+                )
                 if status == 302:
                     with lock:
                         decided[int(target)] = outcome

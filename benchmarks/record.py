@@ -12,6 +12,7 @@ TARGET is a SQLite file (made afresh; an existing one is refused) or a
 database URL; a PostgreSQL database that has tables is refused unless
 ``--wipe`` is given.
 """
+
 from __future__ import annotations
 
 import os
@@ -38,10 +39,16 @@ CIVIL_CODE = Path(os.environ.get("DRAFTER_CORPUS", ROOT.parent / "shared" / "cor
 @click.option("--comments", default=synthetic.Scale.comments, show_default=True)
 @click.option("--amendments", default=synthetic.Scale.amendments, show_default=True)
 @click.option("--inputs", default=synthetic.Scale.inputs, show_default=True)
-@click.option("--civil-code", type=click.Path(path_type=Path), default=CIVIL_CODE, show_default=True,
-              help="A large real text to import as well (left out when the file is absent).")
-def main(target: str, wipe: bool, clauses: int, drafts: int, comments: int, amendments: int, inputs: int,
-         civil_code: Path) -> None:
+@click.option(
+    "--civil-code",
+    type=click.Path(path_type=Path),
+    default=CIVIL_CODE,
+    show_default=True,
+    help="A large real text to import as well (left out when the file is absent).",
+)
+def main(
+    target: str, wipe: bool, clauses: int, drafts: int, comments: int, amendments: int, inputs: int, civil_code: Path
+) -> None:
     """Build the benchmark record in TARGET (a new SQLite file, or a database URL)."""
     from drafter.config import database_url
 

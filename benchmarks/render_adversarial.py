@@ -11,6 +11,7 @@ Run: ``python benchmarks/render_adversarial.py [repeats]``. Prints the best
 of ``repeats`` (default 3) runs per input, in milliseconds. No assertion:
 the figures are for people to read.
 """
+
 from __future__ import annotations
 
 import sys

@@ -25,6 +25,7 @@ Nothing here is a test: it prints figures. The PostgreSQL database is emptied
 first (``DROP SCHEMA public CASCADE``); a database that already has tables is
 refused unless ``--wipe`` is given.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -98,14 +99,18 @@ def populate(app, scale: synthetic.Scale, civil_code: Path | None) -> tuple[synt
         with click.progressbar(length=synthetic.estimate_rows(scale), label="synthetic record", file=sys.stderr) as bar:
             world = synthetic.build(scale, progress=bar.update)
         built = time.perf_counter() - started
-        print(f"synthetic record built in {built:.1f} s: "
-              + ", ".join(f"{n:,} {table}" for table, n in world.counts.items()))
+        print(
+            f"synthetic record built in {built:.1f} s: "
+            + ", ".join(f"{n:,} {table}" for table, n in world.counts.items())
+        )
         longest = None
         if civil_code is not None and civil_code.is_file():
             started = time.perf_counter()
             report = import_file(civil_code, slug="civil-code", title=None, is_public=True)
-            print(f"civil code imported in {time.perf_counter() - started:.1f} s: {civil_code.name} "
-                  f"({civil_code.stat().st_size / 1e6:.2f} MB, {len(report.added):,} clauses)")
+            print(
+                f"civil code imported in {time.perf_counter() - started:.1f} s: {civil_code.name} "
+                f"({civil_code.stat().st_size / 1e6:.2f} MB, {len(report.added):,} clauses)"
+            )
             longest = db.session.scalar(
                 select(Clause.uid)
                 .join(ClauseVersion, ClauseVersion.id == Clause.current_version_id)
@@ -183,8 +188,10 @@ def measure_pages(app, world: synthetic.World, pages: list[synthetic.Page], samp
             times.sort()
             p95 = times[min(len(times) - 1, int(0.95 * len(times)))]
             flag = "" if response.status_code == 200 and first.status_code == 200 else f"  HTTP {response.status_code}"
-            print(f"{page.name[:48]:48} {statistics.median(times) * 1000:7.1f}ms {p95 * 1000:7.1f}ms {statements[0]:4d} "
-                  f"{len(body) / 1024:8.1f}KB {len(gzip.compress(body, 6)) / 1024:7.1f}KB  {len(times):3d}{flag}")
+            print(
+                f"{page.name[:48]:48} {statistics.median(times) * 1000:7.1f}ms {p95 * 1000:7.1f}ms {statements[0]:4d} "
+                f"{len(body) / 1024:8.1f}KB {len(gzip.compress(body, 6)) / 1024:7.1f}KB  {len(times):3d}{flag}"
+            )
     finally:
         event.remove(engine, "before_cursor_execute", count)
 
@@ -319,8 +326,13 @@ def reader_mix(app, world: synthetic.World, civil_longest: str | None):
     from instrument.amendments import AmendmentState
 
     with app.app_context():
+
         def uids(slug: str, kind: str | None = None) -> list[str]:
-            stmt = select(Clause.uid).join(Instrument, Instrument.id == Clause.instrument_id).where(Instrument.slug == slug)
+            stmt = (
+                select(Clause.uid)
+                .join(Instrument, Instrument.id == Clause.instrument_id)
+                .where(Instrument.slug == slug)
+            )
             if kind:
                 stmt = stmt.where(Clause.kind == kind)
             return list(db.session.scalars(stmt.order_by(Clause.position)))
@@ -328,9 +340,13 @@ def reader_mix(app, world: synthetic.World, civil_longest: str | None):
         articles = uids(world.slug, "article")
         demo_articles = uids("asean-migrant-workers", "article")
         civil = uids("civil-code", "article") if civil_longest else []
-        amendments = list(db.session.scalars(
-            select(Amendment.id).where(Amendment.instrument_id == world.instrument_id, Amendment.state != AmendmentState.DRAFT)
-        ))
+        amendments = list(
+            db.session.scalars(
+                select(Amendment.id).where(
+                    Amendment.instrument_id == world.instrument_id, Amendment.state != AmendmentState.DRAFT
+                )
+            )
+        )
     s, d, last = f"/i/{world.slug}", "/i/asean-migrant-workers", world.drafts
     choices = [
         (30, lambda r: f"{s}/c/{r.choice(articles)}/"),
@@ -410,8 +426,11 @@ def writer_plans(app, world: synthetic.World, articles: list[str], writers: int,
     plans = []
     for n in range(commenters):
         _, email = world.stakeholders[-1 - n]
-        plans.append(load.WriterPlan("comment", email, synthetic.PASSWORD, world.slug,
-                                     [rng.choice(articles) for _ in range(100_000)], label))
+        plans.append(
+            load.WriterPlan(
+                "comment", email, synthetic.PASSWORD, world.slug, [rng.choice(articles) for _ in range(100_000)], label
+            )
+        )
     for n in range(deciders):
         _, email = world.secretariat[1 + n % (len(world.secretariat) - 1)]
         plans.append(load.WriterPlan("decide", email, synthetic.PASSWORD, world.slug, pool[n::deciders], label))
@@ -452,35 +471,57 @@ def verify_writes(app, result: load.LoadResult, label: str, world: synthetic.Wor
 
 def print_load(name: str, result: load.LoadResult, cpu: dict[str, float]) -> dict:
     """Print one run's table; returns the summary of all requests together."""
-    rows = [("page loads (readers)", result.reads), ("form pages (writers)", result.write_pages),
-            ("posts (writers)", result.writes)]
+    rows = [
+        ("page loads (readers)", result.reads),
+        ("form pages (writers)", result.write_pages),
+        ("posts (writers)", result.writes),
+    ]
     everything = load.Stats(
         latencies=result.reads.latencies + result.write_pages.latencies + result.writes.latencies,
         bytes=result.reads.bytes + result.write_pages.bytes + result.writes.bytes,
         failures=result.reads.failures + result.write_pages.failures + result.writes.failures,
     )
     print(f"\n{name}")
-    print(f"  {'':22} {'requests':>8} {'req/s':>7} {'failed':>6} {'p50':>8} {'p90':>8} {'p95':>8} {'p99':>8} {'max':>8} {'MB/s':>6}")
+    print(
+        f"  {'':22} {'requests':>8} {'req/s':>7} {'failed':>6} {'p50':>8} {'p90':>8} {'p95':>8} {'p99':>8} {'max':>8} {'MB/s':>6}"
+    )
     total = None
     for label, stats in [*rows, ("all", everything)]:
         s = stats.summary(result.seconds)
-        print(f"  {label:22} {s['count']:8,} {s['per_second']:7.1f} {s['failed']:6} {s['p50']:6.0f}ms {s['p90']:6.0f}ms "
-              f"{s['p95']:6.0f}ms {s['p99']:6.0f}ms {s['max']:6.0f}ms {s['mb'] / result.seconds:6.1f}")
+        print(
+            f"  {label:22} {s['count']:8,} {s['per_second']:7.1f} {s['failed']:6} {s['p50']:6.0f}ms {s['p90']:6.0f}ms "
+            f"{s['p95']:6.0f}ms {s['p99']:6.0f}ms {s['max']:6.0f}ms {s['mb'] / result.seconds:6.1f}"
+        )
         for failure, n in stats.failures.most_common(5):
             print(f"  {'':22}   {n} x {failure}")
         total = s
     cores = os.cpu_count() or 1
-    print(f"  CPU over the window (of {cores} cores): gunicorn {cpu['server'] / result.seconds:.2f}, PostgreSQL "
-          f"{cpu['database'] / result.seconds:.2f}, load generator {result.cpu_seconds / result.seconds:.2f}, "
-          f"other processes {cpu['other'] / result.seconds:.2f}; requests sent again on a new connection: {result.retries}")
+    print(
+        f"  CPU over the window (of {cores} cores): gunicorn {cpu['server'] / result.seconds:.2f}, PostgreSQL "
+        f"{cpu['database'] / result.seconds:.2f}, load generator {result.cpu_seconds / result.seconds:.2f}, "
+        f"other processes {cpu['other'] / result.seconds:.2f}; requests sent again on a new connection: {result.retries}"
+    )
     if result.sign_in_failures:
         print(f"  {result.sign_in_failures} writer(s) could not sign in")
     return total
 
 
-def run_load(app, url: str, world: synthetic.World, civil_longest: str | None, *, readers: int, writers: int,
-             seconds: float, warmup: float, workers: int | None, threads: int | None, log_dir: Path,
-             floor: bool = True, keep_alive: bool = False) -> None:
+def run_load(
+    app,
+    url: str,
+    world: synthetic.World,
+    civil_longest: str | None,
+    *,
+    readers: int,
+    writers: int,
+    seconds: float,
+    warmup: float,
+    workers: int | None,
+    threads: int | None,
+    log_dir: Path,
+    floor: bool = True,
+    keep_alive: bool = False,
+) -> None:
     """The gunicorn part: Drafter, then the bare app with the same load; prints both and the ratio.
 
     With ``floor``, then the same readers (no writers) on two of Drafter's
@@ -495,14 +536,22 @@ def run_load(app, url: str, world: synthetic.World, civil_longest: str | None, *
     label = f"Load test {int(time.time())}"
     plans = writer_plans(app, world, articles, writers, label)
     conf = gunicorn_settings()
-    print(f"\nLoad: {readers} signed-in readers and {writers} writers "
-          f"({sum(p.kind == 'comment' for p in plans)} posting comments, {sum(p.kind == 'decide' for p in plans)} "
-          f"deciding amendments), {seconds:.0f} s measured after {warmup:.0f} s of warm-up; gunicorn "
-          f"{workers or conf['workers']} workers x {threads or conf['threads']} threads ({conf['worker_class']}), loopback")
+    print(
+        f"\nLoad: {readers} signed-in readers and {writers} writers "
+        f"({sum(p.kind == 'comment' for p in plans)} posting comments, {sum(p.kind == 'decide' for p in plans)} "
+        f"deciding amendments), {seconds:.0f} s measured after {warmup:.0f} s of warm-up; gunicorn "
+        f"{workers or conf['workers']} workers x {threads or conf['threads']} threads ({conf['worker_class']}), loopback"
+    )
     print(f"Readers' mix: {description}.")
-    print("Connections: " + ("each person keeps one open (--keep-alive)." if keep_alive else
-                             "a new one per request, as a reverse proxy in front of gunicorn opens them "
-                             "(--keep-alive to keep one per person)."))
+    print(
+        "Connections: "
+        + (
+            "each person keeps one open (--keep-alive)."
+            if keep_alive
+            else "a new one per request, as a reverse proxy in front of gunicorn opens them "
+            "(--keep-alive to keep one per person)."
+        )
+    )
 
     def one(app_path: str | None, sizes: dict | None, mix=mix, plans=plans):
         server = Server(url, app_path, log_dir, workers, threads)
@@ -520,9 +569,17 @@ def run_load(app, url: str, world: synthetic.World, civil_longest: str | None, *
         sampler = threading.Thread(target=sample_cpu, daemon=True)
         try:
             sampler.start()
-            result = load.run(server.port, readers=readers, reader_cookies=cookies if sizes is None else [],
-                              mix=mix, writers=plans, seconds=seconds, warmup=warmup, bare_sizes=sizes,
-                              keep_alive=keep_alive)
+            result = load.run(
+                server.port,
+                readers=readers,
+                reader_cookies=cookies if sizes is None else [],
+                mix=mix,
+                writers=plans,
+                seconds=seconds,
+                warmup=warmup,
+                bare_sizes=sizes,
+                keep_alive=keep_alive,
+            )
             sampler.join()
         finally:
             server.stop()
@@ -537,30 +594,42 @@ def run_load(app, url: str, world: synthetic.World, civil_longest: str | None, *
         print("  " + line)
     sizes = dict(result.sizes)
     bare, bare_cpu, _ = one("benchmarks.bare_app:app", sizes)
-    bare_total = print_load("Bare Flask app under the same gunicorn settings, answers of the same sizes", bare, bare_cpu)
+    bare_total = print_load(
+        "Bare Flask app under the same gunicorn settings, answers of the same sizes", bare, bare_cpu
+    )
     ratio = app_total["per_second"] / bare_total["per_second"] if bare_total["per_second"] else 0.0
-    print(f"\nRatio of requests per second, Drafter / bare Flask: {ratio:.2f} "
-          f"({app_total['per_second']:.1f} / {bare_total['per_second']:.1f}); target at least 0.5")
+    print(
+        f"\nRatio of requests per second, Drafter / bare Flask: {ratio:.2f} "
+        f"({app_total['per_second']:.1f} / {bare_total['per_second']:.1f}); target at least 0.5"
+    )
     if not floor:
         return
     print(f"\nFloor: the same {readers} readers, no writers, every request to one cheap route")
     for name, path in (("health check", "/healthz"), ("instruments", "/")):
+
         def route(_rng, path=path):
             return path
 
         mine, _, _ = one(None, None, mix=route, plans=[])
         theirs, _, _ = one("benchmarks.bare_app:app", dict(mine.sizes), mix=route, plans=[])
         a, b = mine.reads.summary(seconds), theirs.reads.summary(seconds)
-        print(f"  {name:14} {path:32} Drafter {a['per_second']:7.1f} req/s ({a['failed']} failed, p50 {a['p50']:.0f} ms), "
-              f"bare {b['per_second']:7.1f} req/s: ratio {a['per_second'] / b['per_second'] if b['per_second'] else 0:.2f}")
+        print(
+            f"  {name:14} {path:32} Drafter {a['per_second']:7.1f} req/s ({a['failed']} failed, p50 {a['p50']:.0f} ms), "
+            f"bare {b['per_second']:7.1f} req/s: ratio {a['per_second'] / b['per_second'] if b['per_second'] else 0:.2f}"
+        )
 
 
 # --- the command -----------------------------------------------------------------------
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--postgres", "postgres_url", envvar="DATABASE_URL", default=None,
-              help="PostgreSQL URL of a throwaway database (default: $DATABASE_URL); it is emptied first.")
+@click.option(
+    "--postgres",
+    "postgres_url",
+    envvar="DATABASE_URL",
+    default=None,
+    help="PostgreSQL URL of a throwaway database (default: $DATABASE_URL); it is emptied first.",
+)
 @click.option("--sqlite/--no-sqlite", default=True, show_default=True, help="Run on SQLite (a temporary file).")
 @click.option("--wipe", is_flag=True, help="Empty the PostgreSQL database even if it has tables.")
 @click.option("--clauses", default=2_000, show_default=True)
@@ -568,24 +637,56 @@ def run_load(app, url: str, world: synthetic.World, civil_longest: str | None, *
 @click.option("--comments", default=50_000, show_default=True)
 @click.option("--amendments", default=5_000, show_default=True)
 @click.option("--inputs", default=500, show_default=True)
-@click.option("--civil-code", type=click.Path(path_type=Path), default=CIVIL_CODE, show_default=True,
-              help="A large real text to import as well.")
+@click.option(
+    "--civil-code",
+    type=click.Path(path_type=Path),
+    default=CIVIL_CODE,
+    show_default=True,
+    help="A large real text to import as well.",
+)
 @click.option("--samples", default=15, show_default=True, help="In-process requests per page (at least 3).")
 @click.option("--page-budget", default=4.0, show_default=True, help="Seconds spent at most on one page's samples.")
 @click.option("--load/--no-load", "with_load", default=True, show_default=True, help="Run the gunicorn load test.")
-@click.option("--floor/--no-floor", default=True, show_default=True,
-              help="After the load test, the same readers on Drafter's two cheapest routes against the bare app.")
-@click.option("--keep-alive", is_flag=True,
-              help="Each reader and writer keeps one connection open (default: a new connection per request, "
-                   "as behind a reverse proxy).")
+@click.option(
+    "--floor/--no-floor",
+    default=True,
+    show_default=True,
+    help="After the load test, the same readers on Drafter's two cheapest routes against the bare app.",
+)
+@click.option(
+    "--keep-alive",
+    is_flag=True,
+    help="Each reader and writer keeps one connection open (default: a new connection per request, "
+    "as behind a reverse proxy).",
+)
 @click.option("--readers", default=50, show_default=True)
 @click.option("--writers", default=5, show_default=True)
 @click.option("--seconds", default=20.0, show_default=True, help="Measured window of each load run.")
 @click.option("--warmup", default=5.0, show_default=True, help="Load before the window (not measured).")
 @click.option("--workers", type=int, default=None, help="gunicorn workers (default: gunicorn.conf.py's).")
 @click.option("--threads", type=int, default=None, help="Threads per worker (default: gunicorn.conf.py's).")
-def main(postgres_url, sqlite, wipe, clauses, drafts, comments, amendments, inputs, civil_code, samples, page_budget,
-         with_load, floor, keep_alive, readers, writers, seconds, warmup, workers, threads) -> None:
+def main(
+    postgres_url,
+    sqlite,
+    wipe,
+    clauses,
+    drafts,
+    comments,
+    amendments,
+    inputs,
+    civil_code,
+    samples,
+    page_budget,
+    with_load,
+    floor,
+    keep_alive,
+    readers,
+    writers,
+    seconds,
+    warmup,
+    workers,
+    threads,
+) -> None:
     """Build a negotiation-sized record and print page costs and load-test figures."""
     from drafter.config import database_url
 
@@ -598,23 +699,39 @@ def main(postgres_url, sqlite, wipe, clauses, drafts, comments, amendments, inpu
         targets.append(("PostgreSQL", database_url(postgres_url)))
     if not targets:
         raise click.ClickException("nothing to run: give --postgres URL or leave SQLite on")
-    print(f"Drafter benchmark: {os.cpu_count()} CPU cores, Python {sys.version.split()[0]}; "
-          f"logs and SQLite file in {tmp}")
+    print(
+        f"Drafter benchmark: {os.cpu_count()} CPU cores, Python {sys.version.split()[0]}; logs and SQLite file in {tmp}"
+    )
     for name, url in targets:
         started = time.perf_counter()
         print(f"\n{'=' * 30} {name} {'=' * 30}")
         app = make_app(url)
         with app.app_context():
-            version = db.session.connection().exec_driver_sql(
-                "SELECT sqlite_version()" if name == "SQLite" else "SHOW server_version"
-            ).scalar()
+            version = (
+                db.session.connection()
+                .exec_driver_sql("SELECT sqlite_version()" if name == "SQLite" else "SHOW server_version")
+                .scalar()
+            )
         print(f"database: {name} {version}")
         prepare(app, wipe=wipe)
         world, longest = populate(app, scale, civil_code)
         measure_pages(app, world, all_pages(world, longest), samples, page_budget)
         if with_load:
-            run_load(app, url, world, longest, readers=readers, writers=writers, seconds=seconds, warmup=warmup,
-                     workers=workers, threads=threads, log_dir=tmp, floor=floor, keep_alive=keep_alive)
+            run_load(
+                app,
+                url,
+                world,
+                longest,
+                readers=readers,
+                writers=writers,
+                seconds=seconds,
+                warmup=warmup,
+                workers=workers,
+                threads=threads,
+                log_dir=tmp,
+                floor=floor,
+                keep_alive=keep_alive,
+            )
         with app.app_context():
             db.engine.dispose()
         print(f"\n{name}: {time.perf_counter() - started:.0f} s in all")

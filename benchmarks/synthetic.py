@@ -21,6 +21,7 @@ Anchors are computed with the application's own rule
 (:func:`drafter.services.comments.anchoring_on`) so the pages see the rows
 they would see in use.
 """
+
 from __future__ import annotations
 
 import random
@@ -151,39 +152,72 @@ class World:
 
 _VERBS = ["protect", "promote", "respect", "guarantee", "safeguard", "ensure", "recognise", "uphold"]
 _OBJECTS = [
-    "the right to fair treatment at work", "access to justice and remedies", "the freedom of association",
-    "equal remuneration for work of equal value", "safe and healthy working conditions",
-    "access to social protection", "the right to keep their identity documents", "humane conditions of return",
-    "access to information on their rights", "the right to transfer their earnings",
+    "the right to fair treatment at work",
+    "access to justice and remedies",
+    "the freedom of association",
+    "equal remuneration for work of equal value",
+    "safe and healthy working conditions",
+    "access to social protection",
+    "the right to keep their identity documents",
+    "humane conditions of return",
+    "access to information on their rights",
+    "the right to transfer their earnings",
 ]
 _QUALIFIERS = [
-    "without discrimination of any kind", "in accordance with its national laws and regulations",
-    "at every stage of migration", "regardless of their immigration status", "in cooperation with the other Member States",
+    "without discrimination of any kind",
+    "in accordance with its national laws and regulations",
+    "at every stage of migration",
+    "regardless of their immigration status",
+    "in cooperation with the other Member States",
     "with due regard to the principle of gender equality",
 ]
 _SUBJECTS = [
-    "The competent authorities of the receiving State", "Each sending State", "Recruitment agencies",
-    "Employers of migrant workers", "The Member States acting together", "Labour inspectorates",
+    "The competent authorities of the receiving State",
+    "Each sending State",
+    "Recruitment agencies",
+    "Employers of migrant workers",
+    "The Member States acting together",
+    "Labour inspectorates",
 ]
 _ACTIONS = [
-    "publish clear guidance on", "report every two years on", "set up accessible complaint mechanisms for",
-    "train their officials in", "consult trade unions and civil society on", "collect disaggregated data on",
-    "remove fees charged to workers for", "provide interpretation services for",
+    "publish clear guidance on",
+    "report every two years on",
+    "set up accessible complaint mechanisms for",
+    "train their officials in",
+    "consult trade unions and civil society on",
+    "collect disaggregated data on",
+    "remove fees charged to workers for",
+    "provide interpretation services for",
 ]
 _TOPICS = [
-    "recruitment and placement", "contracts of employment", "wages and deductions", "housing provided by employers",
-    "termination of employment", "repatriation", "access to health care", "the return of documents",
+    "recruitment and placement",
+    "contracts of employment",
+    "wages and deductions",
+    "housing provided by employers",
+    "termination of employment",
+    "repatriation",
+    "access to health care",
+    "the return of documents",
 ]
 _DEADLINES = ["six", "twelve", "eighteen", "twenty-four", "thirty-six"]
 _COMMENT_OPENINGS = [
-    "We support this wording", "This paragraph should go further", "Could the secretariat clarify",
-    "The workshop recommended stronger language here", "Domestic workers must be covered explicitly",
-    "This duplicates an obligation elsewhere", "Please align this with ILO Convention No. 189",
-    "Our members report problems with", "The term used here is not defined",
+    "We support this wording",
+    "This paragraph should go further",
+    "Could the secretariat clarify",
+    "The workshop recommended stronger language here",
+    "Domestic workers must be covered explicitly",
+    "This duplicates an obligation elsewhere",
+    "Please align this with ILO Convention No. 189",
+    "Our members report problems with",
+    "The term used here is not defined",
 ]
 _COMMENT_ENDINGS = [
-    "in the next draft.", "before the regional meeting.", "so that national laws can follow.",
-    "as several delegations said at the workshop.", "for undocumented workers too.", "with a clear time limit.",
+    "in the next draft.",
+    "before the regional meeting.",
+    "so that national laws can follow.",
+    "as several delegations said at the workshop.",
+    "for undocumented workers too.",
+    "with a clear time limit.",
 ]
 
 
@@ -245,7 +279,19 @@ def _fix_sequences() -> None:
     """Move PostgreSQL's id sequences past the rows written with explicit ids."""
     if db.engine.dialect.name != "postgresql":
         return
-    for model in (Organisation, User, Instrument, Clause, ClauseVersion, Draft, Amendment, Comment, Consultation, Input, Event):
+    for model in (
+        Organisation,
+        User,
+        Instrument,
+        Clause,
+        ClauseVersion,
+        Draft,
+        Amendment,
+        Comment,
+        Consultation,
+        Input,
+        Event,
+    ):
         table = model.__tablename__
         db.session.execute(
             text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 1) FROM {table}))")
@@ -258,8 +304,16 @@ def estimate_rows(scale: Scale) -> int:
     versions = int(articles * (1 + scale.change_rate * scale.drafts))
     top = int(scale.comments * 0.7)
     return (
-        articles * 2 + versions * 2 + scale.clauses * scale.drafts + scale.amendments * 3
-        + scale.comments + int(top * 1.3) + scale.inputs * 5 + scale.comments + scale.amendments + versions
+        articles * 2
+        + versions * 2
+        + scale.clauses * scale.drafts
+        + scale.amendments * 3
+        + scale.comments
+        + int(top * 1.3)
+        + scale.inputs * 5
+        + scale.comments
+        + scale.amendments
+        + versions
     )
 
 
@@ -295,11 +349,21 @@ def build(
     kinds = [t for t in OrganisationType if t is not OrganisationType.SECRETARIAT]
     countries = ["BN", "KH", "ID", "LA", "MY", "MM", "PH", "SG", "TH", "VN", "XX"]
     organisations = [
-        {"id": org_id, "name": f"Synthetic Secretariat ({slug})", "type": OrganisationType.SECRETARIAT, "country": "XX",
-         "created_at": start}
+        {
+            "id": org_id,
+            "name": f"Synthetic Secretariat ({slug})",
+            "type": OrganisationType.SECRETARIAT,
+            "country": "XX",
+            "created_at": start,
+        }
     ] + [
-        {"id": org_id + i, "name": f"Synthetic organisation {i} ({slug})", "type": kinds[i % len(kinds)],
-         "country": countries[i % len(countries)], "created_at": start}
+        {
+            "id": org_id + i,
+            "name": f"Synthetic organisation {i} ({slug})",
+            "type": kinds[i % len(kinds)],
+            "country": countries[i % len(countries)],
+            "created_at": start,
+        }
         for i in range(1, scale.organisations + 1)
     ]
     stakeholder_orgs = [o["id"] for o in organisations[1:]]
@@ -311,10 +375,19 @@ def build(
     secretariat: list[tuple[int, str]] = []
     for i in range(5):
         email = f"secretariat{i}@{slug}.example"
-        users.append({"id": user_id + i, "email": email, "name": f"Secretariat officer {i}",
-                      "organisation_id": org_id, "role": Role.ADMIN if i == 0 else Role.SECRETARIAT,
-                      "state": UserState.ACTIVE, "password_hash": password_hash, "session_token": new_session_token(),
-                      "created_at": start})
+        users.append(
+            {
+                "id": user_id + i,
+                "email": email,
+                "name": f"Secretariat officer {i}",
+                "organisation_id": org_id,
+                "role": Role.ADMIN if i == 0 else Role.SECRETARIAT,
+                "state": UserState.ACTIVE,
+                "password_hash": password_hash,
+                "session_token": new_session_token(),
+                "created_at": start,
+            }
+        )
         secretariat.append((user_id + i, email))
     stakeholders: list[tuple[int, str]] = []
     member_of: dict[int, int] = {}
@@ -322,17 +395,36 @@ def build(
         uid = user_id + 5 + i
         email = f"delegate{i}@{slug}.example"
         organisation = stakeholder_orgs[i % len(stakeholder_orgs)]
-        users.append({"id": uid, "email": email, "name": f"Delegate {i}", "organisation_id": organisation,
-                      "role": Role.STAKEHOLDER, "state": UserState.ACTIVE, "password_hash": password_hash,
-                      "session_token": new_session_token(), "created_at": start})
+        users.append(
+            {
+                "id": uid,
+                "email": email,
+                "name": f"Delegate {i}",
+                "organisation_id": organisation,
+                "role": Role.STAKEHOLDER,
+                "state": UserState.ACTIVE,
+                "password_hash": password_hash,
+                "session_token": new_session_token(),
+                "created_at": start,
+            }
+        )
         stakeholders.append((uid, email))
         member_of[uid] = organisation
     # A few registrations waiting for the secretariat, as on a real site.
     for i in range(max(2, scale.users // 20)):
-        users.append({"id": user_id + 5 + scale.users + i, "email": f"pending{i}@{slug}.example",
-                      "name": f"Pending delegate {i}", "organisation_id": stakeholder_orgs[i % len(stakeholder_orgs)],
-                      "role": Role.STAKEHOLDER, "state": UserState.PENDING, "password_hash": password_hash,
-                      "session_token": new_session_token(), "created_at": start})
+        users.append(
+            {
+                "id": user_id + 5 + scale.users + i,
+                "email": f"pending{i}@{slug}.example",
+                "name": f"Pending delegate {i}",
+                "organisation_id": stakeholder_orgs[i % len(stakeholder_orgs)],
+                "role": Role.STAKEHOLDER,
+                "state": UserState.PENDING,
+                "password_hash": password_hash,
+                "session_token": new_session_token(),
+                "created_at": start,
+            }
+        )
     counts["user_account"] = _insert(User.__table__, users, progress)
     secretariat_ids = [s for s, _ in secretariat]
     stakeholder_ids = [s for s, _ in stakeholders]
@@ -341,8 +433,17 @@ def build(
     instrument_id = _next_id(Instrument)
     db.session.connection().execute(
         insert(Instrument.__table__),
-        [{"id": instrument_id, "slug": slug, "title": f"Synthetic Framework Instrument ({scale.clauses:,} clauses)",
-          "short_title": "Synthetic Instrument", "metadata": {"synthetic": True}, "is_public": True, "created_at": start}],
+        [
+            {
+                "id": instrument_id,
+                "slug": slug,
+                "title": f"Synthetic Framework Instrument ({scale.clauses:,} clauses)",
+                "short_title": "Synthetic Instrument",
+                "metadata": {"synthetic": True},
+                "is_public": True,
+                "created_at": start,
+            }
+        ],
     )
     clause_id = _next_id(Clause)
     clauses: list[dict] = []
@@ -358,16 +459,32 @@ def build(
         elif position % 20 == 1:
             chapter += 1
             parent = cid
-            row = {"uid": f"chapter-{chapter}", "key": f"Chapter {chapter}", "kind": ClauseKind.PART,
-                   "parent_id": None, "depth": 0}
+            row = {
+                "uid": f"chapter-{chapter}",
+                "key": f"Chapter {chapter}",
+                "kind": ClauseKind.PART,
+                "parent_id": None,
+                "depth": 0,
+            }
         else:
             article_no += 1
             articles.append(cid)
             number_of[cid] = article_no
-            row = {"uid": f"article-{article_no}", "key": f"Article {article_no}", "kind": ClauseKind.ARTICLE,
-                   "parent_id": parent, "depth": 1}
-        row.update(id=cid, instrument_id=instrument_id, position=position, deleted=False, current_version_id=None,
-                   created_at=start)
+            row = {
+                "uid": f"article-{article_no}",
+                "key": f"Article {article_no}",
+                "kind": ClauseKind.ARTICLE,
+                "parent_id": parent,
+                "depth": 1,
+            }
+        row.update(
+            id=cid,
+            instrument_id=instrument_id,
+            position=position,
+            deleted=False,
+            current_version_id=None,
+            created_at=start,
+        )
         clauses.append(row)
     counts["clause"] = _insert(Clause.__table__, clauses, progress)
 
@@ -377,13 +494,26 @@ def build(
     history: dict[int, list[dict]] = {}  # clause id -> its versions, oldest first
     quotes: dict[int, list[str]] = {}  # article clause id -> phrases of its unchanging first paragraph
 
-    def add(cid: int, *, number: str, heading: str, body: str, cause: VersionCause, when: datetime,
-            author: int | None) -> dict:
+    def add(
+        cid: int, *, number: str, heading: str, body: str, cause: VersionCause, when: datetime, author: int | None
+    ) -> dict:
         nonlocal version_id
         chain = history.setdefault(cid, [])
-        row = {"id": version_id, "clause_id": cid, "seq": len(chain) + 1, "number": number, "heading": heading,
-               "text": body, "deleted": False, "cause": cause, "note": "", "author_id": author,
-               "parent_version_id": chain[-1]["id"] if chain else None, "created_at": when, "amendment_id": None}
+        row = {
+            "id": version_id,
+            "clause_id": cid,
+            "seq": len(chain) + 1,
+            "number": number,
+            "heading": heading,
+            "text": body,
+            "deleted": False,
+            "cause": cause,
+            "note": "",
+            "author_id": author,
+            "parent_version_id": chain[-1]["id"] if chain else None,
+            "created_at": when,
+            "amendment_id": None,
+        }
         version_id += 1
         chain.append(row)
         versions.append(row)
@@ -392,16 +522,37 @@ def build(
     for row in clauses:
         cid = row["id"]
         if row["kind"] is ClauseKind.PREAMBLE:
-            add(cid, number="", heading="Preamble", body="The Member States of ASEAN,\n\nHave agreed as follows:",
-                cause=VersionCause.IMPORT, when=start, author=None)
+            add(
+                cid,
+                number="",
+                heading="Preamble",
+                body="The Member States of ASEAN,\n\nHave agreed as follows:",
+                cause=VersionCause.IMPORT,
+                when=start,
+                author=None,
+            )
         elif row["kind"] is ClauseKind.PART:
-            add(cid, number=row["key"], heading=f"{rng.choice(_TOPICS).capitalize()}", body="",
-                cause=VersionCause.IMPORT, when=start, author=None)
+            add(
+                cid,
+                number=row["key"],
+                heading=f"{rng.choice(_TOPICS).capitalize()}",
+                body="",
+                cause=VersionCause.IMPORT,
+                when=start,
+                author=None,
+            )
         else:
             body, phrases = _article_text(rng, number_of[cid], 1)
             quotes[cid] = phrases
-            add(cid, number=row["key"], heading=rng.choice(_OBJECTS).capitalize(), body=body,
-                cause=VersionCause.IMPORT, when=start, author=None)
+            add(
+                cid,
+                number=row["key"],
+                heading=rng.choice(_OBJECTS).capitalize(),
+                body=body,
+                cause=VersionCause.IMPORT,
+                when=start,
+                author=None,
+            )
 
     by_amendment: list[dict] = []  # versions made by accepting an amendment (amendments are written below)
     draft_versions: list[dict[int, int]] = []  # per draft: clause id -> version id
@@ -415,9 +566,15 @@ def build(
         body, _ = _article_text(rng, number_of[cid], len(chain) + 1)
         if by_amend is None:
             by_amend = rng.random() < 0.4
-        row = add(cid, number=chain[-1]["number"], heading=chain[-1]["heading"], body=body,
-                  cause=VersionCause.AMENDMENT if by_amend else VersionCause.EDIT, when=when,
-                  author=rng.choice(secretariat_ids))
+        row = add(
+            cid,
+            number=chain[-1]["number"],
+            heading=chain[-1]["heading"],
+            body=body,
+            cause=VersionCause.AMENDMENT if by_amend else VersionCause.EDIT,
+            when=when,
+            author=rng.choice(secretariat_ids),
+        )
         (by_amendment if by_amend else edit_versions).append(row)
 
     # The first article has the same shape at every size: an accepted amendment
@@ -440,24 +597,43 @@ def build(
     for cid in rng.sample(others, max(1, len(others) // 50)):
         change(cid, after)
     counts["clause_version"] = _insert(ClauseVersion.__table__, versions, progress)
-    _update_by_id(Clause.__table__, [{"b_id": cid, "current_version_id": chain[-1]["id"]} for cid, chain in history.items()],
-                  progress)
+    _update_by_id(
+        Clause.__table__,
+        [{"b_id": cid, "current_version_id": chain[-1]["id"]} for cid, chain in history.items()],
+        progress,
+    )
 
     # --- drafts ---------------------------------------------------------------------
     draft_id = _next_id(Draft)
     now = datetime.now(UTC)
     drafts = [
-        {"id": draft_id + d, "instrument_id": instrument_id, "number": d + 1, "title": f"Draft {d + 1}",
-         "note": f"Revised after the consultations of round {d + 1}.", "published_at": draft_time(d + 1),
-         "published_by_id": secretariat_ids[0],
-         # Every draft but the last had a comment period that has ended.
-         "comments_close_at": draft_time(d + 2) - timedelta(days=5) if d + 1 < scale.drafts else now + timedelta(days=60)}
+        {
+            "id": draft_id + d,
+            "instrument_id": instrument_id,
+            "number": d + 1,
+            "title": f"Draft {d + 1}",
+            "note": f"Revised after the consultations of round {d + 1}.",
+            "published_at": draft_time(d + 1),
+            "published_by_id": secretariat_ids[0],
+            # Every draft but the last had a comment period that has ended.
+            "comments_close_at": draft_time(d + 2) - timedelta(days=5)
+            if d + 1 < scale.drafts
+            else now + timedelta(days=60),
+        }
         for d in range(scale.drafts)
     ]
     counts["draft"] = _insert(Draft.__table__, drafts, progress)
     entries = [
-        {"draft_id": draft_id + d, "clause_id": row["id"], "version_id": snap[row["id"]], "position": row["position"],
-         "depth": row["depth"], "key": row["key"], "kind": row["kind"], "parent_clause_id": row["parent_id"]}
+        {
+            "draft_id": draft_id + d,
+            "clause_id": row["id"],
+            "version_id": snap[row["id"]],
+            "position": row["position"],
+            "depth": row["depth"],
+            "key": row["key"],
+            "kind": row["kind"],
+            "parent_clause_id": row["parent_id"],
+        }
         for d, snap in enumerate(draft_versions)
         for row in clauses
     ]
@@ -476,32 +652,65 @@ def build(
     version_links: list[dict] = []
     events: list[dict] = []
 
-    def amendment_row(cid: int, base: dict, *, state: AmendmentState, body: str, when: datetime,
-                      kind: AmendmentKind = AmendmentKind.MODIFY, result: dict | None = None) -> dict:
+    def amendment_row(
+        cid: int,
+        base: dict,
+        *,
+        state: AmendmentState,
+        body: str,
+        when: datetime,
+        kind: AmendmentKind = AmendmentKind.MODIFY,
+        result: dict | None = None,
+    ) -> dict:
         proposer = rng.choice(stakeholder_ids)
         decided = state in (S.ACCEPTED, S.ACCEPTED_WITH_MODIFICATIONS, S.REJECTED)
         row = {
-            "id": amendment_id + len(amendments), "seq": len(amendments) + 1,  # numbered within the new instrument
-            "instrument_id": instrument_id, "clause_id": cid, "kind": kind,
-            "base_version_id": base["id"], "draft_id": draft_of(when), "number": base["number"],
-            "heading": base["heading"], "text": body if kind is not AmendmentKind.DELETE else "",
+            "id": amendment_id + len(amendments),
+            "seq": len(amendments) + 1,  # numbered within the new instrument
+            "instrument_id": instrument_id,
+            "clause_id": cid,
+            "kind": kind,
+            "base_version_id": base["id"],
+            "draft_id": draft_of(when),
+            "number": base["number"],
+            "heading": base["heading"],
+            "text": body if kind is not AmendmentKind.DELETE else "",
             "rationale": f"Proposed after the consultation: {rng.choice(_COMMENT_OPENINGS).lower()}.",
-            "proposer_id": proposer, "organisation_id": member_of[proposer], "state": state,
+            "proposer_id": proposer,
+            "organisation_id": member_of[proposer],
+            "state": state,
             "decided_by_id": rng.choice(secretariat_ids) if decided else None,
             "decided_at": when + timedelta(days=7) if decided else None,
-            "reason": ("The proposal departs from the agreed scope." if state is S.REJECTED
-                       else "Accepted with a shorter wording." if state is S.ACCEPTED_WITH_MODIFICATIONS else ""),
-            "result_version_id": result["id"] if result else None, "created_at": when,
+            "reason": (
+                "The proposal departs from the agreed scope."
+                if state is S.REJECTED
+                else "Accepted with a shorter wording."
+                if state is S.ACCEPTED_WITH_MODIFICATIONS
+                else ""
+            ),
+            "result_version_id": result["id"] if result else None,
+            "created_at": when,
             "submitted_at": None if state is S.DRAFT else when + timedelta(hours=2),
         }
         amendments.append(row)
         for org in rng.sample(stakeholder_orgs, rng.choice([0, 0, 1, 1, 2])):
             if org != row["organisation_id"]:
                 sponsors.append({"amendment_id": row["id"], "organisation_id": org})
-        events.append(_event("amendment.propose", "amendment", row["id"], proposer, instrument_id, when, {"kind": kind.value}))
+        events.append(
+            _event("amendment.propose", "amendment", row["id"], proposer, instrument_id, when, {"kind": kind.value})
+        )
         if decided:
-            events.append(_event(f"amendment.{state.value}", "amendment", row["id"], row["decided_by_id"], instrument_id,
-                                 row["decided_at"], {"reason": row["reason"]}))
+            events.append(
+                _event(
+                    f"amendment.{state.value}",
+                    "amendment",
+                    row["id"],
+                    row["decided_by_id"],
+                    instrument_id,
+                    row["decided_at"],
+                    {"reason": row["reason"]},
+                )
+            )
         return row
 
     # Accepted amendments made the versions with cause "amendment".
@@ -509,8 +718,14 @@ def build(
         chain = history[made["clause_id"]]
         base = chain[made["seq"] - 2]
         state = S.ACCEPTED_WITH_MODIFICATIONS if rng.random() < 0.2 else S.ACCEPTED
-        row = amendment_row(made["clause_id"], base, state=state, body=made["text"], result=made,
-                            when=made["created_at"] - timedelta(days=10))
+        row = amendment_row(
+            made["clause_id"],
+            base,
+            state=state,
+            body=made["text"],
+            result=made,
+            when=made["created_at"] - timedelta(days=10),
+        )
         version_links.append({"b_id": made["id"], "amendment_id": row["id"]})
     # The rest: rejected, withdrawn, superseded and drafts on past versions; open ones on the current text.
     remaining = max(0, scale.amendments - len(amendments))
@@ -523,8 +738,13 @@ def build(
             cid = open_clauses[i % len(open_clauses)]
             base = history[cid][-1]
             extra = f" The Member States shall review this Article every {rng.choice(_DEADLINES)} months ({i})."
-            amendment_row(cid, base, state=S.SUBMITTED if rng.random() < 0.8 else S.UNDER_REVIEW,
-                          body=base["text"] + extra, when=draft_time(scale.drafts) + timedelta(days=rng.randint(1, 25)))
+            amendment_row(
+                cid,
+                base,
+                state=S.SUBMITTED if rng.random() < 0.8 else S.UNDER_REVIEW,
+                body=base["text"] + extra,
+                when=draft_time(scale.drafts) + timedelta(days=rng.randint(1, 25)),
+            )
             continue
         cid = rng.choice(articles)
         chain = history[cid]
@@ -534,17 +754,36 @@ def build(
         state = S.REJECTED if roll < 0.8 else S.WITHDRAWN if roll < 0.88 else S.DRAFT if roll < 0.94 else S.SUPERSEDED
         if kind is not AmendmentKind.MODIFY:
             state = S.REJECTED
-        amendment_row(cid, base, state=state, kind=kind, when=when,
-                      body=base["text"].replace("shall", "should", 1) + f" ({i})")
+        amendment_row(
+            cid, base, state=state, kind=kind, when=when, body=base["text"].replace("shall", "should", 1) + f" ({i})"
+        )
     counts["amendment"] = _insert(Amendment.__table__, amendments, progress)
     counts["amendment_sponsor"] = _insert(amendment_sponsor, sponsors, progress)
     _update_by_id(ClauseVersion.__table__, version_links, progress)
     for made in by_amendment + edit_versions:
-        events.append(_event("clause.version", "clauseversion", made["id"], made["author_id"], instrument_id,
-                             made["created_at"], {"seq": made["seq"], "cause": made["cause"].value}))
+        events.append(
+            _event(
+                "clause.version",
+                "clauseversion",
+                made["id"],
+                made["author_id"],
+                instrument_id,
+                made["created_at"],
+                {"seq": made["seq"], "cause": made["cause"].value},
+            )
+        )
     for d in drafts:
-        events.append(_event("draft.publish", "draft", d["id"], d["published_by_id"], instrument_id, d["published_at"],
-                             {"number": d["number"]}))
+        events.append(
+            _event(
+                "draft.publish",
+                "draft",
+                d["id"],
+                d["published_by_id"],
+                instrument_id,
+                d["published_at"],
+                {"number": d["number"]},
+            )
+        )
 
     # --- comments: skewed towards a few debated articles ------------------------------
     comment_id = _next_id(Comment)
@@ -596,16 +835,25 @@ def build(
         roll = rng.random()
         status = CommentStatus.HIDDEN if roll < 0.01 else CommentStatus.RESOLVED if roll < 0.12 else CommentStatus.OPEN
         row = {
-            "id": comment_id + n, "instrument_id": instrument_id, "clause_id": cid, "version_id": written["id"],
-            "draft_id": on_draft, "selector": selector, "body": _comment_body(rng, n),
-            "category": categories[n % len(categories)], "author_id": author, "organisation_id": member_of[author],
-            "in_reply_to_id": None, "status": status,
+            "id": comment_id + n,
+            "instrument_id": instrument_id,
+            "clause_id": cid,
+            "version_id": written["id"],
+            "draft_id": on_draft,
+            "selector": selector,
+            "body": _comment_body(rng, n),
+            "category": categories[n % len(categories)],
+            "author_id": author,
+            "organisation_id": member_of[author],
+            "in_reply_to_id": None,
+            "status": status,
             "resolved_by_id": rng.choice(secretariat_ids) if status is CommentStatus.RESOLVED else None,
             "resolved_at": when + timedelta(days=2) if status is CommentStatus.RESOLVED else None,
             "hidden_by_id": secretariat_ids[1] if status is CommentStatus.HIDDEN else None,
             "hidden_at": when + timedelta(days=1) if status is CommentStatus.HIDDEN else None,
             "hidden_reason": "Off topic." if status is CommentStatus.HIDDEN else "",
-            "created_at": when, "edited_at": None,
+            "created_at": when,
+            "edited_at": None,
         }
         comments.append(row)
         threads.setdefault(cid, []).append(row)
@@ -620,41 +868,82 @@ def build(
                 outcome = outcome_cache[key] = anchoring_on(
                     probe, plain_of(written), SimpleNamespace(id=target["id"], text=target["text"], deleted=False)
                 )
-            anchors.append({"comment_id": row["id"], "version_id": target["id"], "status": AnchorState(outcome.status),
-                            "start": outcome.start, "end": outcome.end, "score": outcome.score,
-                            "created_at": max(when, target["created_at"])})
+            anchors.append(
+                {
+                    "comment_id": row["id"],
+                    "version_id": target["id"],
+                    "status": AnchorState(outcome.status),
+                    "start": outcome.start,
+                    "end": outcome.end,
+                    "score": outcome.score,
+                    "created_at": max(when, target["created_at"]),
+                }
+            )
     replies = scale.comments - top_level
     for n in range(replies):
-        parent = rng.choice(comments[: top_level])
+        parent = rng.choice(comments[:top_level])
         while parent["status"] is CommentStatus.HIDDEN:
-            parent = rng.choice(comments[: top_level])
+            parent = rng.choice(comments[:top_level])
         author = rng.choice(stakeholder_ids + secretariat_ids[:2])
         when = parent["created_at"] + timedelta(hours=rng.randint(1, 96))
-        comments.append({
-            "id": comment_id + top_level + n, "instrument_id": instrument_id, "clause_id": parent["clause_id"],
-            "version_id": parent["version_id"], "draft_id": None, "selector": None,
-            "body": _comment_body(rng, top_level + n), "category": CommentCategory.OTHER, "author_id": author,
-            "organisation_id": member_of.get(author, org_id), "in_reply_to_id": parent["id"],
-            "status": CommentStatus.OPEN, "resolved_by_id": None, "resolved_at": None, "hidden_by_id": None,
-            "hidden_at": None, "hidden_reason": "", "created_at": when, "edited_at": None,
-        })
+        comments.append(
+            {
+                "id": comment_id + top_level + n,
+                "instrument_id": instrument_id,
+                "clause_id": parent["clause_id"],
+                "version_id": parent["version_id"],
+                "draft_id": None,
+                "selector": None,
+                "body": _comment_body(rng, top_level + n),
+                "category": CommentCategory.OTHER,
+                "author_id": author,
+                "organisation_id": member_of.get(author, org_id),
+                "in_reply_to_id": parent["id"],
+                "status": CommentStatus.OPEN,
+                "resolved_by_id": None,
+                "resolved_at": None,
+                "hidden_by_id": None,
+                "hidden_at": None,
+                "hidden_reason": "",
+                "created_at": when,
+                "edited_at": None,
+            }
+        )
         per_clause[parent["clause_id"]] += 1
     counts["comment"] = _insert(Comment.__table__, comments, progress)
     counts["comment_anchor"] = _insert(CommentAnchor.__table__, anchors, progress)
     del anchors
     for row in comments:
-        events.append(_event("comment.post", "comment", row["id"], row["author_id"], instrument_id, row["created_at"],
-                             {"reply_to": row["in_reply_to_id"]}))
+        events.append(
+            _event(
+                "comment.post",
+                "comment",
+                row["id"],
+                row["author_id"],
+                instrument_id,
+                row["created_at"],
+                {"reply_to": row["in_reply_to_id"]},
+            )
+        )
 
     # --- consultations and inputs -----------------------------------------------------
     consultation_id = _next_id(Consultation)
     consultation_kinds = list(ConsultationKind)
     consultations = [
-        {"id": consultation_id + i, "instrument_id": instrument_id, "title": f"Consultation {i + 1} on the synthetic instrument",
-         "kind": consultation_kinds[i % len(consultation_kinds)], "starts_on": (draft_time(1 + i % scale.drafts)).date(),
-         "ends_on": None, "place": rng.choice(["Jakarta", "Manila", "Bangkok", "Kuala Lumpur", "Hanoi"]),
-         "organiser_id": stakeholder_orgs[i % len(stakeholder_orgs)], "summary": "Delegates discussed the draft article by article.",
-         "open_until": None, "created_by_id": secretariat_ids[0], "created_at": draft_time(1 + i % scale.drafts)}
+        {
+            "id": consultation_id + i,
+            "instrument_id": instrument_id,
+            "title": f"Consultation {i + 1} on the synthetic instrument",
+            "kind": consultation_kinds[i % len(consultation_kinds)],
+            "starts_on": (draft_time(1 + i % scale.drafts)).date(),
+            "ends_on": None,
+            "place": rng.choice(["Jakarta", "Manila", "Bangkok", "Kuala Lumpur", "Hanoi"]),
+            "organiser_id": stakeholder_orgs[i % len(stakeholder_orgs)],
+            "summary": "Delegates discussed the draft article by article.",
+            "open_until": None,
+            "created_by_id": secretariat_ids[0],
+            "created_at": draft_time(1 + i % scale.drafts),
+        }
         for i in range(scale.consultations)
     ]
     counts["consultation"] = _insert(Consultation.__table__, consultations, progress)
@@ -670,9 +959,12 @@ def build(
         cited = False
         if i == 0:
             # The first input is behind both changes of the showcase article.
-            in_amendments.append({"input_id": iid, "amendment_id": showcase_amendment["id"],
-                                  "created_at": consultation["created_at"]})
-            in_versions.append({"input_id": iid, "version_id": showcase_edit["id"], "created_at": consultation["created_at"]})
+            in_amendments.append(
+                {"input_id": iid, "amendment_id": showcase_amendment["id"], "created_at": consultation["created_at"]}
+            )
+            in_versions.append(
+                {"input_id": iid, "version_id": showcase_edit["id"], "created_at": consultation["created_at"]}
+            )
             in_clauses.append({"input_id": iid, "clause_id": showcase, "created_at": consultation["created_at"]})
             cited = True
         elif accepted and i % 3 == 0:
@@ -689,22 +981,46 @@ def build(
             disposition, reason = Disposition.NOT_REFLECTED, "The Member States did not agree to this change."
         elif i % 5 == 4:
             disposition, reason = Disposition.NOTED, "Outside the scope of the Instrument."
-        inputs.append({
-            "id": iid, "consultation_id": consultation["id"], "kind": input_kinds[i % len(input_kinds)],
-            "title": f"Input {i + 1}: {rng.choice(_COMMENT_OPENINGS).lower()}", "summary": _comment_body(rng, i),
-            "reference_document": "", "reference_page": "", "attachment_key": None, "attachment_name": "",
-            "attachment_type": "", "attachment_size": 0, "attachment_sha256": "", "disposition": disposition,
-            "disposition_reason": reason,
-            "decided_by_id": secretariat_ids[0] if disposition is not Disposition.PENDING else None,
-            "decided_at": consultation["created_at"] + timedelta(days=20) if disposition is not Disposition.PENDING else None,
-            "via_call": False, "recorded_by_id": secretariat_ids[0], "created_at": consultation["created_at"],
-        })
+        inputs.append(
+            {
+                "id": iid,
+                "consultation_id": consultation["id"],
+                "kind": input_kinds[i % len(input_kinds)],
+                "title": f"Input {i + 1}: {rng.choice(_COMMENT_OPENINGS).lower()}",
+                "summary": _comment_body(rng, i),
+                "reference_document": "",
+                "reference_page": "",
+                "attachment_key": None,
+                "attachment_name": "",
+                "attachment_type": "",
+                "attachment_size": 0,
+                "attachment_sha256": "",
+                "disposition": disposition,
+                "disposition_reason": reason,
+                "decided_by_id": secretariat_ids[0] if disposition is not Disposition.PENDING else None,
+                "decided_at": consultation["created_at"] + timedelta(days=20)
+                if disposition is not Disposition.PENDING
+                else None,
+                "via_call": False,
+                "recorded_by_id": secretariat_ids[0],
+                "created_at": consultation["created_at"],
+            }
+        )
         for org in rng.sample(stakeholder_orgs, rng.randint(1, min(3, len(stakeholder_orgs)))):
             in_orgs.append({"input_id": iid, "organisation_id": org})
         for cid in rng.sample(others, rng.randint(1, min(3, len(others)))):
             in_clauses.append({"input_id": iid, "clause_id": cid, "created_at": consultation["created_at"]})
-        events.append(_event("input.record", "input", iid, secretariat_ids[0], instrument_id, consultation["created_at"],
-                             {"consultation": consultation["id"]}))
+        events.append(
+            _event(
+                "input.record",
+                "input",
+                iid,
+                secretariat_ids[0],
+                instrument_id,
+                consultation["created_at"],
+                {"consultation": consultation["id"]},
+            )
+        )
     counts["consultation_input"] = _insert(Input.__table__, inputs, progress)
     counts["input_organisation"] = _insert(input_organisation, in_orgs, progress)
     counts["input_clause"] = _insert(input_clause, in_clauses, progress)
@@ -752,21 +1068,41 @@ def build(
     from drafter.views.comments import PER_PAGE
 
     viewer = _stakeholder(world)
-    visible = db.session.scalar(select(func.count(Comment.id)).where(
-        Comment.instrument_id == instrument_id, or_(Comment.status != CommentStatus.HIDDEN, Comment.author_id == viewer.id)
-    ))
+    visible = db.session.scalar(
+        select(func.count(Comment.id)).where(
+            Comment.instrument_id == instrument_id,
+            or_(Comment.status != CommentStatus.HIDDEN, Comment.author_id == viewer.id),
+        )
+    )
     world.comment_pages = page_count(visible, PER_PAGE)
     return world
 
 
-def _event(verb: str, object_type: str, object_id: int, actor: int | None, instrument_id: int, when: datetime,
-           details: dict) -> dict:
-    return {"verb": verb, "object_type": object_type, "object_id": object_id, "actor_id": actor,
-            "instrument_id": instrument_id, "created_at": when, "details": details}
+def _event(
+    verb: str, object_type: str, object_id: int, actor: int | None, instrument_id: int, when: datetime, details: dict
+) -> dict:
+    return {
+        "verb": verb,
+        "object_type": object_type,
+        "object_id": object_id,
+        "actor_id": actor,
+        "instrument_id": instrument_id,
+        "created_at": when,
+        "details": details,
+    }
 
 
-def table_counts(tables: Iterable[str] = ("clause", "clause_version", "draft", "comment", "amendment",
-                                            "consultation_input", "event")) -> dict[str, int]:
+def table_counts(
+    tables: Iterable[str] = (
+        "clause",
+        "clause_version",
+        "draft",
+        "comment",
+        "amendment",
+        "consultation_input",
+        "event",
+    ),
+) -> dict[str, int]:
     """Rows per table in the whole database (for the benchmark's header)."""
     return {name: db.session.execute(text(f"SELECT COUNT(*) FROM {name}")).scalar_one() for name in tables}
 
@@ -833,8 +1169,10 @@ def main_pages(world: World) -> list[Page]:
 def _stakeholder(world: World) -> User:
     # A delegate of the organisation with most amendments: its own lists are the longest.
     return db.session.scalar(
-        select(User).where(User.organisation_id == world.busiest_organisation, User.state == UserState.ACTIVE)
-        .order_by(User.id).limit(1)
+        select(User)
+        .where(User.organisation_id == world.busiest_organisation, User.state == UserState.ACTIVE)
+        .order_by(User.id)
+        .limit(1)
     )
 
 

@@ -21,6 +21,7 @@ Run: ``python benchmarks/trace.py [runs]`` (default 5; times in ms). Set
 ``DRAFTER_CORPUS`` if the corpus is not in ``../shared/corpus``. No
 assertion: the figures are for people to read.
 """
+
 from __future__ import annotations
 
 import os

@@ -4,6 +4,7 @@
 blueprints, error handlers, CLI and template filters. It creates no tables
 and opens no network connection.
 """
+
 from __future__ import annotations
 
 import os
@@ -63,9 +64,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    app.config.setdefault(
-        "SQLALCHEMY_DATABASE_URI", "sqlite:///" + str(Path(app.instance_path) / "drafter.sqlite3")
-    )
+    app.config.setdefault("SQLALCHEMY_DATABASE_URI", "sqlite:///" + str(Path(app.instance_path) / "drafter.sqlite3"))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config.instance_secret_key(app.instance_path)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):

@@ -5,6 +5,7 @@ forms without one, since they change nothing. Length limits follow
 :mod:`drafter.services.amendments` (``MAX_TEXT``, ``MAX_RATIONALE``) and the
 columns they fill.
 """
+
 from __future__ import annotations
 
 from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
@@ -106,7 +107,9 @@ class DecisionForm(Form):
         validators=[Optional(), Length(max=MAX_RATIONALE)],
         filters=[strip],
     )
-    number = StringField("Number of the new clause", validators=[Optional(), Length(max=200), plain_text], filters=[strip])
+    number = StringField(
+        "Number of the new clause", validators=[Optional(), Length(max=200), plain_text], filters=[strip]
+    )
     heading = StringField("Heading", validators=[Optional(), Length(max=500), plain_text], filters=[strip])
     text = TextAreaField("Text as accepted", validators=[Optional(), Length(max=MAX_TEXT)])
     base_version_id = IntegerField(widget=HiddenInput(), validators=[Optional()])
@@ -117,7 +120,8 @@ class EditClauseForm(Form):
 
     heading = StringField("Heading", validators=[Optional(), Length(max=500), plain_text], filters=[strip])
     text = TextAreaField(
-        "Text", validators=[DataRequired("The clause needs a text; to delete it, propose a deletion."), Length(max=MAX_TEXT)]
+        "Text",
+        validators=[DataRequired("The clause needs a text; to delete it, propose a deletion."), Length(max=MAX_TEXT)],
     )
     note = StringField(
         "Note (optional)",
@@ -129,9 +133,11 @@ class EditClauseForm(Form):
 
 
 #: Filters of the review queue: (value, label) of the state filter.
-STATE_FILTERS = [("open", "Open (submitted or under review)")] + [
-    (s.value, s.label) for s in AmendmentState if s is not AmendmentState.DRAFT
-] + [("all", "All")]
+STATE_FILTERS = (
+    [("open", "Open (submitted or under review)")]
+    + [(s.value, s.label) for s in AmendmentState if s is not AmendmentState.DRAFT]
+    + [("all", "All")]
+)
 #: Age filter: (value, label); the value is a number of days.
 AGE_FILTERS = [("", "Any age"), ("7", "Older than a week"), ("30", "Older than 30 days"), ("90", "Older than 90 days")]
 

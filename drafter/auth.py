@@ -1,4 +1,5 @@
 """Flask-Login wiring: loading the signed-in user from the session."""
+
 from __future__ import annotations
 
 from flask import Flask

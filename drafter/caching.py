@@ -9,6 +9,7 @@ RFC 9111 §5.2.2.4 no-cache). Static files: URLs carry ``?v=<content hash>``
 so they may be cached for a year (``SEND_FILE_MAX_AGE_DEFAULT``) and still
 change the moment a file does.
 """
+
 from __future__ import annotations
 
 import contextlib

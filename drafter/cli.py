@@ -1,4 +1,5 @@
 """The ``drafter`` command group (also ``flask --app drafter ...``)."""
+
 from __future__ import annotations
 
 import logging
@@ -182,7 +183,9 @@ class _Progress:
 @click.option("--draft", "number", type=int, help="Draft number (default: the current text).")
 @click.option("--against", "against", type=int, help="For redlines: the older draft to compare with.")
 @click.option("--line-numbers", is_flag=True, help="For docx: number the lines of the text.")
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="File to write (default: standard output).")
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="File to write (default: standard output)."
+)
 @with_appcontext
 def export_command(
     slug: str, fmt: str, number: int | None, against: int | None, line_numbers: bool, output: Path | None
@@ -321,8 +324,11 @@ def _run(**options) -> None:
 
 
 run_command = click.Command(
-    "run", params=flask_run_command.params, callback=_run,
-    help=flask_run_command.help, short_help=flask_run_command.short_help,
+    "run",
+    params=flask_run_command.params,
+    callback=_run,
+    help=flask_run_command.help,
+    short_help=flask_run_command.short_help,
 )
 
 main = FlaskGroup(create_app=_create_app, add_version_option=False, help="Drafter: draft a legal instrument together.")

@@ -1,4 +1,5 @@
 """``drafter create-user``: make an approved account from the command line."""
+
 from __future__ import annotations
 
 import sys

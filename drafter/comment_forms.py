@@ -5,6 +5,7 @@ Length limits of the body and the reason are enforced by
 ``MAX_COMMENT_LENGTH``), whose errors the views put on these fields; the
 forms themselves check the CSRF token and the lists of choices.
 """
+
 from __future__ import annotations
 
 from wtforms import BooleanField, HiddenField, SelectField, TextAreaField
@@ -100,7 +101,9 @@ class CommentFilterForm(Form):
     )
     status = SelectField("Status", validators=[Optional()])
     # A GET form: "changed=0" or "off" in a hand-made link means unchecked, as an empty value does.
-    changed = BooleanField("Only my comments on text that has changed since", false_values=("", "0", "false", "off", "no"))
+    changed = BooleanField(
+        "Only my comments on text that has changed since", false_values=("", "0", "false", "off", "no")
+    )
 
     def set_choices(self, clauses: list[tuple[int, str]], organisations: list[tuple[int, str]], *, hidden: bool):
         """Offer the clauses and organisations that have comments; the "hidden" status only when ``hidden``."""

@@ -4,6 +4,7 @@ Order (later wins): these defaults, ``instance/config.py`` when present,
 environment variables (``DATABASE_URL``, ``SECRET_KEY``, ``DRAFTER_*``), then
 the mapping a test passes to :func:`drafter.create_app`.
 """
+
 from __future__ import annotations
 
 import os
@@ -72,7 +73,7 @@ def database_url(value: str) -> str:
     """
     for prefix in ("postgres://", "postgresql://"):
         if value.startswith(prefix):
-            return "postgresql+psycopg://" + value[len(prefix):]
+            return "postgresql+psycopg://" + value[len(prefix) :]
     return value
 
 

@@ -4,6 +4,7 @@ Every POST form carries a CSRF token (Flask-WTF). Length limits follow the
 columns and :mod:`drafter.services.consultations`. The filter forms of the
 register and the matrix are GET forms without a token: they change nothing.
 """
+
 from __future__ import annotations
 
 from flask_wtf.file import FileField
@@ -58,7 +59,9 @@ class ConsultationForm(Form):
 class InputForm(Form):
     """An input: recorded by the secretariat, or submitted by a stakeholder to an open call."""
 
-    kind = SelectField("Kind of input", choices=options((k.value, k.label) for k in InputKind), validators=[InputRequired()])
+    kind = SelectField(
+        "Kind of input", choices=options((k.value, k.label) for k in InputKind), validators=[InputRequired()]
+    )
     title = StringField(
         "Short title",
         validators=[DataRequired("Give the input a short title."), Length(max=MAX_TITLE), plain_text],
@@ -72,10 +75,14 @@ class InputForm(Form):
     )
     organisations = CheckboxListField("Made by", coerce=int, validators=[Optional()])
     reference_document = StringField(
-        "Document (optional)", description="Title of the paper, tool-kit or statement it comes from.",
-        validators=[Optional(), Length(max=500), plain_text], filters=[strip],
+        "Document (optional)",
+        description="Title of the paper, tool-kit or statement it comes from.",
+        validators=[Optional(), Length(max=500), plain_text],
+        filters=[strip],
     )
-    reference_page = StringField("Page (optional)", validators=[Optional(), Length(max=40), plain_text], filters=[strip])
+    reference_page = StringField(
+        "Page (optional)", validators=[Optional(), Length(max=40), plain_text], filters=[strip]
+    )
     attachment = FileField(
         "Attached file (optional)",
         description="A PDF, a Word document (.docx) or a plain text file. Only signed-in participants can download it.",

@@ -1,4 +1,5 @@
 """Error pages: every error a user can cause is a clear 4xx page, never a traceback."""
+
 from __future__ import annotations
 
 from flask import Flask, render_template, request
@@ -79,15 +80,21 @@ def init_app(app: Flask) -> None:
         # bounded by drafter.security.DatabaseIntegerConverter; anything else is a real error.
         out_of_range = (
             getattr(getattr(exc, "orig", None), "sqlstate", None) == "22003"
-            if isinstance(exc, DataError) else "SQLite INTEGER" in str(exc)
+            if isinstance(exc, DataError)
+            else "SQLite INTEGER" in str(exc)
         )
         if not out_of_range:
             raise exc
         db.session.rollback()
-        return render_error(404, "There is nothing with that number: a number in the address is larger than "
-                                 "any the database holds. Check the address, or start from the list of instruments.")
+        return render_error(
+            404,
+            "There is nothing with that number: a number in the address is larger than "
+            "any the database holds. Check the address, or start from the list of instruments.",
+        )
 
     @app.errorhandler(500)
     def server_error(exc):
         db.session.rollback()
-        return render_error(500, "The change was not saved. Please try again; if it happens again, tell the secretariat.")
+        return render_error(
+            500, "The change was not saved. Please try again; if it happens again, tell the secretariat."
+        )

@@ -1,4 +1,5 @@
 """Flask extensions, created once and bound to an app in :func:`drafter.create_app`."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING

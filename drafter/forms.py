@@ -3,6 +3,7 @@
 Length limits follow the columns they fill (see :mod:`drafter.models.user`)
 and the password rules in :mod:`drafter.services.accounts`.
 """
+
 from __future__ import annotations
 
 from datetime import UTC
@@ -157,9 +158,7 @@ class RegisterForm(Form):
     password = _new_password_field("Password")
     confirm = _confirm_field("Password again")
     organisation = SelectField("Your organisation", validators=[DataRequired("Choose your organisation.")])
-    new_name = StringField(
-        "Name of the organisation", validators=[Length(max=200), plain_text], filters=[strip]
-    )
+    new_name = StringField("Name of the organisation", validators=[Length(max=200), plain_text], filters=[strip])
     new_type = SelectField(
         "Kind of organisation",
         choices=options(

@@ -19,6 +19,7 @@ by an older release shows what went wrong:
   (``amendment_id``), was made by an amendment and belongs to the right clause.
 * :func:`version_parents`: every version's parent version belongs to the same clause.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -8,6 +8,7 @@ Links in e-mails come from :func:`public_url`, never from the request's
 ``Host`` header alone: a password-reset link built from a forged header
 would hand the reset token to whoever owns that host.
 """
+
 from __future__ import annotations
 
 import smtplib

@@ -14,6 +14,7 @@ instrument?) are the helper functions below; views call them through their
 loaders (see :mod:`drafter.views.loaders`), and services receive the acting
 user explicitly.
 """
+
 from __future__ import annotations
 
 import enum

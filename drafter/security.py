@@ -1,4 +1,5 @@
 """Security headers sent with every response, and the check of redirect targets."""
+
 from __future__ import annotations
 
 from urllib.parse import unquote, urlsplit
@@ -34,8 +35,11 @@ def refuse_nul_characters() -> None:
     for values in (request.args, request.form):
         for value in values.values():
             if "\x00" in value:
-                abort(400, "The text contains a NUL character (often pasted from a word processor). "
-                           "Remove it, or paste the text as plain text, and try again.")
+                abort(
+                    400,
+                    "The text contains a NUL character (often pasted from a word processor). "
+                    "Remove it, or paste the text as plain text, and try again.",
+                )
 
 
 #: The largest value of the schema's integer columns on every backend (SQL INTEGER:

@@ -1,4 +1,5 @@
 """Template filters and globals."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -50,7 +51,7 @@ def format_date(value: datetime | None) -> str:
 
 
 def clause_label(state) -> str:
-    """"Article 5 — Recruitment", "Article 5" or "Preamble": number and heading of any clause-like object."""
+    """ "Article 5 — Recruitment", "Article 5" or "Preamble": number and heading of any clause-like object."""
     number, heading = (getattr(state, "number", "") or "").strip(), (getattr(state, "heading", "") or "").strip()
     if number and heading:
         return f"{number} — {heading}"

@@ -29,6 +29,7 @@ itself are :attr:`Actor.SYSTEM`. Working out the role (and refusing anyone
 who has none, such as a member of another organisation) is the web layer's
 job; a person holding two roles may try each.
 """
+
 from __future__ import annotations
 
 import enum

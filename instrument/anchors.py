@@ -49,6 +49,7 @@ Rules followed everywhere:
   another context, a copy that the diff traces to another place of the old
   text, or a fuzzy match, does not place the comment.
 """
+
 from __future__ import annotations
 
 import enum
@@ -849,9 +850,7 @@ def _other_copy(
 ) -> bool:
     """Whether ``back`` traces a new copy of the quote to an old copy other than ``old_span``."""
     was = back.map_span(*span)
-    return (
-        old is not None and was is not None and was != old_span and target.matches(old.text, *was)
-    )
+    return old is not None and was is not None and was != old_span and target.matches(old.text, *was)
 
 
 def _old_span(old: _View, pos: TextPositionSelector, target: _Target) -> tuple[int, int] | None:
@@ -863,9 +862,7 @@ def _old_span(old: _View, pos: TextPositionSelector, target: _Target) -> tuple[i
     return (fit.start, fit.end) if fit else None
 
 
-def reanchor(
-    selector: Selector, new_text: str, *, old_text: str | None = None, deleted: bool = False
-) -> Anchoring:
+def reanchor(selector: Selector, new_text: str, *, old_text: str | None = None, deleted: bool = False) -> Anchoring:
     """Find a comment's quoted span in a new version of its clause.
 
     Steps, each only if the one before placed nothing:

@@ -21,6 +21,7 @@ Rules (see :func:`redline` for the exact contract):
 and reports, for each, whether it was added, deleted, changed, renumbered or
 moved, with its redline.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -639,9 +640,7 @@ def renumbered_units(old: ClauseState, new: ClauseState) -> tuple[tuple[str, str
     before, after = _unit_refs(old)[0], _unit_refs(new)[0]
     # Only units whose own labels changed: a renumbered article alone is reported once, by its number.
     return tuple(
-        (before[form][1], ref)
-        for form, (labels, ref) in after.items()
-        if form in before and before[form][0] != labels
+        (before[form][1], ref) for form, (labels, ref) in after.items() if form in before and before[form][0] != labels
     )
 
 

@@ -3,6 +3,7 @@
 The web layer (:mod:`drafter`) turns these into HTTP answers; the core never
 knows about HTTP.
 """
+
 from __future__ import annotations
 
 

@@ -12,6 +12,7 @@ markup stays well nested whatever the span crosses (emphasis, links, list
 items). When the two texts do not pair up exactly it changes nothing and
 says so, rather than marking the wrong words.
 """
+
 from __future__ import annotations
 
 import html

@@ -58,6 +58,7 @@ neighbours. The rule, in order:
 5. **Rewritten in place.** Among what is left, the same key and kind.
 6. The rest is added (new side) or deleted (old side).
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -94,6 +94,7 @@ A line break is added before a block that would not start a line and after
 one that would not end a line, so the markers always stand on their own
 lines; texts that already contain such marker lines are not escaped.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -314,7 +315,9 @@ def _word_diff(a: Sequence[Hashable], b: Sequence[Hashable]) -> list[tuple[int, 
     b_words = [i for i, key in enumerate(b) if key is not _WS_KEY]
     anchors: list[tuple[int, int]] = []
     i = j = 0
-    for op, count_a, count_b in diff_sequences([a[x] for x in a_words], [b[x] for x in b_words], semantic_cleanup=False):
+    for op, count_a, count_b in diff_sequences(
+        [a[x] for x in a_words], [b[x] for x in b_words], semantic_cleanup=False
+    ):
         if op == 0:
             anchors += [(a_words[i + n], b_words[j + n]) for n in range(count_a)]
         i += count_a
@@ -575,9 +578,13 @@ def _combine(
             emit(g.s, g.e, "both", c_span)
         else:
             sub = _refine(bt[g.s : g.e], a_span, c_span) if refine else None
-            if sub is not None and not sub.conflicts and (
-                _maybe_twice(bt[g.s : g.e], sub)
-                or _refine(bt[g.s : g.e], a_span, c_span, True).tokens != sub.tokens
+            if (
+                sub is not None
+                and not sub.conflicts
+                and (
+                    _maybe_twice(bt[g.s : g.e], sub)
+                    or _refine(bt[g.s : g.e], a_span, c_span, True).tokens != sub.tokens
+                )
             ):
                 sub = None  # the outcome depends on how the diffs described one change: ask
             if sub is not None and not sub.conflicts:
@@ -598,8 +605,11 @@ def _combine(
                 s0, a0, c0, s1, a1, c1 = g.s, g.a0, g.c0, g.e, g.a1, g.c1
                 while a0 < a1 and c0 < c1 and at[a0] == ct[c0] and (bt[s0] == at[a0] if s0 < s1 else _is_ws(at[a0])):
                     s0, a0, c0 = s0 + (s0 < s1), a0 + 1, c0 + 1
-                while a0 < a1 and c0 < c1 and at[a1 - 1] == ct[c1 - 1] and (
-                    bt[s1 - 1] == at[a1 - 1] if s0 < s1 else _is_ws(at[a1 - 1])
+                while (
+                    a0 < a1
+                    and c0 < c1
+                    and at[a1 - 1] == ct[c1 - 1]
+                    and (bt[s1 - 1] == at[a1 - 1] if s0 < s1 else _is_ws(at[a1 - 1]))
                 ):
                     s1, a1, c1 = s1 - (s0 < s1), a1 - 1, c1 - 1
                 out.tokens.extend(c_span)
@@ -717,6 +727,4 @@ def _marker_block(before: str, amendment: str, current: str, after: str) -> str:
 
     head = "\n" if before and not before.endswith("\n") else ""
     tail = "\n" if after and not after.startswith("\n") else ""
-    return (
-        f"{head}{AMENDMENT_MARKER}\n{line(amendment)}{SEPARATOR_MARKER}\n{line(current)}{CURRENT_MARKER}{tail}"
-    )
+    return f"{head}{AMENDMENT_MARKER}\n{line(amendment)}{SEPARATOR_MARKER}\n{line(current)}{CURRENT_MARKER}{tail}"

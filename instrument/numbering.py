@@ -14,6 +14,7 @@ before opens the next level, a style seen before closes the levels below it.
 References are written in the style of EU and ASEAN texts, each label in
 parentheses after the article number: ``Article 5(2)(a)``.
 """
+
 from __future__ import annotations
 
 import re

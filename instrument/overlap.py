@@ -13,6 +13,7 @@ which :mod:`instrument.merge` groups hunks, so an insertion right before
 or after a word another amendment replaces counts as overlapping, while
 two changed words with an unchanged space between them do not.
 """
+
 from __future__ import annotations
 
 import html

@@ -34,6 +34,7 @@ depth 4, 5 or 6 depending on how many divisions enclose it):
 The clause key is the provision or division number, so it survives a change
 of heading (``### Art 49`` becoming ``### Art 49 (weggefallen)``).
 """
+
 from __future__ import annotations
 
 import datetime
@@ -377,7 +378,7 @@ def _metadata_block(lines: list[str], start: int, meta: dict[str, str]) -> int:
 
 
 def _is_sub_division(outer: str, inner: str) -> bool:
-    """"Unterkapitel" inside "Kapitel", "Subpart" inside "Part" at the same heading depth."""
+    """ "Unterkapitel" inside "Kapitel", "Subpart" inside "Part" at the same heading depth."""
     return bool(outer) and inner in (f"unter{outer}", f"sub{outer}", f"sub-{outer}")
 
 
@@ -500,9 +501,12 @@ def _build_tree(sections: list[_Section]) -> None:
         if info.kind is ClauseKind.PART:
             while stack and (
                 stack[-1].md_depth > d
-                or (stack[-1].md_depth == d and not (
-                    stack[-1].info.kind is ClauseKind.PART and _is_sub_division(stack[-1].info.word, info.word)
-                ))
+                or (
+                    stack[-1].md_depth == d
+                    and not (
+                        stack[-1].info.kind is ClauseKind.PART and _is_sub_division(stack[-1].info.word, info.word)
+                    )
+                )
             ):
                 stack.pop()
         elif info.kind is ClauseKind.ARTICLE:

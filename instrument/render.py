@@ -26,6 +26,7 @@ The cap also bounds the work per character; the longest allowed comment of
 adversarial input renders in well under a second
 (``benchmarks/render_adversarial.py`` measures it).
 """
+
 from __future__ import annotations
 
 import html

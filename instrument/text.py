@@ -16,6 +16,7 @@ Rules followed:
   Han, Hiragana, Katakana) are tokenised per grapheme cluster; other letters
   and digits are grouped into words.
 """
+
 from __future__ import annotations
 
 import unicodedata

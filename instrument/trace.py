@@ -51,6 +51,7 @@ the same replay, started from an older text, tells which version inserted
 each inserted span and which deleted each deleted span, so that a redline
 between two drafts can name the author of every change.
 """
+
 from __future__ import annotations
 
 import functools
@@ -546,12 +547,16 @@ def credit_changes(base_text: str, chain: Sequence[VersionInfo], ops: Iterable[O
     old_pos = new_pos = 0
     for op in ops:
         if op.kind == "insert":
-            credits = [None if ch.isspace() or t < 0 else origin[t]
-                       for ch, t in zip(op.text, new_owner[new_pos : new_pos + len(op.text)], strict=True)]
+            credits = [
+                None if ch.isspace() or t < 0 else origin[t]
+                for ch, t in zip(op.text, new_owner[new_pos : new_pos + len(op.text)], strict=True)
+            ]
             out += _split(op, credits, last)
         elif op.kind == "delete":
-            credits = [None if ch.isspace() or t < 0 else deleted_by[t]
-                       for ch, t in zip(op.text, old_owner[old_pos : old_pos + len(op.text)], strict=True)]
+            credits = [
+                None if ch.isspace() or t < 0 else deleted_by[t]
+                for ch, t in zip(op.text, old_owner[old_pos : old_pos + len(op.text)], strict=True)
+            ]
             out += _split(op, credits, last)
         else:
             out.append(CreditedOp(op, None))

@@ -1,4 +1,5 @@
 """Value objects shared across the :mod:`instrument` package."""
+
 from __future__ import annotations
 
 import enum

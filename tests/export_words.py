@@ -6,6 +6,7 @@ through its text layer (``pdftotext -bbox`` of poppler-utils, which also
 gives every word's box for the margin check). :func:`missing_words`
 compares them with the source after :func:`normalise`.
 """
+
 from __future__ import annotations
 
 import io

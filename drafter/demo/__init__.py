@@ -1,4 +1,5 @@
 """The demo instrument and consultation record, written for this project."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -17,7 +18,11 @@ DEMO_DIR = Path(__file__).resolve().parent
 DEMO_SLUG = "asean-migrant-workers"
 DRAFTS = [
     ("draft1.md", "First draft of the model instrument", "Prepared by the secretariat of the Task Force."),
-    ("draft2.md", "Revised draft after the Expert Group Workshop", "Revised following the Expert Group Workshop of 1 August 2007."),
+    (
+        "draft2.md",
+        "Revised draft after the Expert Group Workshop",
+        "Revised following the Expert Group Workshop of 1 August 2007.",
+    ),
 ]
 
 

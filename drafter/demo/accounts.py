@@ -5,6 +5,7 @@ No private person is named: display names are roles of organisations
 printed once; the addresses use the reserved ``.example`` domain, so no
 e-mail can ever reach anybody.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -57,8 +58,13 @@ def load_demo_accounts() -> Iterator[str]:
             continue
         password = accounts.generate_password()
         accounts.create_user(
-            email=email, name=name, password=password, organisation=organisations[organisation_name],
-            role=role, actor=None, state=state,
+            email=email,
+            name=name,
+            password=password,
+            organisation=organisations[organisation_name],
+            role=role,
+            actor=None,
+            state=state,
         )
         lines.append(f"Demo {label} account: {email} / password {password}")
     db.session.commit()

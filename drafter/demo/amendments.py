@@ -17,6 +17,7 @@ organisations of :mod:`drafter.demo.accounts`:
 
 Every step goes through :mod:`drafter.services.amendments`, as in the browser.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -49,7 +50,7 @@ AMENDMENTS = [
         "article-11",
         "and deductions shall be permitted only as authorised by law",
         "and no deductions shall be made from them",
-        "Deductions for recruitment debts, accommodation and \"savings\" are the most common way migrant workers "
+        'Deductions for recruitment debts, accommodation and "savings" are the most common way migrant workers '
         "lose their wages. A clear ban is easier to enforce than a reference to national law.",
         [],
         AmendmentState.REJECTED,
@@ -94,13 +95,18 @@ def load_demo_amendments(slug: str) -> Iterator[str]:
     instrument = db.session.scalar(select(Instrument).where(Instrument.slug == slug))
     if instrument is None:
         return
-    have = db.session.scalar(select(func.count()).select_from(Amendment).where(Amendment.instrument_id == instrument.id))
+    have = db.session.scalar(
+        select(func.count()).select_from(Amendment).where(Amendment.instrument_id == instrument.id)
+    )
     if have:
         yield f"Demo amendments: {have} already on {slug}."
         return
     secretariat = next(
-        (u for u in db.session.scalars(select(Organisation).where(Organisation.name == SECRETARIAT_ORG)).one().members
-         if u.is_secretariat and u.is_active),
+        (
+            u
+            for u in db.session.scalars(select(Organisation).where(Organisation.name == SECRETARIAT_ORG)).one().members
+            if u.is_secretariat and u.is_active
+        ),
         None,
     )
     if secretariat is None:

@@ -7,6 +7,7 @@ on the current text. They go through :mod:`drafter.services.comments`, like
 comments typed in the browser, so anchoring onto later versions happens as
 it would for real ones.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -41,39 +42,57 @@ class DemoComment:
 
 COMMENTS = [
     DemoComment(
-        ASETUC, "article-12", 1, CommentCategory.CONCERN,
-        "Fees that are merely \"reasonable\" still leave workers in debt before they start work. "
+        ASETUC,
+        "article-12",
+        1,
+        CommentCategory.CONCERN,
+        'Fees that are merely "reasonable" still leave workers in debt before they start work. '
         "The trade unions ask for the employer-pays principle: **no recruitment fees or related costs "
         "charged to workers**, as in the ILO general principles for fair recruitment.",
         quote="Recruitment fees charged to migrant workers shall be reasonable",
     ),
     DemoComment(
-        SECRETARIAT, "article-12", None, CommentCategory.OTHER,
+        SECRETARIAT,
+        "article-12",
+        None,
+        CommentCategory.OTHER,
         "Thank you. Draft 2 replaces the paragraph with a ban on charging fees and related costs to workers, "
-        "and defines \"recruitment fees and related costs\" in Article 2.",
+        'and defines "recruitment fees and related costs" in Article 2.',
         reply_to=0,
     ),
     DemoComment(
-        MFA, "article-5", 1, CommentCategory.DRAFTING,
-        "\"Shall endeavour to\" makes the duty optional. Suggest: \"The Member States shall take measures to "
-        "eliminate discriminatory practices ...\".",
+        MFA,
+        "article-5",
+        1,
+        CommentCategory.DRAFTING,
+        '"Shall endeavour to" makes the duty optional. Suggest: "The Member States shall take measures to '
+        'eliminate discriminatory practices ...".',
         quote="shall endeavour to take measures",
         resolved_by=SECRETARIAT,
     ),
     DemoComment(
-        MFA, "article-15", 1, CommentCategory.SUPPORT,
+        MFA,
+        "article-15",
+        1,
+        CommentCategory.SUPPORT,
         "Migrant workers' organisations strongly support this paragraph: losing one's job must not mean "
         "losing one's lawful stay at once.",
         quote="The residence permit of a migrant worker shall not expire solely because the employment has ended",
     ),
     DemoComment(
-        MFA, "article-6", None, CommentCategory.SUPPORT,
+        MFA,
+        "article-6",
+        None,
+        CommentCategory.SUPPORT,
         "The revised paragraph 3 reflects what undocumented workers told the national consultations: "
         "wages already earned must be paid whatever their status, and asking for wages must not lead to "
         "a report to immigration authorities.",
     ),
     DemoComment(
-        ASETUC, "article-20", None, CommentCategory.QUESTION,
+        ASETUC,
+        "article-20",
+        None,
+        CommentCategory.QUESTION,
         "Does this paragraph also cover persons returned at the border before they can apply for asylum? "
         "The experience of the mixed-flows workshop suggests it should say so.",
         quote="No Member State shall expel, return or extradite any person",
@@ -129,8 +148,13 @@ def load_demo_comments(slug: str) -> Iterator[str]:
             comment = service.reply(made[item.reply_to], author=author, body=item.body)
         else:
             comment = service.post(
-                author=author, clause=clause, version=version, body=item.body,
-                category=item.category, quote=item.quote, draft=draft,
+                author=author,
+                clause=clause,
+                version=version,
+                body=item.body,
+                category=item.category,
+                quote=item.quote,
+                draft=draft,
             )
         resolver = accounts.get_user_by_email(item.resolved_by) if item.resolved_by else None
         if resolver is not None:

@@ -25,6 +25,7 @@ Everything goes through :mod:`drafter.services.consultations` and
 :mod:`drafter.services.editing`, as in the browser. The whole record is
 skipped when the workshop is already there.
 """
+
 from __future__ import annotations
 
 import re
@@ -125,7 +126,8 @@ MMN = "Mekong Migrant Network"
 
 INPUTS = [
     DemoInput(
-        ("OHCHR Regional Office for South-East Asia",), "recommendation",
+        ("OHCHR Regional Office for South-East Asia",),
+        "recommendation",
         "Ground the instrument in a human-rights approach",
         "Build the instrument on the rights every person holds, whatever the migration status, and take the "
         "1990 UN Convention on the rights of all migrant workers and members of their families as its "
@@ -133,21 +135,24 @@ INPUTS = [
         ("preamble", "article-6", "article-13"),
     ),
     DemoInput(
-        ("Ateneo Human Rights Center",), "good_practice",
+        ("Ateneo Human Rights Center",),
+        "good_practice",
         "Protecting migrant workers: the experience of the Philippines",
         "How a country of origin regulates recruitment, prepares workers before departure and assists them "
         "abroad, and where these measures still leave gaps, especially for workers in households.",
         ("article-12", "article-14-2"),
     ),
     DemoInput(
-        ("National Human Rights Commission of Thailand", "Mahidol University"), "good_practice",
+        ("National Human Rights Commission of Thailand", "Mahidol University"),
+        "good_practice",
         "The Thai experience with migrant workers in a country of employment",
         "Findings on complaints received from migrant workers and on their access to courts and labour "
         "tribunals, with suggestions on remedies that do not depend on migration status.",
         ("article-6", "article-14-2"),
     ),
     DemoInput(
-        ("CARAM Asia",), "good_practice",
+        ("CARAM Asia",),
+        "good_practice",
         "A tool-kit on the health of migrant workers",
         "Practical tools for health services and organisations working with migrants: voluntary and "
         "confidential testing, access to care regardless of status, and health information in workers' languages.",
@@ -155,7 +160,8 @@ INPUTS = [
         reference="Tool-kit presented at the workshop",
     ),
     DemoInput(
-        ("ASETUC", "UNI Asia-Pacific"), "proposal",
+        ("ASETUC", "UNI Asia-Pacific"),
+        "proposal",
         "Going beyond treaty bodies: a regional complaints mechanism",
         "Reporting to a committee is not enough. Trade unions propose a regional body that receives complaints "
         "from workers and their unions and can investigate them.",
@@ -166,7 +172,8 @@ INPUTS = [
         "society organisations (Article 24(3)); the proposal stays on the list for the review of the Instrument.",
     ),
     DemoInput(
-        (MFA,), "recommendation",
+        (MFA,),
+        "recommendation",
         "Migrant workers must be able to form and lead unions",
         "Migrant workers may join unions in several States of employment but may not found them or be elected "
         "to their committees. The instrument should secure all three.",
@@ -176,7 +183,8 @@ INPUTS = [
         amendment_clause="article-10",
     ),
     DemoInput(
-        (MMN,), "recommendation",
+        (MMN,),
+        "recommendation",
         "Recognise migrant workers' own organisations",
         "Self-organised groups of migrant workers in the Mekong region should be able to represent their "
         "members, including in unions, and be consulted on migration policy.",
@@ -187,7 +195,8 @@ INPUTS = [
         amendment_clause="article-10",
     ),
     DemoInput(
-        ("Asia Pacific Forum on Women, Law and Development (APWLD)",), "recommendation",
+        ("Asia Pacific Forum on Women, Law and Development (APWLD)",),
+        "recommendation",
         "Women migrant workers: consultation and a separate chapter",
         "Involve women migrant workers' organisations in every measure that concerns them, and give women "
         "migrant workers a chapter of their own.",
@@ -198,7 +207,8 @@ INPUTS = [
         edit=0,
     ),
     DemoInput(
-        ("International Labour Organization (ILO)",), "proposal",
+        ("International Labour Organization (ILO)",),
+        "proposal",
         "Safe and fair recruitment: smart travel, smart workers",
         "Fair hiring starts before departure: workers should learn how to recognise deceptive offers and "
         "abusive recruiters, and recruitment costs should not fall on them.",
@@ -208,14 +218,16 @@ INPUTS = [
         edit=1,
     ),
     DemoInput(
-        ("International Organization for Migration (IOM)",), "good_practice",
+        ("International Organization for Migration (IOM)",),
+        "good_practice",
         "IOM tool-kit on labour migration management",
         "Examples of bilateral arrangements, information centres for migrants and return and reintegration "
         "programmes that States of the region have used.",
         ("article-14", "article-12"),
     ),
     DemoInput(
-        ("Office of the UN High Commissioner for Refugees (UNHCR)",), "recommendation",
+        ("Office of the UN High Commissioner for Refugees (UNHCR)",),
+        "recommendation",
         "Refugees in mixed flows of migrant workers",
         "Refugees often travel with migrant workers. Identifying them at the border is only useful if they "
         "are then referred to a fair asylum procedure and protected from return.",
@@ -224,7 +236,8 @@ INPUTS = [
         edit=2,
     ),
     DemoInput(
-        ("UN Development Fund for Women (UNIFEM)",), "submission",
+        ("UN Development Fund for Women (UNIFEM)",),
+        "submission",
         "Empowering women migrant workers in Asia: a briefing kit",
         "Preventing discrimination and abuse of women migrant workers is a matter of gender equality, human "
         "rights, development and governance at once; the kit shows how each can be built into policy.",
@@ -234,7 +247,8 @@ INPUTS = [
         reference="Empowering Women Migrant Workers in Asia: a briefing kit",
     ),
     DemoInput(
-        ("SEARCH", "Canadian International Development Agency (CIDA)"), "recommendation",
+        ("SEARCH", "Canadian International Development Agency (CIDA)"),
+        "recommendation",
         "Results-based planning for the Task Force",
         "Plan the drafting and the advocacy around it with clear results and indicators, and secure strong "
         "technical support for the drafting itself.",
@@ -244,7 +258,8 @@ INPUTS = [
         "taken up in the Task Force's work plan.",
     ),
     DemoInput(
-        (SECRETARIAT_ORG,), "submission",
+        (SECRETARIAT_ORG,),
+        "submission",
         "A draft model instrument with examples of good practice",
         "The Task Force's first draft of the model instrument, with examples of good practice from the region "
         "for each theme.",
@@ -355,7 +370,10 @@ def load_demo_consultations(slug: str) -> Iterator[str]:
         item = service.add_input(
             workshop,
             service.InputData(
-                kind=demo.kind, title=demo.title, summary=demo.summary, organisation_ids=ids,
+                kind=demo.kind,
+                title=demo.title,
+                summary=demo.summary,
+                organisation_ids=ids,
                 reference_document=demo.reference,
             ),
             actor=secretariat,

@@ -2,6 +2,7 @@
 
 Importing this package registers every table on :data:`drafter.extensions.db`.
 """
+
 from drafter.models.amendment import Amendment, amendment_sponsor
 from drafter.models.audit import Event
 from drafter.models.comment import AnchorState, Comment, CommentAnchor, CommentCategory, CommentStatus

@@ -11,6 +11,7 @@ the decision made (``result_version``; that version points back through
 The proposed text never changes after the amendment is made, so everything
 computed from it (redlines, merges) may be cached by ids.
 """
+
 from __future__ import annotations
 
 from datetime import datetime

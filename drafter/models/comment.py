@@ -14,6 +14,7 @@ previous body is kept in the ``comment.edit`` audit event. Quote, category
 and clause never change after posting. Comments are never deleted: the
 secretariat hides them, with a reason that is logged.
 """
+
 from __future__ import annotations
 
 import enum
@@ -84,7 +85,9 @@ class Comment(Model):
         # total and for the ids of a page (id breaks ties of created_at, in the index's order).
         Index("ix_comment_list", "instrument_id", "created_at", "id", "status", "author_id"),
         # Comment counts per clause and per version (full-text pages), the clause filter's choices.
-        Index("ix_comment_instrument_id_clause_id_version_id_status", "instrument_id", "clause_id", "version_id", "status"),
+        Index(
+            "ix_comment_instrument_id_clause_id_version_id_status", "instrument_id", "clause_id", "version_id", "status"
+        ),
         # The organisation filter's choices.
         Index("ix_comment_instrument_id_organisation_id", "instrument_id", "organisation_id"),
     )

@@ -29,6 +29,7 @@ connection pragmas in :mod:`drafter`). The relationships use
 ``passive_deletes``, so the ORM leaves those rows to the database instead
 of deleting link rows itself before the input.
 """
+
 from __future__ import annotations
 
 import enum
@@ -170,13 +171,15 @@ class Consultation(Model):
 
     def is_open(self, now: datetime) -> bool:
         """Whether stakeholders may submit written inputs at ``now`` (an aware UTC datetime)."""
-        return self.kind is ConsultationKind.WRITTEN_CALL and self.open_until is not None and now <= _aware(
-            self.open_until
+        return (
+            self.kind is ConsultationKind.WRITTEN_CALL
+            and self.open_until is not None
+            and now <= _aware(self.open_until)
         )
 
     @property
     def dates(self) -> str:
-        """"1 Aug 2007" or "1–3 Aug 2007" style date range for headings."""
+        """ "1 Aug 2007" or "1–3 Aug 2007" style date range for headings."""
         start = self.starts_on
         end = self.ends_on
         if end is None or end == start:
@@ -231,9 +234,7 @@ class Input(Model):
     organisations: Mapped[list[Organisation]] = relationship(
         secondary=input_organisation, order_by=Organisation.name, passive_deletes=True
     )
-    clauses: Mapped[list[Clause]] = relationship(
-        secondary=input_clause, order_by=Clause.position, passive_deletes=True
-    )
+    clauses: Mapped[list[Clause]] = relationship(secondary=input_clause, order_by=Clause.position, passive_deletes=True)
     amendments: Mapped[list[Amendment]] = relationship(
         secondary=input_amendment, order_by=Amendment.id, passive_deletes=True
     )

@@ -5,6 +5,7 @@ survives renumbering and moves; its text lives in :class:`ClauseVersion`
 rows that are only ever inserted. A :class:`Draft` is a numbered snapshot
 that maps every clause present at that time to the version it had.
 """
+
 from __future__ import annotations
 
 import enum

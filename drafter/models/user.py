@@ -1,4 +1,5 @@
 """Organisations and user accounts."""
+
 from __future__ import annotations
 
 import enum
@@ -80,9 +81,7 @@ class Organisation(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
-    type: Mapped[OrganisationType] = mapped_column(
-        enum_column(OrganisationType, 40)
-    )
+    type: Mapped[OrganisationType] = mapped_column(enum_column(OrganisationType, 40))
     country: Mapped[str] = mapped_column(String(2), default="XX")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

@@ -6,6 +6,7 @@ view or a CLI command) commits once. Errors the visitor can cause are
 :class:`AccountError` subclasses carrying a plain message and the HTTP
 status a view should answer with.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -57,8 +58,10 @@ class SignInRefused(AccountError):
 
     MESSAGES: ClassVar[dict[str, tuple[str, int]]] = {
         "invalid": ("The email address or password is not right.", 401),
-        "pending": ("Your registration is waiting for approval by the secretariat. "
-                    "You can sign in once it is approved.", 403),
+        "pending": (
+            "Your registration is waiting for approval by the secretariat. You can sign in once it is approved.",
+            403,
+        ),
         "refused": ("Your registration was not approved. Contact the secretariat if you think this is a mistake.", 403),
         "disabled": ("This account is disabled. Contact the secretariat.", 403),
     }

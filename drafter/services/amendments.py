@@ -32,6 +32,7 @@ Accepting an amendment (see the amendments issue and ``shared/ARCHITECTURE.md``,
 Services flush and never commit; the caller commits once, or rolls back on
 any exception raised here.
 """
+
 from __future__ import annotations
 
 import functools
@@ -204,11 +205,7 @@ def actions_for(amendment: Amendment, user: User | None) -> tuple[AmendmentState
         secretariat with a reason from the decision form).
     """
     roles = roles_for(amendment, user)
-    return tuple(
-        target
-        for target in AmendmentState
-        if any(allowed(amendment.state, target, role) for role in roles)
-    )
+    return tuple(target for target in AmendmentState if any(allowed(amendment.state, target, role) for role in roles))
 
 
 def _role(amendment: Amendment, actor: User | None, target: AmendmentState) -> Actor:

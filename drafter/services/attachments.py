@@ -19,6 +19,7 @@ stored under a random name (:attr:`StoredAttachment.key`), never under the
 uploaded one, and served back only as downloads under the original name
 (RFC 6266 ``filename*``, see :mod:`drafter.views.consultations`).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -118,7 +119,9 @@ def check(data: bytes, filename: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> 
         raise AttachmentRefused("The file is empty.")
     kind = sniff(data)
     if kind is None:
-        raise AttachmentRefused("Attach a PDF, a Word document (.docx) or a plain text file; this file is none of them.")
+        raise AttachmentRefused(
+            "Attach a PDF, a Word document (.docx) or a plain text file; this file is none of them."
+        )
     extensions, mimetype = KINDS[kind]
     name = clean_name(filename) or f"attachment{extensions[0]}"
     suffix = _suffix(name)
@@ -181,7 +184,9 @@ def _suffix(name: str) -> str:
     return f".{extension.lower()}" if dot and stem else ""
 
 
-def store(stream: BinaryIO, filename: str, directory: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES) -> StoredAttachment:
+def store(
+    stream: BinaryIO, filename: str, directory: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> StoredAttachment:
     """Read, check and store an uploaded file.
 
     :param stream: the upload (reads at most ``max_bytes + 1`` bytes).

@@ -18,6 +18,7 @@ and by :func:`post` for versions that already exist after the one commented
 on. A page that finds no row (a comment committed while a new version was
 being made) computes the outcome on the fly with :func:`anchoring_on`.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
@@ -242,9 +243,7 @@ def build_selector(
     ):
         return make_selector(plain, start, end)
     hint = start if isinstance(start, int) and 0 <= start <= len(plain) else None
-    return selector_from_quote(
-        plain, quote, prefix[-MAX_CONTEXT_LENGTH:], suffix[:MAX_CONTEXT_LENGTH], hint
-    )
+    return selector_from_quote(plain, quote, prefix[-MAX_CONTEXT_LENGTH:], suffix[:MAX_CONTEXT_LENGTH], hint)
 
 
 def check_body(body: str | None, max_length: int) -> str:
@@ -424,9 +423,7 @@ def reply(
     clause = parent.clause
     if version is None:
         version = clause.current_version if clause.current_version and not clause.deleted else parent.version
-    return post(
-        author=author, clause=clause, version=version, body=body, in_reply_to=parent, max_length=max_length
-    )
+    return post(author=author, clause=clause, version=version, body=body, in_reply_to=parent, max_length=max_length)
 
 
 # --- changing a comment ---------------------------------------------------------
@@ -627,8 +624,12 @@ def clause_comments(
         comment_id: (Outcome(AnchorState(status), start, end, score), comment_status)
         for comment_id, status, start, end, score, comment_status in db.session.execute(
             select(
-                CommentAnchor.comment_id, CommentAnchor.status, CommentAnchor.start, CommentAnchor.end,
-                CommentAnchor.score, Comment.status,
+                CommentAnchor.comment_id,
+                CommentAnchor.status,
+                CommentAnchor.start,
+                CommentAnchor.end,
+                CommentAnchor.score,
+                Comment.status,
             )
             .join(Comment, Comment.id == CommentAnchor.comment_id)
             .where(Comment.clause_id == clause.id, CommentAnchor.version_id == version.id)
@@ -658,20 +659,30 @@ def clause_comments(
     spans = {
         (outcome.start, outcome.end)
         for outcome, status in anchors.values()
-        if outcome.placed and outcome.start is not None and outcome.end is not None
+        if outcome.placed
+        and outcome.start is not None
+        and outcome.end is not None
         and status is not CommentStatus.HIDDEN
     }
     spans.update(
         (t.outcome.start, t.outcome.end)
         for t in threads.values()
-        if t.outcome is not None and t.outcome.placed and t.outcome.start is not None and t.outcome.end is not None
+        if t.outcome is not None
+        and t.outcome.placed
+        and t.outcome.start is not None
+        and t.outcome.end is not None
         and t.comment.status is not CommentStatus.HIDDEN
     )
     rendered = _rendered(version.id, version.text)
     body_html = highlight_spans(rendered, plain, sorted(spans)) if spans else rendered
     return ClauseComments(
-        version, list(threads.values()), body_html if body_html is not None else rendered, count,
-        page, pages, total_threads,
+        version,
+        list(threads.values()),
+        body_html if body_html is not None else rendered,
+        count,
+        page,
+        pages,
+        total_threads,
     )
 
 
@@ -875,6 +886,7 @@ CSV_HEADER = [
     "comment id", "reply to", "clause", "clause version", "draft", "quote", "category",
     "organisation", "author", "date (UTC)", "status", "current text", "body",
 ]  # fmt: skip
+
 
 def export_rows(instrument: Instrument) -> Iterator[list[str]]:
     """Every comment of ``instrument`` (hidden ones included, for the secretariat) as CSV rows.

@@ -1,4 +1,5 @@
 """Comparing two states of an instrument (drafts or the current text) and two versions of a clause."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -32,6 +32,7 @@ The register's rules (see :class:`~drafter.models.Disposition`):
 
 Every change writes an audit event. Services flush and never commit.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -318,7 +319,9 @@ def add_input(
         kind=InputKind(data.kind),
         title=title,
         summary=summary,
-        reference_document=_text(data.reference_document, limit=500, field="reference_document", what="The document title"),
+        reference_document=_text(
+            data.reference_document, limit=500, field="reference_document", what="The document title"
+        ),
         reference_page=_text(data.reference_page, limit=40, field="reference_page", what="The page"),
         disposition=Disposition.PENDING,
         via_call=via_call,
@@ -351,9 +354,7 @@ def _instrument_id(item: Input) -> int:
 
 
 def _linked(table, item: Input, column, value: int) -> bool:
-    return bool(
-        db.session.scalar(select(exists().where(table.c.input_id == item.id, column == value)))
-    )
+    return bool(db.session.scalar(select(exists().where(table.c.input_id == item.id, column == value))))
 
 
 def _record_link(verb: str, item: Input, actor: User, **details) -> None:
@@ -479,7 +480,11 @@ def cite_in_version(item: Input, version: ClauseVersion, *, actor: User) -> bool
     if version.cause is not VersionCause.EDIT:
         raise ConsultationRefused(
             f"Version {version.seq} of {version.clause.key} was made by {version.cause.value}, not by an edit: "
-            + ("cite the input on its amendment instead." if version.cause is VersionCause.AMENDMENT else "it has no sources."),
+            + (
+                "cite the input on its amendment instead."
+                if version.cause is VersionCause.AMENDMENT
+                else "it has no sources."
+            ),
             "version",
         )
     if _linked(input_version, item, input_version.c.version_id, version.id):
@@ -599,7 +604,11 @@ def withdraw_input(item: Input, *, actor: User, reason: str = "", now: datetime 
     item.decided_by_id, item.decided_at = actor.id, _now(now)
     db.session.flush()
     audit.record(
-        "input.withdraw", item, actor=actor, instrument_id=_instrument_id(item), before=before.value,
+        "input.withdraw",
+        item,
+        actor=actor,
+        instrument_id=_instrument_id(item),
+        before=before.value,
         reason=item.disposition_reason,
     )
     return item
@@ -621,18 +630,32 @@ def delete_input(item: Input, *, actor: User) -> str | None:
     _require_secretariat(actor, "deletes inputs")
     cited = db.session.scalar(
         select(
-            select(func.count()).select_from(input_amendment).where(input_amendment.c.input_id == item.id).scalar_subquery()
-            + select(func.count()).select_from(input_version).where(input_version.c.input_id == item.id).scalar_subquery()
+            select(func.count())
+            .select_from(input_amendment)
+            .where(input_amendment.c.input_id == item.id)
+            .scalar_subquery()
+            + select(func.count())
+            .select_from(input_version)
+            .where(input_version.c.input_id == item.id)
+            .scalar_subquery()
         )
     )
     if cited or item.disposition is not Disposition.PENDING:
         raise InputInUse(
             f"“{item.title}” cannot be deleted: "
-            + ("amendments or edits of the text cite it" if cited else f"it has been answered ({item.disposition.label.lower()})")
+            + (
+                "amendments or edits of the text cite it"
+                if cited
+                else f"it has been answered ({item.disposition.label.lower()})"
+            )
             + ". Withdraw it instead; it then stays in the register with its history."
         )
     key, consultation_id, instrument_id = item.attachment_key, item.consultation_id, _instrument_id(item)
-    details = {"title": item.title, "organisations": [o.id for o in item.organisations], "consultation": consultation_id}
+    details = {
+        "title": item.title,
+        "organisations": [o.id for o in item.organisations],
+        "consultation": consultation_id,
+    }
     try:
         with db.session.begin_nested():
             db.session.execute(delete(Input).where(Input.id == item.id))
@@ -745,7 +768,9 @@ def sources_of_versions(versions: Sequence[ClauseVersion]) -> dict[int, list[Inp
     return out
 
 
-def disposition_counts(consultation: Consultation | None = None, *, instrument: Instrument | None = None) -> dict[Disposition, int]:
+def disposition_counts(
+    consultation: Consultation | None = None, *, instrument: Instrument | None = None
+) -> dict[Disposition, int]:
     """How many inputs are in each state, in one query.
 
     :param consultation: count this consultation's inputs; or
@@ -767,9 +792,7 @@ def disposition_counts(consultation: Consultation | None = None, *, instrument: 
 
 def list_consultations(instrument: Instrument) -> list[tuple[Consultation, int]]:
     """The instrument's consultations, latest first, each with its number of inputs (one query)."""
-    n_inputs = (
-        select(func.count()).select_from(Input).where(Input.consultation_id == Consultation.id).scalar_subquery()
-    )
+    n_inputs = select(func.count()).select_from(Input).where(Input.consultation_id == Consultation.id).scalar_subquery()
     rows = db.session.execute(
         select(Consultation, n_inputs)
         .where(Consultation.instrument_id == instrument.id)

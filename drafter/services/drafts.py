@@ -1,4 +1,5 @@
 """Publishing drafts and reading the state of an instrument."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -10,6 +10,7 @@ the three-way merge of the edit onto the newer text (the house rule "a stale
 edit is answered with a conflict, not an overwrite", see
 ``shared/ARCHITECTURE.md``).
 """
+
 from __future__ import annotations
 
 from sqlalchemy import update

@@ -5,6 +5,7 @@ values to an exporter of :mod:`instrument.export`, and returns an
 :class:`ExportResult`. Exporters log a warning on the ``instrument.export``
 logger for every clause whose text held characters XML forbids.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -418,9 +419,7 @@ def _clauses_left_out(states: list[drafts.StateRow], amendments: dict[int, list[
     )  # fmt: skip
 
 
-def _left_out_row(
-    clause: Clause, state_label: str, proposals: Callable[[int], tuple[Proposal, ...]]
-) -> SynopticRow:
+def _left_out_row(clause: Clause, state_label: str, proposals: Callable[[int], tuple[Proposal, ...]]) -> SynopticRow:
     """The row of a clause absent from the state: its last label, "(deleted)" (or "(not in Draft 2)") as text."""
     version = clause.current_version
     deleted = clause.deleted or (version is not None and version.deleted)

@@ -1,4 +1,5 @@
 """Importing a legal text as a new instrument or as the next state of one."""
+
 from __future__ import annotations
 
 from collections.abc import Hashable
@@ -142,7 +143,11 @@ def import_parsed(
             report.added.append(pc.key)
         parent_id = parent.id if parent is not None else None
         if (clause.key, clause.kind, clause.position, clause.depth, clause.parent_id) != (
-            pc.key, pc.kind, i, pc.depth, parent_id
+            pc.key,
+            pc.kind,
+            i,
+            pc.depth,
+            parent_id,
         ):
             touched = True
         clause.key = pc.key

@@ -6,6 +6,7 @@ their pages count from 1; an empty list still has one page, so "Page 1 of 1"
 and the last-page redirect (:func:`drafter.views.loaders.past_the_last_page`)
 need no special case.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -17,6 +17,7 @@ modifications -> reflected in part, rejected and superseded -> not
 reflected (the decision's reason says why), withdrawn -> withdrawn,
 submitted or under review -> pending. Drafts are private and never listed.
 """
+
 from __future__ import annotations
 
 import functools
@@ -109,7 +110,7 @@ class Segment:
     @property
     def tail(self) -> str:
         """The trailing whitespace (line breaks between paragraphs)."""
-        return self.text[len(self.text.rstrip()):]
+        return self.text[len(self.text.rstrip()) :]
 
 
 @dataclass(frozen=True)
@@ -552,7 +553,9 @@ class ReportRow:
         return self.amendment.decided_at if self.amendment is not None else None
 
 
-def organisation_report(instrument: Instrument, organisation: Organisation, *, amendments_visible: bool) -> list[ReportRow]:
+def organisation_report(
+    instrument: Instrument, organisation: Organisation, *, amendments_visible: bool
+) -> list[ReportRow]:
     """Everything ``organisation`` contributed to ``instrument`` and what became of it (at most nine queries).
 
     :param amendments_visible: include its amendments (not its drafts): only for signed-in viewers.
@@ -569,7 +572,9 @@ def organisation_report(instrument: Instrument, organisation: Organisation, *, a
     found = evidence(i.id for i in inputs)
     rows = [ReportRow(i.disposition, input=i, evidence=tuple(found.get(i.id, ()))) for i in inputs]
     if amendments_visible:
-        sponsored = select(amendment_sponsor.c.amendment_id).where(amendment_sponsor.c.organisation_id == organisation.id)
+        sponsored = select(amendment_sponsor.c.amendment_id).where(
+            amendment_sponsor.c.organisation_id == organisation.id
+        )
         for a in db.session.scalars(
             select(Amendment)
             .where(
@@ -595,8 +600,18 @@ csv_cell = spreadsheet_cell
 
 
 REPORT_HEADER = [
-    "Type", "Number", "Title or clause", "Consultation", "Date", "Made by", "Role",
-    "Disposition", "Decision", "Reason", "Decided on", "Reflected in",
+    "Type",
+    "Number",
+    "Title or clause",
+    "Consultation",
+    "Date",
+    "Made by",
+    "Role",
+    "Disposition",
+    "Decision",
+    "Reason",
+    "Decided on",
+    "Reflected in",
 ]
 
 
@@ -613,16 +628,35 @@ def report_csv_rows(rows: Sequence[ReportRow], *, for_spreadsheet: bool = True) 
             i = r.input
             reflected = "; ".join(f"{e.clause.key} version {e.version.seq}" for e in r.evidence)
             cells = [
-                "Input", i.id, i.title, i.consultation.title, i.consultation.starts_on.isoformat(), i.by,
-                "", i.disposition.label, i.kind.label, i.disposition_reason, decided, reflected,
+                "Input",
+                i.id,
+                i.title,
+                i.consultation.title,
+                i.consultation.starts_on.isoformat(),
+                i.by,
+                "",
+                i.disposition.label,
+                i.kind.label,
+                i.disposition_reason,
+                decided,
+                reflected,
             ]
         elif r.amendment is not None:
             a = r.amendment
             result = f"{a.clause.key} version {a.result_version.seq}" if a.result_version is not None else ""
             cells = [
-                "Amendment", a.seq, f"{a.kind.value.capitalize()} {a.clause.key}", "",
-                (a.submitted_at or a.created_at).strftime("%Y-%m-%d"), a.organisation.name, r.role,
-                r.disposition.label, a.state.label, a.reason, decided, result,
+                "Amendment",
+                a.seq,
+                f"{a.kind.value.capitalize()} {a.clause.key}",
+                "",
+                (a.submitted_at or a.created_at).strftime("%Y-%m-%d"),
+                a.organisation.name,
+                r.role,
+                r.disposition.label,
+                a.state.label,
+                a.reason,
+                decided,
+                result,
             ]
         else:  # every row is about an input or an amendment
             continue
@@ -672,9 +706,7 @@ def draft_sources(draft: Draft) -> list[ClauseSources]:
         select(input_clause.c.input_id, input_clause.c.clause_id).where(input_clause.c.clause_id.in_(clause_ids))
     ).all()
     # A version counts for the draft when the draft holds it or a later version of the clause.
-    reflected = [
-        (i, v) for i, v in [*via_amendment, *via_edit] if v.seq <= by_clause[v.clause_id].version.seq
-    ]
+    reflected = [(i, v) for i, v in [*via_amendment, *via_edit] if v.seq <= by_clause[v.clause_id].version.seq]
     inputs = _load_inputs({i for i, _ in reflected} | {i for i, _ in concerned})
     # Grouped by clause first: one pass over the links, not one per clause of the draft.
     reflected_by_clause: dict[int, list] = {}
@@ -695,7 +727,9 @@ def draft_sources(draft: Draft) -> list[ClauseSources]:
     return out
 
 
-def organisations_with_records(instrument: Instrument, *, amendments_visible: bool) -> list[tuple[Organisation, int, int]]:
+def organisations_with_records(
+    instrument: Instrument, *, amendments_visible: bool
+) -> list[tuple[Organisation, int, int]]:
     """Organisations that made inputs (or amendments) on ``instrument``, with counts (one query).
 
     :returns: ``(organisation, number of inputs, number of amendments)`` by name;

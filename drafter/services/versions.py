@@ -1,4 +1,5 @@
 """Versioning of clauses: every change is a new immutable version."""
+
 from __future__ import annotations
 
 from typing import Any, cast

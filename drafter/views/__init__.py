@@ -1,4 +1,5 @@
 """Blueprints. Each view: load -> authorise -> call one service -> commit once -> respond."""
+
 from __future__ import annotations
 
 from flask import Flask

@@ -1,4 +1,5 @@
 """The secretariat's review of self-registrations: list pending accounts, approve or refuse them."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for

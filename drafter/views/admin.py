@@ -1,4 +1,5 @@
 """Administration: accounts (roles, disabling) and the audit log."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
@@ -36,9 +37,7 @@ def users():
     needle = (request.args.get("q") or "").strip()[:254]
     stmt = select(User).options(joinedload(User.organisation)).order_by(User.state, User.email, User.id)
     if needle:
-        stmt = stmt.where(
-            User.email.icontains(needle, autoescape=True) | User.name.icontains(needle, autoescape=True)
-        )
+        stmt = stmt.where(User.email.icontains(needle, autoescape=True) | User.name.icontains(needle, autoescape=True))
     pagination = db.paginate(stmt, page=requested_page(), per_page=USERS_PER_PAGE, error_out=False)
     if beyond := past_the_last_page(pagination.page, pagination.pages):
         return beyond

@@ -6,6 +6,7 @@ Refusals of the state machine become pages: a change that does not exist is
 missing reason is a form error (400). Drafts are private to their
 organisation: anyone else gets 404 for them.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -178,7 +179,11 @@ def propose(slug: str, uid: str):
                     return render_error(409, str(exc))
                 else:
                     db.session.commit()
-                    done = "submitted" if amendment.state is S.SUBMITTED else "saved as a draft (only your organisation sees it)"
+                    done = (
+                        "submitted"
+                        if amendment.state is S.SUBMITTED
+                        else "saved as a draft (only your organisation sees it)"
+                    )
                     flash(f"{amendment.title} is {done}.", "success")
                     return redirect(url_for("amendments.show", slug=slug, amendment_id=amendment.id))
         else:
@@ -400,16 +405,26 @@ def resolve(slug: str, amendment_id: int):
     if amendment.kind is AmendmentKind.INSERT:
         form.number.data, form.heading.data, form.text.data = amendment.number, amendment.heading, amendment.text
         return render_resolution(
-            amendment, form, result=None, written_on=amendment.base_version, proposed_text=amendment.text,
-            heading_conflict=False, status=200,
+            amendment,
+            form,
+            result=None,
+            written_on=amendment.base_version,
+            proposed_text=amendment.text,
+            heading_conflict=False,
+            status=200,
         )
     result, heading, heading_conflict = _resolution(amendment, clause.current_version)
     form.text.data = result.marked_text
     form.heading.data = heading
     form.base_version_id.data = clause.current_version_id
     return render_resolution(
-        amendment, form, result=result, written_on=amendment.base_version, proposed_text=amendment.text,
-        heading_conflict=heading_conflict, status=200,
+        amendment,
+        form,
+        result=result,
+        written_on=amendment.base_version,
+        proposed_text=amendment.text,
+        heading_conflict=heading_conflict,
+        status=200,
     )
 
 
@@ -467,7 +482,9 @@ def _decision_message(outcome: service.Outcome) -> str:
     if outcome.version is None:
         return f"{title} is {label}; the clause already said what it asks, so no new version was needed."
     how = " (merged with the changes made since it was written)" if outcome.merged else ""
-    others = f" {len(outcome.superseded)} other open amendment(s) on it are now superseded." if outcome.superseded else ""
+    others = (
+        f" {len(outcome.superseded)} other open amendment(s) on it are now superseded." if outcome.superseded else ""
+    )
     return f"{title} is {label}{how}: it made version {outcome.version.seq} of {outcome.version.label or 'the clause'}.{others}"
 
 
@@ -483,8 +500,13 @@ def _redisplay(amendment_id: int, instrument: Instrument, form: DecisionForm, wi
         if current is not None and amendment.kind is AmendmentKind.MODIFY:
             written_on = current
     return render_resolution(
-        amendment, form, result=None, written_on=written_on, proposed_text=form.text.data or "",
-        heading_conflict=False, status=status,
+        amendment,
+        form,
+        result=None,
+        written_on=written_on,
+        proposed_text=form.text.data or "",
+        heading_conflict=False,
+        status=status,
     )
 
 
@@ -533,7 +555,9 @@ def _filtered(instrument: Instrument, form: QueueFilterForm, *, organisation_id:
     states = (
         list(service.PUBLIC_OPEN_STATES) + ([S.DRAFT] if include_drafts else [])
         if state == "open"
-        else None if state == "all" else [AmendmentState(state)]
+        else None
+        if state == "all"
+        else [AmendmentState(state)]
     )
     older = None
     if form.age.data:
@@ -697,7 +721,9 @@ def competing_columns(amendments: list[Amendment], current: ClauseVersion) -> li
         else:
             html = render_redline_html(redlines[a.id])
             mine = spans[a.id]
-            hits = frozenset(b for b, s in others.items() if any(x[0] <= y[1] and y[0] <= x[1] for x in mine for y in s))
+            hits = frozenset(
+                b for b, s in others.items() if any(x[0] <= y[1] and y[0] <= x[1] for x in mine for y in s)
+            )
         columns.append(Column(a, Markup(html), status[a.id][0], hits, status[a.id][1]))
     return columns
 

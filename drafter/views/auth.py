@@ -4,6 +4,7 @@ Who may use each endpoint is in :data:`drafter.permissions.RULES`. Sign-in,
 registration and password reset are rate-limited per client address
 (``AUTH_RATE_LIMIT``, counted on POST only).
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
@@ -106,7 +107,7 @@ def register():
     address = accounts.normalise_email(form.email.data)
     if user is None:
         link = public_url("auth.reset_request")
-        where = f"here:\n{link}" if link else "with \"Forgot password\" on the sign-in page."
+        where = f"here:\n{link}" if link else 'with "Forgot password" on the sign-in page.'
         send_mail(
             address,
             "Drafter: registration with your address",

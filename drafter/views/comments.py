@@ -4,6 +4,7 @@ hiding, the list per instrument and the CSV export for the secretariat.
 Each view: load -> authorise -> call one service of
 :mod:`drafter.services.comments` -> commit once -> redirect or render.
 """
+
 from __future__ import annotations
 
 import csv
@@ -163,8 +164,13 @@ def panel_context(
     def page_url(number: int) -> str:
         kept = None if number >= panel.pages else number
         if back == "clause":
-            return url_for("instruments.clause", slug=instrument.slug, uid=clause.uid,
-                           draft=draft.number if draft else None, comments_page=kept)
+            return url_for(
+                "instruments.clause",
+                slug=instrument.slug,
+                uid=clause.uid,
+                draft=draft.number if draft else None,
+                comments_page=kept,
+            )
         return _comments_url(instrument, clause, version, draft, page=kept)
 
     return {
@@ -262,8 +268,9 @@ def clause(slug: str, uid: str):
         target = _comments_url(instrument, the_clause, version, draft, page=page)
     else:
         # Back to the clause as it was shown: in the draft being read, or the current text.
-        target = url_for("instruments.clause", slug=slug, uid=uid, draft=draft.number if draft else None,
-                         comments_page=page)
+        target = url_for(
+            "instruments.clause", slug=slug, uid=uid, draft=draft.number if draft else None, comments_page=page
+        )
     return redirect(f"{target}#comment-{comment.in_reply_to_id or comment.id}")
 
 

@@ -1,4 +1,5 @@
 """Redlines: compare two states of an instrument, or two versions of one clause."""
+
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request

@@ -5,6 +5,7 @@ or render. A refused change is a form error (400) with nothing written; a
 change the visitor may not make is 403; deleting an input that decisions
 or versions refer to is 409.
 """
+
 from __future__ import annotations
 
 import os
@@ -252,7 +253,9 @@ def add_input(slug: str, consultation_id: int):
                 raise
             else:
                 flash(
-                    f"“{item.title}” is recorded." if secretariat else f"Thank you: “{item.title}” is sent to the secretariat.",
+                    f"“{item.title}” is recorded."
+                    if secretariat
+                    else f"Thank you: “{item.title}” is sent to the secretariat.",
                     "success",
                 )
                 return redirect(url_for("consultations.input", slug=slug, input_id=item.id))
@@ -272,8 +275,9 @@ def _cleanup(stored) -> None:
         attachments.remove(uploads_dir(), stored.key)
 
 
-def render_input(instrument: Instrument, item, *, disposition: DispositionForm | None = None,
-                 link_error: str = "", status: int = 200):
+def render_input(
+    instrument: Instrument, item, *, disposition: DispositionForm | None = None, link_error: str = "", status: int = 200
+):
     """Render an input's fate page (also with a disposition form holding errors)."""
     user = _user()
     secretariat = permissions.is_secretariat(user)
@@ -302,7 +306,9 @@ def render_input(instrument: Instrument, item, *, disposition: DispositionForm |
             )
             if item.clauses
             else [],
-            "versions": [v for v in service.edit_versions_of(item.clauses) if v.id not in {x.id for x in item.versions}],
+            "versions": [
+                v for v in service.edit_versions_of(item.clauses) if v.id not in {x.id for x in item.versions}
+            ],
         }
     return render_template(
         "consultations/input.html",
@@ -403,7 +409,9 @@ def withdraw(slug: str, input_id: int):
     instrument = get_instrument_or_404(slug)
     item = get_input_or_404(instrument, input_id)
     if not service.can_withdraw(_user(), item):
-        abort(403, "Only the organisations that made this input, while it is pending, or the secretariat may withdraw it.")
+        abort(
+            403, "Only the organisations that made this input, while it is pending, or the secretariat may withdraw it."
+        )
     form = WithdrawForm()
     if not form.validate():
         return render_error(400, "The reason is too long.")
@@ -459,7 +467,9 @@ def attachment(slug: str, input_id: int):
     if not name.isascii():
         # RFC 6266: browsers take filename*; old clients get a readable ASCII name, not ".pdf".
         response.headers.set(
-            "Content-Disposition", "attachment", filename=attachments.ascii_name(name),
+            "Content-Disposition",
+            "attachment",
+            filename=attachments.ascii_name(name),
             **{"filename*": "UTF-8''" + quote(name, safe="!#$&+-.^_`|~")},
         )
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -494,8 +504,11 @@ def amendment_inputs(slug: str, amendment_id: int):
     status = 200
     if form.is_submitted():
         if not may_change:
-            abort(403, f"Only members of {amendment.organisation.name} (while it is open) or the secretariat "
-                       f"choose the inputs {amendment.title} cites.")
+            abort(
+                403,
+                f"Only members of {amendment.organisation.name} (while it is open) or the secretariat "
+                f"choose the inputs {amendment.title} cites.",
+            )
         if form.validate():
             try:
                 service.set_amendment_inputs(amendment, form.inputs.data or [], actor=user)

@@ -1,4 +1,5 @@
 """The secretariat edits a clause directly; a stale edit is answered with a three-way merge (409)."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for

@@ -14,6 +14,7 @@ What identifies a text: a published draft by its id and publication time
 column the page shows except the clause texts, read with one narrow query
 (clause versions are immutable, so their ids stand for their texts).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -125,8 +126,9 @@ def build_body(instrument: Instrument, rows: list[draft_service.StateRow], draft
     :returns: a :class:`TextBody`.
     """
     # uids are [a-z][a-z0-9-]*, so one built link with a placeholder serves every clause.
-    clause_href = url_for("instruments.clause", slug=instrument.slug, uid="~uid~",
-                          draft=draft.number if draft is not None else None)
+    clause_href = url_for(
+        "instruments.clause", slug=instrument.slug, uid="~uid~", draft=draft.number if draft is not None else None
+    )
     toc: list[str] = []
     pieces: list[Piece] = []
     for row in rows:
@@ -169,8 +171,16 @@ def current_body(instrument: Instrument) -> TextBody:
     between the two reads can never be kept under the older digest.
     """
     shape = db.session.execute(
-        select(Clause.id, Clause.uid, Clause.kind, Clause.depth, Clause.key, ClauseVersion.id,
-               ClauseVersion.number, ClauseVersion.heading)
+        select(
+            Clause.id,
+            Clause.uid,
+            Clause.kind,
+            Clause.depth,
+            Clause.key,
+            ClauseVersion.id,
+            ClauseVersion.number,
+            ClauseVersion.heading,
+        )
         .join(ClauseVersion, ClauseVersion.id == Clause.current_version_id)
         .where(Clause.instrument_id == instrument.id, Clause.deleted.is_(False))
         .order_by(Clause.position)
@@ -179,8 +189,10 @@ def current_body(instrument: Instrument) -> TextBody:
 
     def build() -> tuple[tuple, TextBody]:
         rows = draft_service.current_state(instrument)
-        built = _shape((r.clause.id, r.clause.uid, r.kind, r.depth, r.key, r.version.id, r.version.number,
-                        r.version.heading) for r in rows)
+        built = _shape(
+            (r.clause.id, r.clause.uid, r.kind, r.depth, r.key, r.version.id, r.version.number, r.version.heading)
+            for r in rows
+        )
         return (*base, built), build_body(instrument, rows)
 
     return _cache().get_or_build((*base, _shape(shape)), build)

@@ -1,4 +1,5 @@
 """``/healthz``: tells a load balancer whether this app server can reach its database."""
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify

@@ -1,4 +1,5 @@
 """Reading the instrument: list, full text (current or Draft N), one clause with its history, drafts, exports."""
+
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -45,7 +46,12 @@ def current(slug: str):
     pending = draft_service.unpublished_changes(instrument, latest) if latest is not None else len(body)
     clause_href = url_for("instruments.clause", slug=slug, uid="~uid~")
     return render_template(
-        "instrument.html", instrument=instrument, body=body, draft=None, latest=latest, pending=pending,
+        "instrument.html",
+        instrument=instrument,
+        body=body,
+        draft=None,
+        latest=latest,
+        pending=pending,
         sections=fulltext.assemble(body, comment_service.counts_by_clause(instrument), clause_href + "#comments"),
     )
 
@@ -98,7 +104,11 @@ def draft(slug: str, number: int):
     body = fulltext.draft_body(instrument, the_draft)
     comments_href = url_for("comments.clause", slug=slug, uid="~uid~", draft=number)
     return render_template(
-        "instrument.html", instrument=instrument, body=body, draft=the_draft, latest=None,
+        "instrument.html",
+        instrument=instrument,
+        body=body,
+        draft=the_draft,
+        latest=None,
         sections=fulltext.assemble(body, comment_service.counts_by_clause(instrument, the_draft), comments_href),
     )
 
@@ -140,8 +150,14 @@ def clause(slug: str, uid: str):
     if shown is not None and not shown.deleted and (reading is not None or not the_clause.deleted):
         comments = panel_context(instrument, the_clause, shown, reading)
     return render_template(
-        "clause.html", instrument=instrument, clause=the_clause, versions=versions, in_drafts=in_drafts,
-        reading=reading, shown=shown, **comments,
+        "clause.html",
+        instrument=instrument,
+        clause=the_clause,
+        versions=versions,
+        in_drafts=in_drafts,
+        reading=reading,
+        shown=shown,
+        **comments,
     )
 
 

@@ -1,5 +1,6 @@
 """Loading objects named in a URL, with a 404 for unknown ones and a 403/401 for unreadable ones;
 and the answer to a page number past the end of a list."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -33,9 +34,7 @@ def get_draft_or_404(instrument: Instrument, number: int) -> Draft:
 
     :raises NotFound: (404) when it does not exist.
     """
-    draft = db.session.scalar(
-        select(Draft).where(Draft.instrument_id == instrument.id, Draft.number == number)
-    )
+    draft = db.session.scalar(select(Draft).where(Draft.instrument_id == instrument.id, Draft.number == number))
     if draft is None:
         abort(404, f"{instrument.short_title or instrument.title} has no Draft {number}.")
     return draft

@@ -5,6 +5,7 @@ amendments (and their decisions) are listed only for signed-in accounts,
 as on the amendment pages, except where the clause's own history already
 names them (the amendment that made a version).
 """
+
 from __future__ import annotations
 
 import csv

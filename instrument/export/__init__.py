@@ -2,6 +2,7 @@
 
 Clean Markdown, HTML, DOCX, PDF, Akoma Ntoso, redlines and the synoptic table.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

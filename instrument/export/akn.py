@@ -50,6 +50,7 @@ are left out. Text nodes are brought to one form before anything reads
 them (line endings to LF, NFC; see :func:`_normalise_text`). The parser
 refuses DTDs, entities and network access.
 """
+
 from __future__ import annotations
 
 import re
@@ -552,9 +553,7 @@ def _is_clause(el: _Element) -> bool:
         return True
     if name in ("hcontainer", "subsection", "clause", "level"):
         return (
-            _first(el, "num") is not None
-            or _first(el, "heading") is not None
-            or any(_is_clause(child) for child in el)
+            _first(el, "num") is not None or _first(el, "heading") is not None or any(_is_clause(child) for child in el)
         )
     return False
 

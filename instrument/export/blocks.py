@@ -7,6 +7,7 @@ is nested and the text after the label. :func:`instrument.numbering.split_units`
 finds the units and their levels; this module turns levels into one nesting
 depth for labelled and unlabelled blocks alike.
 """
+
 from __future__ import annotations
 
 import re

@@ -14,6 +14,7 @@ character is dropped. Each export logs one warning per clause that needed
 it, on the ``instrument.export`` logger, naming the clause and what was
 done, so that the secretariat can mend the source text.
 """
+
 from __future__ import annotations
 
 import logging

@@ -22,6 +22,7 @@ Every string passes through :class:`instrument.export.cleaning.Cleaner`
 (characters XML forbids) and :func:`instrument.export.fonts.script_runs`
 (fonts and languages for Thai, Lao, Khmer, Burmese and Chinese).
 """
+
 from __future__ import annotations
 
 import io

@@ -16,6 +16,7 @@ export splits text into runs by script (:func:`script_runs`) and names the
 right font and language (``w:lang w:bidi``, which despite its name is the
 complex-script language) on each.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

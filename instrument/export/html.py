@@ -1,4 +1,5 @@
 """Clean draft as one standalone HTML file, readable on screen and in print."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence

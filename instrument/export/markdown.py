@@ -10,6 +10,7 @@ for every text whose structure fits in six heading levels (the Civil Code
 needs the parser's rule that a sub-division, such as ``Unterkapitel`` after
 ``Kapitel``, and a provision nest under a division at the same depth).
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence

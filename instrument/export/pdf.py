@@ -17,6 +17,7 @@ reaches the network nor reads local files.
 WeasyPrint needs Pango (Debian: ``libpango-1.0-0 libpangoft2-1.0-0
 libharfbuzz-subset0``) and the fonts (``fonts-noto-core fonts-noto-cjk``).
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence

@@ -10,6 +10,7 @@ and date on every ``<ins>`` and ``<del>`` (``title``) and lists the authors of
 each clause's changes; the Word redline (:mod:`instrument.export.redline_docx`)
 puts them on every ``w:ins`` and ``w:del``.
 """
+
 from __future__ import annotations
 
 import html
@@ -316,7 +317,12 @@ def to_redline_markdown(title: str, old_label: str, new_label: str, comparison: 
 
     :returns: the Markdown text.
     """
-    lines = [f"# {title}", "", f"Changes from {old_label} to {new_label} (CriticMarkup: {{++inserted++}}, {{--deleted--}}).", ""]
+    lines = [
+        f"# {title}",
+        "",
+        f"Changes from {old_label} to {new_label} (CriticMarkup: {{++inserted++}}, {{--deleted--}}).",
+        "",
+    ]
     lines += [f"- {label}: {n:,}" for label, n in summary_lines(comparison)]
     lines.append("")
     unchanged = 0

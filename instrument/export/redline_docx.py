@@ -31,6 +31,7 @@ Paragraphs are the text's blocks (split at blank lines); a block's label
 stays in its text ("1. The objective ..."), indented one step per level of
 the canonical Markdown indentation.
 """
+
 from __future__ import annotations
 
 import io

@@ -22,6 +22,7 @@ would start with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets
 a leading apostrophe, so that a spreadsheet shows it as text and never runs
 it as a formula (OWASP, "CSV Injection").
 """
+
 from __future__ import annotations
 
 import csv

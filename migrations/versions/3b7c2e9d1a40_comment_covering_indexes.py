@@ -13,6 +13,7 @@ Revises: 72415e4f8169
 Create Date: 2026-11-29 13:50:00
 
 """
+
 from alembic import op
 
 revision = "3b7c2e9d1a40"

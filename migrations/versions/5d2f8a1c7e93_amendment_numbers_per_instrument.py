@@ -9,6 +9,7 @@ Revises: 9e4d5a7c2b61
 Create Date: 2026-12-06 02:20:00
 
 """
+
 import sqlalchemy as sa
 from alembic import op
 

@@ -10,6 +10,7 @@ Revises: 3b7c2e9d1a40
 Create Date: 2026-11-29 14:05:00
 
 """
+
 import sqlalchemy as sa
 from alembic import op
 

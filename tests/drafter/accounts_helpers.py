@@ -5,6 +5,7 @@ request inside an outer app context shares its ``g`` (where Flask-Login
 keeps the current user) and its database session, which would let one
 request's user leak into the next.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache

@@ -1,4 +1,5 @@
 """Builders shared by the amendment tests: an instrument whose clause texts the test chooses, and people."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -42,7 +43,9 @@ def add_people() -> People:
     asetuc = add_org("ASETUC", OrganisationType.TRADE_UNION)
     mmn = add_org("Mekong Migrant Network", OrganisationType.MIGRANT_WORKERS)
     return People(
-        secretariat=add_user("sec@example.org", role=Role.SECRETARIAT, organisation=task_force, name="Secretariat officer").id,
+        secretariat=add_user(
+            "sec@example.org", role=Role.SECRETARIAT, organisation=task_force, name="Secretariat officer"
+        ).id,
         mfa=add_user("mfa@example.org", organisation=mfa, name="MFA delegate").id,
         mfa_colleague=add_user("mfa2@example.org", organisation=mfa, name="MFA colleague").id,
         asetuc=add_user("asetuc@example.org", organisation=asetuc, name="ASETUC delegate").id,
@@ -122,4 +125,8 @@ def versions_of(key: str = "Article 1") -> list[ClauseVersion]:
     """Every version of clause ``key``, oldest first."""
     db.session.expire_all()
     target = clause(key)
-    return list(db.session.scalars(select(ClauseVersion).where(ClauseVersion.clause_id == target.id).order_by(ClauseVersion.seq)))
+    return list(
+        db.session.scalars(
+            select(ClauseVersion).where(ClauseVersion.clause_id == target.id).order_by(ClauseVersion.seq)
+        )
+    )

@@ -1,4 +1,5 @@
 """Builders shared by the consultation, traceability and permission-matrix tests."""
+
 from __future__ import annotations
 
 import io
@@ -16,7 +17,9 @@ from drafter.services.editing import edit_clause
 def clause_of(slug: str, key: str) -> Clause:
     """The clause ``key`` ("Article 2") of the instrument ``slug``."""
     return db.session.scalar(
-        select(Clause).join(Instrument, Instrument.id == Clause.instrument_id).where(Instrument.slug == slug, Clause.key == key)
+        select(Clause)
+        .join(Instrument, Instrument.id == Clause.instrument_id)
+        .where(Instrument.slug == slug, Clause.key == key)
     )
 
 
@@ -38,7 +41,9 @@ def record_workshop(instrument: Instrument, actor: User, *, title: str = "Region
     """A regional workshop held on 1 August 2007."""
     return service.record_consultation(
         instrument,
-        service.ConsultationData(title=title, kind="regional_workshop", starts_on=date(2007, 8, 1), organiser_id=organiser_id),
+        service.ConsultationData(
+            title=title, kind="regional_workshop", starts_on=date(2007, 8, 1), organiser_id=organiser_id
+        ),
         actor=actor,
     )
 
@@ -68,9 +73,14 @@ def matrix_records(app, *, slug: str, stakeholder_id: int, secretariat_id: int, 
         stakeholder = db.session.get(User, stakeholder_id)
         instrument = db.session.scalar(select(Instrument).where(Instrument.slug == slug))
         call = record_call(instrument, secretariat, title="Call for the matrix")
-        stored = attachments.store(io.BytesIO(b"A written input for the matrix.\n"), "input.txt", app.config["INSTANCE_UPLOADS"])
+        stored = attachments.store(
+            io.BytesIO(b"A written input for the matrix.\n"), "input.txt", app.config["INSTANCE_UPLOADS"]
+        )
         item = service.add_input(
-            call, service.InputData(kind="submission", title="An input for the matrix"), actor=stakeholder, attachment=stored
+            call,
+            service.InputData(kind="submission", title="An input for the matrix"),
+            actor=stakeholder,
+            attachment=stored,
         )
         version = secretariat_edit(clause_of(slug, "Article 2"), secretariat, "good faith", "good faith and in full")
         service.cite_in_version(item, version, actor=secretariat)

@@ -1,4 +1,5 @@
 """Registration, the secretariat's review, the admin's account and event pages, and the demo accounts."""
+
 from __future__ import annotations
 
 import logging
@@ -62,6 +63,7 @@ def user_by_email(app, email: str) -> User | None:
 
 # --- registration -----------------------------------------------------------
 
+
 def test_register_page_offers_listed_organisations_but_not_the_secretariat(client, people):
     html = client.get("/register").get_data(as_text=True)
     assert "ASETUC" in html and "Migrant Forum in Asia" in html
@@ -87,8 +89,13 @@ def test_registering_with_a_listed_organisation_makes_a_pending_stakeholder(app,
 
 
 def test_registering_a_new_organisation_adds_it(app, client, people):
-    data = registration(organisation="new", new_name="Mekong  Migrant Network", new_type="migrant_workers_organisation",
-                        new_country="TH", email="mmn@example.org")
+    data = registration(
+        organisation="new",
+        new_name="Mekong  Migrant Network",
+        new_type="migrant_workers_organisation",
+        new_country="TH",
+        email="mmn@example.org",
+    )
     assert client.post("/register", data=data).status_code == 302
     with app.app_context():
         organisation = db.session.scalar(select(Organisation).where(Organisation.name == "Mekong Migrant Network"))
@@ -104,12 +111,21 @@ def test_registering_a_new_organisation_adds_it(app, client, people):
         ({"organisation": "new"}, "new_name", "Enter the name of your organisation."),
         ({"organisation": "new", "new_name": "New Org"}, "new_type", "Choose the kind of organisation."),
         ({"organisation": "new", "new_name": "New Org", "new_type": "ngo"}, "new_country", "Choose a country"),
-        ({"organisation": "new", "new_name": "asetuc", "new_type": "ngo", "new_country": "XX"}, "new_name",
-         "already listed"),
-        ({"organisation": "new", "new_name": "X", "new_type": "secretariat", "new_country": "XX"}, "new_type",
-         "Not a valid choice"),
-        ({"organisation": "new", "new_name": "X", "new_type": "ngo", "new_country": "FR"}, "new_country",
-         "Not a valid choice"),
+        (
+            {"organisation": "new", "new_name": "asetuc", "new_type": "ngo", "new_country": "XX"},
+            "new_name",
+            "already listed",
+        ),
+        (
+            {"organisation": "new", "new_name": "X", "new_type": "secretariat", "new_country": "XX"},
+            "new_type",
+            "Not a valid choice",
+        ),
+        (
+            {"organisation": "new", "new_name": "X", "new_type": "ngo", "new_country": "FR"},
+            "new_country",
+            "Not a valid choice",
+        ),
         ({"organisation": "999999"}, "organisation", "Not a valid choice"),
         ({"name": ""}, "name", "Enter a name."),
         ({"name": "n" * 201}, "name", "Field cannot be longer than 200 characters."),
@@ -129,7 +145,7 @@ def test_registration_bad_input_gets_errors_next_to_the_field(app, client, peopl
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     error = re.search(rf'<p class="form-error" id="{field}-error">([^<]*)</p>', html)
-    assert error and message in error.group(1), html[html.find("form-error") - 200:][:600]
+    assert error and message in error.group(1), html[html.find("form-error") - 200 :][:600]
     with app.app_context():
         assert row_counts() == before
 
@@ -152,12 +168,14 @@ def test_registering_a_known_address_looks_the_same_and_writes_nothing(app, clie
 
 # --- the secretariat's review --------------------------------------------------
 
+
 @pytest.fixture
 def applicant(app, people):
     with app.app_context():
         organisation = db.session.scalar(select(Organisation).where(Organisation.name == "ASETUC"))
-        return add_user("applicant@example.org", state=UserState.PENDING, organisation=organisation,
-                        name="ASETUC delegate")
+        return add_user(
+            "applicant@example.org", state=UserState.PENDING, organisation=organisation, name="ASETUC delegate"
+        )
 
 
 def test_without_a_public_url_e_mails_go_out_without_links_never_to_the_requested_host(app, people, applicant, caplog):
@@ -224,6 +242,7 @@ def test_deciding_on_an_unknown_account_is_404(app, people):
 
 # --- the admin's account page ------------------------------------------------
 
+
 def test_admin_changes_a_role(app, people):
     client = as_user(app, people["admin"])
     stakeholder = people["stakeholder"]
@@ -242,8 +261,9 @@ def test_admin_changes_a_role(app, people):
 
 @pytest.mark.parametrize("role", ["", "superuser"])
 def test_unknown_role_is_refused(app, people, role):
-    response = as_user(app, people["admin"]).post(f"/admin/accounts/{people['stakeholder'].id}/role",
-                                                  data={"role": role})
+    response = as_user(app, people["admin"]).post(
+        f"/admin/accounts/{people['stakeholder'].id}/role", data={"role": role}
+    )
     assert response.status_code == 400
     assert user_by_email(app, "mfa@example.org").role == Role.STAKEHOLDER
 
@@ -260,22 +280,29 @@ def test_disabling_ends_sessions_and_enabling_restores_sign_in(app, people):
     admin = as_user(app, people["admin"])
     victim = as_user(app, people["stakeholder"])
     assert victim.get("/account/").status_code == 200
-    assert admin.post(f"/admin/accounts/{people['stakeholder'].id}/state", data={"state": "disabled"}).status_code == 302
+    assert (
+        admin.post(f"/admin/accounts/{people['stakeholder'].id}/state", data={"state": "disabled"}).status_code == 302
+    )
     assert victim.get("/account/").status_code == 302  # signed out: sent to the sign-in page
     assert sign_in(app.test_client(), "mfa@example.org").status_code == 403
     admin.post(f"/admin/accounts/{people['stakeholder'].id}/state", data={"state": "active"})
     assert sign_in(app.test_client(), "mfa@example.org").status_code == 302
     with app.app_context():
-        assert [e.verb for e in events() if e.verb in ("user.disable", "user.enable")] == ["user.disable", "user.enable"]
+        assert [e.verb for e in events() if e.verb in ("user.disable", "user.enable")] == [
+            "user.disable",
+            "user.enable",
+        ]
 
 
 def test_state_form_only_accepts_active_or_disabled(app, people):
-    response = as_user(app, people["admin"]).post(f"/admin/accounts/{people['stakeholder'].id}/state",
-                                                  data={"state": "pending"})
+    response = as_user(app, people["admin"]).post(
+        f"/admin/accounts/{people['stakeholder'].id}/state", data={"state": "pending"}
+    )
     assert response.status_code == 400
 
 
 # --- the events page ---------------------------------------------------------
+
 
 @pytest.fixture
 def logged(app, people):
@@ -284,12 +311,36 @@ def logged(app, people):
         admin = db.session.get(User, people["admin"].id)
         base = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
         for i in range(60):
-            db.session.add(Event(verb="user.sign_in", object_type="user", object_id=admin.id, actor_id=admin.id,
-                                 created_at=base + timedelta(minutes=i), details={}))
-        db.session.add(Event(verb="user.approve", object_type="user", object_id=1,
-                             actor_id=people["secretariat"].id, created_at=base - timedelta(days=5), details={}))
-        db.session.add(Event(verb="user.sign_in_failed", object_type="", object_id=None, actor_id=None,
-                             created_at=base + timedelta(days=5), details={"email": "x@example.org"}))
+            db.session.add(
+                Event(
+                    verb="user.sign_in",
+                    object_type="user",
+                    object_id=admin.id,
+                    actor_id=admin.id,
+                    created_at=base + timedelta(minutes=i),
+                    details={},
+                )
+            )
+        db.session.add(
+            Event(
+                verb="user.approve",
+                object_type="user",
+                object_id=1,
+                actor_id=people["secretariat"].id,
+                created_at=base - timedelta(days=5),
+                details={},
+            )
+        )
+        db.session.add(
+            Event(
+                verb="user.sign_in_failed",
+                object_type="",
+                object_id=None,
+                actor_id=None,
+                created_at=base + timedelta(days=5),
+                details={"email": "x@example.org"},
+            )
+        )
         db.session.commit()
     return as_user(app, people["admin"])
 
@@ -297,7 +348,7 @@ def logged(app, people):
 def test_events_are_paginated_newest_first(logged):
     first = logged.get("/admin/events/").get_data(as_text=True)
     assert "62 events" in first and "Page 1 of 2" in first
-    rows = first[first.index("<tbody>"):]
+    rows = first[first.index("<tbody>") :]
     assert rows.index("<td>user.sign_in_failed</td>") < rows.index("<td>user.sign_in</td>")
     second = logged.get("/admin/events/?page=2").get_data(as_text=True)
     assert "Page 2 of 2" in second and "user.approve" in second
@@ -333,7 +384,8 @@ def test_pagination_keeps_the_filters(logged):
 
 
 @pytest.mark.parametrize(
-    "query", ["date_from=yesterday", "date_from=2026-03-12&date_to=2026-03-10", "verb=user.nonsense", "actor=" + "a" * 300]
+    "query",
+    ["date_from=yesterday", "date_from=2026-03-12&date_to=2026-03-10", "verb=user.nonsense", "actor=" + "a" * 300],
 )
 def test_bad_event_filters_get_errors(logged, query):
     response = logged.get(f"/admin/events/?{query}")
@@ -342,6 +394,7 @@ def test_bad_event_filters_get_errors(logged, query):
 
 
 # --- demo accounts -------------------------------------------------------------
+
 
 def test_demo_adds_one_account_per_role_with_working_printed_passwords(app, runner):
     result = runner.invoke(args=["demo"])

@@ -1,4 +1,5 @@
 """Amendments are numbered within their instrument ("Amendment 1" is each instrument's first), not by database id."""
+
 from __future__ import annotations
 
 import csv
@@ -29,8 +30,13 @@ def propose_in(slug: str, proposer_id: int, text: str) -> int:
     """Propose (submitted) on Article 1 of ``slug`` through the service and commit; returns the id."""
     target = clause("Article 1", slug)
     made = amendment_service.propose(
-        target, actor=user(proposer_id), kind="modify", base_version_id=target.current_version_id,
-        rationale="The workshop asked for it.", text=text, submit=True,
+        target,
+        actor=user(proposer_id),
+        kind="modify",
+        base_version_id=target.current_version_id,
+        rationale="The workshop asked for it.",
+        text=text,
+        submit=True,
     )
     db.session.commit()
     return made.id
@@ -113,13 +119,24 @@ def test_two_amendments_proposed_at_the_same_moment_get_two_numbers(app, people,
 
     def proposal(user_id, text):
         client = client_as(app, user_id)
-        data = {"kind": "modify", "base_version_id": base_id, "heading": "Heading 1", "text": text,
-                "rationale": "The workshop asked for it.", "action": "submit"}
+        data = {
+            "kind": "modify",
+            "base_version_id": base_id,
+            "heading": "Heading 1",
+            "text": text,
+            "rationale": "The workshop asked for it.",
+            "action": "submit",
+        }
         return lambda: client.post("/i/t/c/article-1/amend", data=data)
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = [pool.submit(r) for r in (proposal(people.mfa, "States must cooperate on recruitment."),
-                                            proposal(people.asetuc, "States shall cooperate closely on recruitment."))]
+        futures = [
+            pool.submit(r)
+            for r in (
+                proposal(people.mfa, "States must cooperate on recruitment."),
+                proposal(people.asetuc, "States shall cooperate closely on recruitment."),
+            )
+        ]
         responses = [f.result(timeout=60) for f in futures]
     assert [r.status_code for r in responses] == [302, 302], [r.get_data(as_text=True)[:500] for r in responses]
     with app.app_context():

@@ -1,4 +1,5 @@
 """The "cases that must pass" of the amendments issue, each played through the web pages."""
+
 from __future__ import annotations
 
 import re
@@ -48,10 +49,17 @@ def propose_via_web(app, user_id, text, uid="article-1", kind="modify"):
     page = client.get(f"/i/t/c/{uid}/amend?kind={kind}").get_data(as_text=True)
     base_id = re.search(r'name="base_version_id" type="hidden" value="(\d+)"', page).group(1)
     heading = db_(app, lambda: clause("Article 1" if uid == "article-1" else "Article 2").current_version.heading)
-    response = client.post(f"/i/t/c/{uid}/amend", data={
-        "kind": kind, "base_version_id": base_id, "heading": heading, "text": text,
-        "rationale": "Agreed at the national consultation.", "action": "submit",
-    })
+    response = client.post(
+        f"/i/t/c/{uid}/amend",
+        data={
+            "kind": kind,
+            "base_version_id": base_id,
+            "heading": heading,
+            "text": text,
+            "rationale": "Agreed at the national consultation.",
+            "action": "submit",
+        },
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     return int(re.search(r"/amendments/(\d+)/", response.headers["Location"]).group(1))
 
@@ -78,9 +86,15 @@ def test_deleted_sentence_and_a_sentence_appended_meanwhile_are_both_kept(app, p
     editor = client_as(app, people.secretariat)
     page = editor.get("/i/t/c/article-2/edit").get_data(as_text=True)
     base_id = re.search(r'name="base_version_id" type="hidden" value="(\d+)"', page).group(1)
-    appended = PARAGRAPHS.replace("without discrimination.", "without discrimination. Access to remedies shall be guaranteed.")
-    assert editor.post("/i/t/c/article-2/edit", data={"base_version_id": base_id, "heading": "Heading 2",
-                                                       "text": appended}).status_code == 302
+    appended = PARAGRAPHS.replace(
+        "without discrimination.", "without discrimination. Access to remedies shall be guaranteed."
+    )
+    assert (
+        editor.post(
+            "/i/t/c/article-2/edit", data={"base_version_id": base_id, "heading": "Heading 2", "text": appended}
+        ).status_code
+        == 302
+    )
     # The amendment's page already says it still applies cleanly, and shows it against the new text.
     page = editor.get(f"/i/t/amendments/{amendment_id}/").get_data(as_text=True)
     assert "Still applies cleanly" in page and "Access to remedies shall be guaranteed." in page
@@ -112,13 +126,22 @@ def test_an_amendment_on_a_clause_deleted_since_is_superseded(app, people):
     with app.app_context():
         target = clause()
         cur = target.current_version
-        versions.add_version(target, number=cur.number, heading=cur.heading, text=cur.text,
-                             cause=VersionCause.EDIT, actor=None, deleted=True)
+        versions.add_version(
+            target,
+            number=cur.number,
+            heading=cur.heading,
+            text=cur.text,
+            cause=VersionCause.EDIT,
+            actor=None,
+            deleted=True,
+        )
         db.session.commit()
     client = client_as(app, people.secretariat)
     page = client.get(f"/i/t/amendments/{amendment_id}/").get_data(as_text=True)
     assert "has been deleted since this amendment was written" in page
-    response = client.post(f"/i/t/amendments/{amendment_id}/decide", data={"outcome": "accepted"}, follow_redirects=True)
+    response = client.post(
+        f"/i/t/amendments/{amendment_id}/decide", data={"outcome": "accepted"}, follow_redirects=True
+    )
     assert "was not applied: its clause has been deleted since" in response.get_data(as_text=True)
     with app.app_context():
         assert amendment(amendment_id).state is S.SUPERSEDED

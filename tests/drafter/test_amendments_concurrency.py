@@ -9,6 +9,7 @@ read the clause before either writes, which is the dangerous interleaving.
 The database is the ``app`` fixture's: a SQLite file in WAL mode, or
 PostgreSQL when ``DATABASE_URL`` is set (CI runs both).
 """
+
 from __future__ import annotations
 
 import threading
@@ -123,7 +124,9 @@ def test_one_amendment_accepted_twice_at_the_same_moment_makes_one_version(app, 
 
         colleague = add_user("sec2@example.org", role=Role.SECRETARIAT).id
     together()
-    responses = at_once(accept_request(app, people.secretariat, amendment_id), accept_request(app, colleague, amendment_id))
+    responses = at_once(
+        accept_request(app, people.secretariat, amendment_id), accept_request(app, colleague, amendment_id)
+    )
     assert sorted(r.status_code for r in responses) == [302, 409]
     refused = next(r for r in responses if r.status_code == 409)
     assert "The amendment is already accepted." in refused.get_data(as_text=True)
@@ -157,7 +160,11 @@ def test_a_direct_edit_and_an_acceptance_at_the_same_moment_lose_nothing(app, pe
     editor = client_as(app, people.secretariat)
     edit = lambda: editor.post(  # noqa: E731
         A1 + "/edit",
-        data={"base_version_id": base_id, "heading": "Heading 1", "text": "States shall cooperate on fair recruitment."},
+        data={
+            "base_version_id": base_id,
+            "heading": "Heading 1",
+            "text": "States shall cooperate on fair recruitment.",
+        },
     )
     accepted, edited = at_once(accept_request(app, people.secretariat, closely), edit)
     assert accepted.status_code == 302

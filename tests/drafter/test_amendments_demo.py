@@ -1,4 +1,5 @@
 """The demo amendments: one accepted, one rejected with a reason, two open ones that overlap."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -15,7 +16,10 @@ def test_demo_amendments_load_once_and_show_each_outcome(app, client):
 
     with app.app_context():
         lines = list(load_demo())
-        assert "Demo amendments: 4 added on asean-migrant-workers (1 submitted, 1 under review, 1 accepted, 1 rejected)." in lines
+        assert (
+            "Demo amendments: 4 added on asean-migrant-workers (1 submitted, 1 under review, 1 accepted, 1 rejected)."
+            in lines
+        )
         amendments = db.session.scalars(select(Amendment).order_by(Amendment.id)).all()
         assert [a.state for a in amendments] == [S.ACCEPTED, S.REJECTED, S.SUBMITTED, S.UNDER_REVIEW]
         accepted, rejected = amendments[0], amendments[1]

@@ -1,4 +1,5 @@
 """The amendment services: proposing, changes of state, and decisions with the three-way merge."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -39,8 +40,12 @@ def people(app_ctx):
 
 
 def test_a_proposal_starts_as_a_private_draft_and_is_submitted_later(people):
-    amendment_id = propose(people.mfa, "States shall closely cooperate on recruitment.", submit=False,
-                           sponsor_ids=[people.asetuc_org, people.mfa_org])
+    amendment_id = propose(
+        people.mfa,
+        "States shall closely cooperate on recruitment.",
+        submit=False,
+        sponsor_ids=[people.asetuc_org, people.mfa_org],
+    )
     a = amendment(amendment_id)
     assert a.state is S.DRAFT and a.submitted_at is None
     assert a.organisation_id == people.mfa_org and a.proposer_id == people.mfa
@@ -95,8 +100,15 @@ def test_proposals_and_submissions_after_the_comment_period_are_refused(people):
     db.session.rollback()
     target = clause()
     with pytest.raises(drafts.CommentPeriodClosed):
-        service.propose(target, actor=user(people.asetuc), kind="modify", base_version_id=target.current_version_id,
-                        rationale="Late.", text="States must cooperate on recruitment.", now=later)
+        service.propose(
+            target,
+            actor=user(people.asetuc),
+            kind="modify",
+            base_version_id=target.current_version_id,
+            rationale="Late.",
+            text="States must cooperate on recruitment.",
+            now=later,
+        )
     db.session.rollback()
     assert amendment(draft_id).state is S.DRAFT
     assert db.session.scalar(select(Amendment).where(Amendment.id != draft_id)) is None
@@ -122,8 +134,12 @@ def test_who_may_make_which_change(people):
     assert versions_of()[-1].seq == 1
 
     service.transition(amendment(amendment_id), S.UNDER_REVIEW, actor=user(people.secretariat))
-    service.decide(amendment(amendment_id), actor=user(people.secretariat), outcome=S.REJECTED,
-                   reason="The obligation is already strong enough.")
+    service.decide(
+        amendment(amendment_id),
+        actor=user(people.secretariat),
+        outcome=S.REJECTED,
+        reason="The obligation is already strong enough.",
+    )
     db.session.commit()
     a = amendment(amendment_id)
     assert a.state is S.REJECTED and a.decided_by_id == people.secretariat and a.decided_at is not None
@@ -138,7 +154,9 @@ def test_who_may_make_which_change(people):
 
 def test_the_proposer_withdraws_before_a_decision(people):
     amendment_id = propose(people.mfa, "States must cooperate on recruitment.")
-    service.transition(amendment(amendment_id), S.WITHDRAWN, actor=user(people.mfa), reason="Merged into our other proposal.")
+    service.transition(
+        amendment(amendment_id), S.WITHDRAWN, actor=user(people.mfa), reason="Merged into our other proposal."
+    )
     db.session.commit()
     a = amendment(amendment_id)
     assert a.state is S.WITHDRAWN and a.reason == "Merged into our other proposal."
@@ -191,9 +209,17 @@ def test_issue_case_deletion_and_a_sentence_added_meanwhile_are_both_kept(people
     proposed = PARAGRAPHS.replace(" Fees shall not be charged to workers.", "")
     amendment_id = propose(people.mfa, proposed, key="Article 2")
     target = clause("Article 2")
-    edited = PARAGRAPHS.replace("without discrimination.", "without discrimination. Access to remedies shall be guaranteed.")
-    editing.edit_clause(target, actor=user(people.secretariat), base_version_id=target.current_version_id,
-                        heading=target.current_version.heading, text=edited, note="remedies")
+    edited = PARAGRAPHS.replace(
+        "without discrimination.", "without discrimination. Access to remedies shall be guaranteed."
+    )
+    editing.edit_clause(
+        target,
+        actor=user(people.secretariat),
+        base_version_id=target.current_version_id,
+        heading=target.current_version.heading,
+        text=edited,
+        note="remedies",
+    )
     db.session.commit()
     outcome = accept(amendment_id, people.secretariat)
     assert outcome.merged and outcome.version.seq == 3
@@ -202,7 +228,10 @@ def test_issue_case_deletion_and_a_sentence_added_meanwhile_are_both_kept(people
     assert "Fees shall not be charged" not in text
     assert text == edited.replace(" Fees shall not be charged to workers.", "")
     merge_event = events("amendment.merge")[0]
-    assert merge_event.details["three_way"] is True and merge_event.details["onto_version"] == versions_of("Article 2")[1].id
+    assert (
+        merge_event.details["three_way"] is True
+        and merge_event.details["onto_version"] == versions_of("Article 2")[1].id
+    )
 
 
 def test_issue_case_should_then_must_is_a_conflict_resolved_with_modifications(people):
@@ -219,20 +248,39 @@ def test_issue_case_should_then_must_is_a_conflict_resolved_with_modifications(p
 
     current_id = clause().current_version_id
     with pytest.raises(service.AmendmentRefused, match="conflict markers") as markers:
-        accept(must, people.secretariat, outcome=S.ACCEPTED_WITH_MODIFICATIONS, reason="Stronger wording.",
-               text=conflict.merge.marked_text, base_version_id=current_id)
+        accept(
+            must,
+            people.secretariat,
+            outcome=S.ACCEPTED_WITH_MODIFICATIONS,
+            reason="Stronger wording.",
+            text=conflict.merge.marked_text,
+            base_version_id=current_id,
+        )
     assert markers.value.field == "text"
     db.session.rollback()
     with pytest.raises(ReasonRequired):
-        accept(must, people.secretariat, outcome=S.ACCEPTED_WITH_MODIFICATIONS,
-               text="States must cooperate on recruitment.", base_version_id=current_id)
+        accept(
+            must,
+            people.secretariat,
+            outcome=S.ACCEPTED_WITH_MODIFICATIONS,
+            text="States must cooperate on recruitment.",
+            base_version_id=current_id,
+        )
     db.session.rollback()
-    outcome = accept(must, people.secretariat, outcome=S.ACCEPTED_WITH_MODIFICATIONS,
-                     reason="Kept the binding wording of ASETUC.", text="States must cooperate on recruitment.",
-                     base_version_id=current_id)
+    outcome = accept(
+        must,
+        people.secretariat,
+        outcome=S.ACCEPTED_WITH_MODIFICATIONS,
+        reason="Kept the binding wording of ASETUC.",
+        text="States must cooperate on recruitment.",
+        base_version_id=current_id,
+    )
     assert outcome.state is S.ACCEPTED_WITH_MODIFICATIONS
     a = amendment(must)
-    assert a.reason == "Kept the binding wording of ASETUC." and a.result_version.text == "States must cooperate on recruitment."
+    assert (
+        a.reason == "Kept the binding wording of ASETUC."
+        and a.result_version.text == "States must cooperate on recruitment."
+    )
     assert a.result_version.amendment_id == must and a.result_version.cause is VersionCause.AMENDMENT
 
 
@@ -240,11 +288,22 @@ def test_a_resolution_written_on_an_older_version_is_merged_onto_the_newer_one(p
     amendment_id = propose(people.mfa, "States shall closely cooperate on recruitment.")
     old = clause().current_version_id
     target = clause()
-    editing.edit_clause(target, actor=user(people.secretariat), base_version_id=old, heading=target.current_version.heading,
-                        text="States shall cooperate on fair recruitment.")
+    editing.edit_clause(
+        target,
+        actor=user(people.secretariat),
+        base_version_id=old,
+        heading=target.current_version.heading,
+        text="States shall cooperate on fair recruitment.",
+    )
     db.session.commit()
-    accept(amendment_id, people.secretariat, outcome=S.ACCEPTED_WITH_MODIFICATIONS, reason="Reworded.",
-           text="Member States shall closely cooperate on recruitment.", base_version_id=old)
+    accept(
+        amendment_id,
+        people.secretariat,
+        outcome=S.ACCEPTED_WITH_MODIFICATIONS,
+        reason="Reworded.",
+        text="Member States shall closely cooperate on recruitment.",
+        base_version_id=old,
+    )
     assert current_text() == "Member States shall closely cooperate on fair recruitment."
 
 
@@ -252,8 +311,15 @@ def test_an_amendment_on_a_clause_deleted_since_is_superseded_not_applied(people
     amendment_id = propose(people.mfa, "States must cooperate on recruitment.")
     target = clause()
     cur = target.current_version
-    versions.add_version(target, number=cur.number, heading=cur.heading, text=cur.text, cause=VersionCause.EDIT,
-                         actor=user(people.secretariat), deleted=True)
+    versions.add_version(
+        target,
+        number=cur.number,
+        heading=cur.heading,
+        text=cur.text,
+        cause=VersionCause.EDIT,
+        actor=user(people.secretariat),
+        deleted=True,
+    )
     db.session.commit()
     outcome = accept(amendment_id, people.secretariat)
     assert outcome.state is S.SUPERSEDED and outcome.version is None
@@ -275,8 +341,13 @@ def test_accepting_a_deletion_supersedes_the_other_open_amendments(people):
 
 
 def test_accepting_an_insertion_makes_a_clause_after_the_target(people):
-    amendment_id = propose(people.mfa, "Member States shall publish their bilateral agreements.", kind="insert",
-                           number="Article 1A", heading="Transparency")
+    amendment_id = propose(
+        people.mfa,
+        "Member States shall publish their bilateral agreements.",
+        kind="insert",
+        number="Article 1A",
+        heading="Transparency",
+    )
     before = [c.key for c in db.session.scalars(select(Clause).order_by(Clause.position))]
     outcome = accept(amendment_id, people.secretariat)
     new = outcome.version.clause
@@ -295,8 +366,13 @@ def test_accepting_an_insertion_makes_a_clause_after_the_target(people):
 def test_headings_changed_differently_are_a_conflict(people):
     amendment_id = propose(people.mfa, "States shall cooperate on recruitment.", heading="Recruitment")
     target = clause()
-    editing.edit_clause(target, actor=user(people.secretariat), base_version_id=target.current_version_id,
-                        heading="Cooperation", text=BASE)
+    editing.edit_clause(
+        target,
+        actor=user(people.secretariat),
+        base_version_id=target.current_version_id,
+        heading="Cooperation",
+        text=BASE,
+    )
     db.session.commit()
     with pytest.raises(service.AmendmentConflict) as caught:
         accept(amendment_id, people.secretariat)
@@ -314,8 +390,14 @@ def test_a_stale_base_while_writing_is_retried_once_on_the_newer_text(people, mo
         if len(calls) == 1:
             # Someone saved a version while we merged: write it now, then fail like the CAS would.
             cur = clause_.current_version
-            real(clause_, number=cur.number, heading=cur.heading, text="States shall cooperate on fair recruitment.",
-                 cause=VersionCause.EDIT, actor=None)
+            real(
+                clause_,
+                number=cur.number,
+                heading=cur.heading,
+                text="States shall cooperate on fair recruitment.",
+                cause=VersionCause.EDIT,
+                actor=None,
+            )
             raise StaleBase("moved on")
         return real(clause_, **kwargs)
 
@@ -345,12 +427,22 @@ def test_two_stale_bases_in_a_row_write_nothing(people, monkeypatch):
 def test_an_edit_made_on_an_old_version_is_a_conflict_with_the_merge(people):
     target = clause()
     old = target.current_version_id
-    editing.edit_clause(target, actor=user(people.secretariat), base_version_id=old, heading="H",
-                        text="States shall cooperate on fair recruitment.")
+    editing.edit_clause(
+        target,
+        actor=user(people.secretariat),
+        base_version_id=old,
+        heading="H",
+        text="States shall cooperate on fair recruitment.",
+    )
     db.session.commit()
     with pytest.raises(editing.EditConflict) as caught:
-        editing.edit_clause(clause(), actor=user(people.secretariat), base_version_id=old, heading="H",
-                            text="States shall closely cooperate on recruitment.")
+        editing.edit_clause(
+            clause(),
+            actor=user(people.secretariat),
+            base_version_id=old,
+            heading="H",
+            text="States shall closely cooperate on recruitment.",
+        )
     db.session.rollback()
     assert caught.value.merge.clean
     assert caught.value.merge.text == "States shall closely cooperate on fair recruitment."

@@ -1,4 +1,5 @@
 """Amendment pages: propose with a preview, read, act, decide, resolve, queues, side by side, direct edits."""
+
 from __future__ import annotations
 
 import re
@@ -73,8 +74,13 @@ def test_propose_form_is_prefilled_with_the_current_text(app, client, people):
 
 def form(app, **values):
     base_id = in_db(app, lambda: clause().current_version_id)
-    data = {"kind": "modify", "base_version_id": base_id, "heading": "Heading 1",
-            "text": "States shall closely cooperate on recruitment.", "rationale": "Cooperation must be real."}
+    data = {
+        "kind": "modify",
+        "base_version_id": base_id,
+        "heading": "Heading 1",
+        "text": "States shall closely cooperate on recruitment.",
+        "rationale": "Cooperation must be real.",
+    }
     data.update(values)
     return data
 
@@ -125,17 +131,24 @@ def test_bad_proposals_are_form_errors_and_write_nothing(app, client, people, va
 
 def test_a_base_version_of_another_clause_is_a_400(app, client, people):
     other = in_db(app, lambda: clause("Article 2").current_version_id)
-    response = as_user(app, client, people.mfa).post(A1 + "/amend", data=form(app, action="submit", base_version_id=other))
+    response = as_user(app, client, people.mfa).post(
+        A1 + "/amend", data=form(app, action="submit", base_version_id=other)
+    )
     assert response.status_code == 400
 
 
 def test_after_the_comment_period_proposals_are_refused_with_its_message(app, client, people):
     with app.app_context():
-        draft = drafts.publish_draft(clause().instrument, actor=None, title="For comment",
-                                     comments_close_at=datetime.now(UTC) + timedelta(days=1))
+        draft = drafts.publish_draft(
+            clause().instrument,
+            actor=None,
+            title="For comment",
+            comments_close_at=datetime.now(UTC) + timedelta(days=1),
+        )
         db.session.commit()
-        db.session.execute(update(Draft).where(Draft.id == draft.id).values(
-            comments_close_at=datetime.now(UTC) - timedelta(days=1)))
+        db.session.execute(
+            update(Draft).where(Draft.id == draft.id).values(comments_close_at=datetime.now(UTC) - timedelta(days=1))
+        )
         db.session.commit()
     as_user(app, client, people.mfa)
     notice = text_of(client.get(A1 + "/amend"))
@@ -165,8 +178,13 @@ def test_amendment_page_shows_redlines_against_base_and_current(app, client, peo
         from drafter.services import editing
 
         target = clause()
-        editing.edit_clause(target, actor=user(people.secretariat), base_version_id=target.current_version_id,
-                            heading="Heading 1", text="States shall cooperate on fair recruitment.")
+        editing.edit_clause(
+            target,
+            actor=user(people.secretariat),
+            base_version_id=target.current_version_id,
+            heading="Heading 1",
+            text="States shall cooperate on fair recruitment.",
+        )
         db.session.commit()
     page = text_of(as_user(app, client, people.asetuc).get(f"/i/t/amendments/{amendment_id}/"))
     assert "against the text it was written on (version 1)" in page
@@ -213,7 +231,9 @@ def test_the_proposer_submits_and_withdraws_through_the_buttons(app, client, peo
 def test_refused_changes_of_state_change_nothing(app, client, people, visitor, to, status, message):
     amendment_id = in_db(app, propose, people.mfa, "States must cooperate on recruitment.")
     before = in_db(app, row_counts)
-    response = as_user(app, client, getattr(people, visitor)).post(f"/i/t/amendments/{amendment_id}/state", data={"to": to})
+    response = as_user(app, client, getattr(people, visitor)).post(
+        f"/i/t/amendments/{amendment_id}/state", data={"to": to}
+    )
     assert response.status_code == status
     assert message in text_of(response)
     assert in_db(app, row_counts) == before
@@ -244,8 +264,10 @@ def test_rejecting_needs_a_reason_shown_next_to_the_field(app, client, people):
     assert response.status_code == 400
     assert re.search(r'class="form-error"[^>]*>A reason is required to reject an amendment.', text_of(response))
     assert in_db(app, row_counts) == before
-    response = client.post(f"/i/t/amendments/{amendment_id}/decide",
-                           data={"outcome": "rejected", "reason": "Binding wording is premature."})
+    response = client.post(
+        f"/i/t/amendments/{amendment_id}/decide",
+        data={"outcome": "rejected", "reason": "Binding wording is premature."},
+    )
     assert response.status_code == 302
     response = client.post(f"/i/t/amendments/{amendment_id}/decide", data={"outcome": "accepted"})
     assert response.status_code == 409 and "A rejected amendment cannot be accepted." in text_of(response)
@@ -265,15 +287,27 @@ def test_a_conflict_opens_the_resolution_form_and_markers_are_refused(app, clien
     assert f'name="base_version_id" type="hidden" value="{current_id}"' in page
 
     marked = in_db(app, lambda: current_text())  # (the current text is "should")
-    data = {"outcome": "accepted_with_modifications", "base_version_id": current_id, "heading": "Heading 1",
-            "reason": "Binding wording agreed at the workshop."}
-    response = client.post(f"/i/t/amendments/{must}/decide",
-                           data={**data, "text": "States\n<<<<<<< amendment\nmust\n=======\nshould\n>>>>>>> current\ncooperate."})
+    data = {
+        "outcome": "accepted_with_modifications",
+        "base_version_id": current_id,
+        "heading": "Heading 1",
+        "reason": "Binding wording agreed at the workshop.",
+    }
+    response = client.post(
+        f"/i/t/amendments/{must}/decide",
+        data={**data, "text": "States\n<<<<<<< amendment\nmust\n=======\nshould\n>>>>>>> current\ncooperate."},
+    )
     assert response.status_code == 400 and "conflict markers" in text_of(response)
-    response = client.post(f"/i/t/amendments/{must}/decide", data={**data, "reason": "", "text": "States must cooperate."})
-    assert response.status_code == 400 and "A reason is required to accept an amendment with modifications." in text_of(response)
+    response = client.post(
+        f"/i/t/amendments/{must}/decide", data={**data, "reason": "", "text": "States must cooperate."}
+    )
+    assert response.status_code == 400 and "A reason is required to accept an amendment with modifications." in text_of(
+        response
+    )
     assert in_db(app, current_text) == marked
-    response = client.post(f"/i/t/amendments/{must}/decide", data={**data, "text": "States must cooperate on recruitment."})
+    response = client.post(
+        f"/i/t/amendments/{must}/decide", data={**data, "text": "States must cooperate on recruitment."}
+    )
     assert response.status_code == 302
     with app.app_context():
         a = amendment(must)
@@ -289,7 +323,9 @@ def test_resolution_page_prefills_a_clean_merge(app, client, people):
     assert client.get(f"/i/t/amendments/{deletion}/resolve").status_code == 400
     in_db(app, accept, amendment_id, people.secretariat)
     response = client.get(f"/i/t/amendments/{amendment_id}/resolve")
-    assert response.status_code == 409 and "An accepted amendment cannot be accepted with modifications." in text_of(response)
+    assert response.status_code == 409 and "An accepted amendment cannot be accepted with modifications." in text_of(
+        response
+    )
 
 
 def test_accepting_after_the_clause_was_deleted_supersedes(app, client, people):
@@ -307,8 +343,10 @@ def test_accepting_after_the_clause_was_deleted_supersedes(app, client, people):
 
 def make_many(app, people, n: int) -> list[int]:
     with app.app_context():
-        ids = [propose(people.mfa if i % 2 else people.asetuc, f"States shall cooperate on recruitment, item {i}.")
-               for i in range(n)]
+        ids = [
+            propose(people.mfa if i % 2 else people.asetuc, f"States shall cooperate on recruitment, item {i}.")
+            for i in range(n)
+        ]
         propose(people.mfa, "A private draft.", submit=False)
         propose(people.asetuc, "On another clause.", key="Article 2")
         return ids
@@ -360,7 +398,7 @@ def test_competing_amendments_side_by_side_with_overlaps_marked(app, client, peo
     assert f'class="overlap" title="also changed by Amendment {b}"' in columns[0]
     assert f'class="overlap" title="also changed by Amendment {a}"' in columns[1]
     assert "overlap" not in columns[2].split('<div class="redline">')[1]
-    assert f"Overlaps with <a href=\"/i/t/amendments/{b}/\">Amendment {b}</a>" in columns[0]
+    assert f'Overlaps with <a href="/i/t/amendments/{b}/">Amendment {b}</a>' in columns[0]
     # After A is accepted, B no longer applies cleanly and C still does, against the new text.
     with app.app_context():
         accept(a, people.secretariat)
@@ -380,8 +418,15 @@ def test_secretariat_edits_a_clause_with_a_note(app, client, people):
     page = text_of(client.get(A1 + "/edit"))
     base_id = in_db(app, lambda: clause().current_version_id)
     assert f'name="base_version_id" type="hidden" value="{base_id}"' in page and BASE in page
-    response = client.post(A1 + "/edit", data={"base_version_id": base_id, "heading": "Heading 1",
-                                               "text": "States shall cooperate on fair recruitment.", "note": "workshop"})
+    response = client.post(
+        A1 + "/edit",
+        data={
+            "base_version_id": base_id,
+            "heading": "Heading 1",
+            "text": "States shall cooperate on fair recruitment.",
+            "note": "workshop",
+        },
+    )
     assert response.status_code == 302
     with app.app_context():
         v = versions_of()[-1]
@@ -393,7 +438,11 @@ def test_a_stale_edit_is_a_409_with_the_three_way_merge_prefilled(app, client, p
     base_id = in_db(app, lambda: clause().current_version_id)
     first = {"base_version_id": base_id, "heading": "Heading 1", "text": "States shall cooperate on fair recruitment."}
     assert client.post(A1 + "/edit", data=first).status_code == 302
-    second = {"base_version_id": base_id, "heading": "Heading 1", "text": "States shall closely cooperate on recruitment."}
+    second = {
+        "base_version_id": base_id,
+        "heading": "Heading 1",
+        "text": "States shall closely cooperate on recruitment.",
+    }
     response = client.post(A1 + "/edit", data=second)
     assert response.status_code == 409
     page = text_of(response)
@@ -405,8 +454,14 @@ def test_a_stale_edit_is_a_409_with_the_three_way_merge_prefilled(app, client, p
     conflicting = {"base_version_id": base_id, "heading": "Heading 1", "text": "States must cooperate on recruitment."}
     third = client.post(A1 + "/edit", data={**conflicting, "text": "States must cooperate on recruitment."})
     assert third.status_code == 409  # "shall" changed on one side only: clean, shown for review
-    markers = client.post(A1 + "/edit", data={"base_version_id": new_id, "heading": "H",
-                                              "text": "a\n<<<<<<< amendment\nb\n=======\nc\n>>>>>>> current\n"})
+    markers = client.post(
+        A1 + "/edit",
+        data={
+            "base_version_id": new_id,
+            "heading": "H",
+            "text": "a\n<<<<<<< amendment\nb\n=======\nc\n>>>>>>> current\n",
+        },
+    )
     assert markers.status_code == 400 and "conflict markers" in text_of(markers)
     assert as_user(app, client, people.mfa).get(A1 + "/edit").status_code == 403
 
@@ -414,7 +469,9 @@ def test_a_stale_edit_is_a_409_with_the_three_way_merge_prefilled(app, client, p
 # --- bounded queries ----------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/i/t/amendments/", "/i/t/amendments/mine", A1 + "/amendments", A1 + "/", "AMENDMENT"])
+@pytest.mark.parametrize(
+    "path", ["/i/t/amendments/", "/i/t/amendments/mine", A1 + "/amendments", A1 + "/", "AMENDMENT"]
+)
 def test_pages_use_a_bounded_number_of_queries(app, client, people, count_queries, path):
     def measure(n):
         ids = make_many(app, people, n)
@@ -434,7 +491,9 @@ def test_pages_use_a_bounded_number_of_queries(app, client, people, count_querie
 def test_rows_untouched_by_a_stakeholder_accept(app, client, people):
     amendment_id = in_db(app, propose, people.mfa, "States must cooperate on recruitment.")
     before = in_db(app, row_counts)
-    response = as_user(app, client, people.mfa).post(f"/i/t/amendments/{amendment_id}/decide", data={"outcome": "accepted"})
+    response = as_user(app, client, people.mfa).post(
+        f"/i/t/amendments/{amendment_id}/decide", data={"outcome": "accepted"}
+    )
     assert response.status_code == 403
     assert in_db(app, row_counts) == before
     with app.app_context():
@@ -452,9 +511,16 @@ def test_markers_are_refused_whatever_the_line_endings(app, client, people, newl
     current_id = in_db(app, lambda: clause().current_version_id)
     before = in_db(app, current_text)
     marked = newline.join(["States", "<<<<<<< amendment", "must", "=======", "should", ">>>>>>> current", "cooperate."])
-    response = client.post(f"/i/t/amendments/{must}/decide", data={
-        "outcome": "accepted_with_modifications", "base_version_id": current_id, "heading": "Heading 1",
-        "reason": "Agreed.", "text": marked})
+    response = client.post(
+        f"/i/t/amendments/{must}/decide",
+        data={
+            "outcome": "accepted_with_modifications",
+            "base_version_id": current_id,
+            "heading": "Heading 1",
+            "reason": "Agreed.",
+            "text": marked,
+        },
+    )
     assert response.status_code == 400 and "conflict markers" in text_of(response)
     response = client.post(A1 + "/edit", data={"base_version_id": current_id, "heading": "H", "text": marked})
     assert response.status_code == 400 and "conflict markers" in text_of(response)

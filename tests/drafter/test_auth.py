@@ -1,4 +1,5 @@
 """Signing in and out, "remember me", password change and password reset, and their bad input."""
+
 from __future__ import annotations
 
 import logging
@@ -36,6 +37,7 @@ def whoami(client) -> str:
 
 
 # --- signing in -------------------------------------------------------------
+
 
 def test_sign_in_page_has_labelled_fields(client):
     html = client.get("/sign-in").get_data(as_text=True)
@@ -166,6 +168,7 @@ def test_signed_in_visitor_is_sent_home_from_the_sign_in_page(client, mfa):
 
 # --- changing the password --------------------------------------------------
 
+
 def test_change_password_keeps_this_session_and_ends_the_others(app, client, mfa):
     sign_in(client, "mfa@example.org")
     other = app.test_client()
@@ -211,6 +214,7 @@ def test_account_page_shows_organisation_and_role(client, mfa):
 
 
 # --- password reset ---------------------------------------------------------
+
 
 def reset_link(caplog) -> str:
     """The reset path from the e-mail written to the log."""
@@ -360,6 +364,7 @@ def test_a_password_is_compared_as_typed(app, client, mfa):
     """Form text is normalised to NFC, passwords are not: a stored hash of an NFD password still matches."""
     decomposed = "Vie\u0302\u0323t-Nam-2007!"
     from werkzeug.security import generate_password_hash
+
     with app.app_context():
         db.session.get(User, mfa.id).password_hash = generate_password_hash(decomposed)
         db.session.commit()

@@ -1,4 +1,5 @@
 """Conditional pages (ETag, 304), versioned static URLs, and the health check."""
+
 from __future__ import annotations
 
 import re

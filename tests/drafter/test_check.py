@@ -4,6 +4,7 @@ The damage is written straight into the database (as a hand edit, a faulty
 migration or an older release would), bypassing the services that keep the
 rules on every write.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -204,9 +205,7 @@ def test_a_version_made_by_an_amendment_not_accepted_is_reported(demo):
     with demo.app_context():
         amendment = accepted_demo_amendment()
         amendment_id = amendment.id
-        db.session.execute(
-            update(Amendment).where(Amendment.id == amendment_id).values(state=AmendmentState.REJECTED)
-        )
+        db.session.execute(update(Amendment).where(Amendment.id == amendment_id).values(state=AmendmentState.REJECTED))
         db.session.commit()
         findings = check_all()
     assert [(f.rule, f.amendment_id) for f in findings] == [("amendment_results", amendment_id)]

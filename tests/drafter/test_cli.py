@@ -1,4 +1,5 @@
 """The drafter command line: import, export, demo, init-db, and bad input."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -90,11 +91,15 @@ def test_demo_is_idempotent(app, runner):
 
 def test_export_redline_between_drafts(app, runner, tmp_path):
     assert runner.invoke(args=["demo"]).exit_code == 0
-    result = runner.invoke(args=["export", "asean-migrant-workers", "--format", "redline-md", "--draft", "2", "--against", "1"])
+    result = runner.invoke(
+        args=["export", "asean-migrant-workers", "--format", "redline-md", "--draft", "2", "--against", "1"]
+    )
     assert result.exit_code == 0, result.output
     assert "Changes from Draft 1 to Draft 2" in result.output and "{++" in result.output
     out = tmp_path / "r.html"
-    result = runner.invoke(args=["export", "asean-migrant-workers", "--format", "redline-html", "--against", "1", "-o", str(out)])
+    result = runner.invoke(
+        args=["export", "asean-migrant-workers", "--format", "redline-html", "--against", "1", "-o", str(out)]
+    )
     assert result.exit_code == 0
     assert "Changes from Draft 1 to Current text" in out.read_text(encoding="utf-8")
     missing = runner.invoke(args=["export", "asean-migrant-workers", "--format", "redline-md"])

@@ -1,4 +1,5 @@
 """``drafter create-user``: approved accounts from the command line."""
+
 from __future__ import annotations
 
 import io
@@ -23,8 +24,16 @@ def account(app, email: str) -> User | None:
 
 def test_piped_password_is_used_and_not_printed(app, runner):
     result = runner.invoke(
-        args=["create-user", "Sec@Example.org", "--role", "secretariat", "--organisation", "Task Force",
-              "--name", "Task Force secretariat"],
+        args=[
+            "create-user",
+            "Sec@Example.org",
+            "--role",
+            "secretariat",
+            "--organisation",
+            "Task Force",
+            "--name",
+            "Task Force secretariat",
+        ],
         input="a long piped passphrase\n",
     )
     assert result.exit_code == 0, result.output
@@ -39,8 +48,9 @@ def test_piped_password_is_used_and_not_printed(app, runner):
 
 
 def test_without_piped_input_a_password_is_generated_and_printed_once(app, runner):
-    result = runner.invoke(args=["create-user", "admin@example.org", "--role", "admin", "--organisation", "Task Force"],
-                           input="")
+    result = runner.invoke(
+        args=["create-user", "admin@example.org", "--role", "admin", "--organisation", "Task Force"], input=""
+    )
     assert result.exit_code == 0, result.output
     password = re.search(r"Password \(shown only now\): (\S+)", result.output).group(1)
     assert len(password) >= 20
@@ -50,8 +60,10 @@ def test_without_piped_input_a_password_is_generated_and_printed_once(app, runne
 def test_an_existing_organisation_is_reused_ignoring_case(app, runner):
     with app.app_context():
         asetuc = add_org("ASETUC", OrganisationType.TRADE_UNION)
-    result = runner.invoke(args=["create-user", "d@asetuc.example", "--role", "stakeholder", "--organisation", "asetuc"],
-                           input="another long passphrase\n")
+    result = runner.invoke(
+        args=["create-user", "d@asetuc.example", "--role", "stakeholder", "--organisation", "asetuc"],
+        input="another long passphrase\n",
+    )
     assert result.exit_code == 0, result.output
     assert account(app, "d@asetuc.example").organisation_id == asetuc.id
     with app.app_context():
@@ -60,8 +72,18 @@ def test_an_existing_organisation_is_reused_ignoring_case(app, runner):
 
 def test_a_new_organisation_gets_the_given_type_and_country(app, runner):
     result = runner.invoke(
-        args=["create-user", "d@mfa.example", "--role", "stakeholder", "--organisation", "Migrant Forum in Asia",
-              "--organisation-type", "ngo", "--country", "PH"],
+        args=[
+            "create-user",
+            "d@mfa.example",
+            "--role",
+            "stakeholder",
+            "--organisation",
+            "Migrant Forum in Asia",
+            "--organisation-type",
+            "ngo",
+            "--country",
+            "PH",
+        ],
         input="another long passphrase\n",
     )
     assert result.exit_code == 0, result.output
@@ -72,16 +94,28 @@ def test_a_new_organisation_gets_the_given_type_and_country(app, runner):
 @pytest.mark.parametrize(
     ("args", "stdin", "message"),
     [
-        (["create-user", "x@example.org", "--role", "emperor", "--organisation", "O"], "long enough pass\n",
-         "Invalid value for '--role'"),
+        (
+            ["create-user", "x@example.org", "--role", "emperor", "--organisation", "O"],
+            "long enough pass\n",
+            "Invalid value for '--role'",
+        ),
         (["create-user", "x@example.org", "--organisation", "O"], "long enough pass\n", "Missing option '--role'"),
         (["create-user", "x@example.org", "--role", "admin"], "long enough pass\n", "Missing option '--organisation'"),
-        (["create-user", "x@example.org", "--role", "admin", "--organisation", "O"], "short\n",
-         "at least 10 characters"),
-        (["create-user", "not-an-address", "--role", "admin", "--organisation", "O"], "long enough pass\n",
-         "does not look like an email address"),
-        (["create-user", "x@example.org", "--role", "admin", "--organisation", "O", "--country", "FR"],
-         "long enough pass\n", "Invalid value for '--country'"),
+        (
+            ["create-user", "x@example.org", "--role", "admin", "--organisation", "O"],
+            "short\n",
+            "at least 10 characters",
+        ),
+        (
+            ["create-user", "not-an-address", "--role", "admin", "--organisation", "O"],
+            "long enough pass\n",
+            "does not look like an email address",
+        ),
+        (
+            ["create-user", "x@example.org", "--role", "admin", "--organisation", "O", "--country", "FR"],
+            "long enough pass\n",
+            "Invalid value for '--country'",
+        ),
     ],
 )
 def test_bad_input_is_refused_and_writes_nothing(app, runner, args, stdin, message):
@@ -124,8 +158,16 @@ def test_names_given_on_the_command_line_are_nfc_and_find_the_stored_organisatio
     with app.app_context():
         add_org(composed)
     result = runner.invoke(
-        args=["create-user", "vn@example.org", "--role", "stakeholder", "--organisation", decomposed,
-              "--name", "Nguye\u0302\u0303n"],
+        args=[
+            "create-user",
+            "vn@example.org",
+            "--role",
+            "stakeholder",
+            "--organisation",
+            decomposed,
+            "--name",
+            "Nguye\u0302\u0303n",
+        ],
         input="a long piped passphrase\n",
     )
     assert result.exit_code == 0, result.output

@@ -1,5 +1,6 @@
 """A debated clause's comments come in pages: the newest threads by default, earlier ones a link away,
 every quote still marked in the text, and each action returns to the page of its thread."""
+
 from __future__ import annotations
 
 import re
@@ -24,15 +25,21 @@ def debated(app):
     with app.app_context():
         mfa = add_org("Migrant Forum in Asia", OrganisationType.NGO)
         delegate = add_user("mfa@example.org", organisation=mfa, name="MFA delegate")
-        secretariat = add_user("sec@example.org", role=Role.SECRETARIAT,
-                               organisation=add_org("Task Force", OrganisationType.SECRETARIAT))
+        secretariat = add_user(
+            "sec@example.org", role=Role.SECRETARIAT, organisation=add_org("Task Force", OrganisationType.SECRETARIAT)
+        )
         import_text(instrument_md(2, overrides={1: TEXT}), "t", public=True)
         clause = db.session.scalar(select(Clause).where(Clause.key == "Article 1"))
         author = db.session.get(User, delegate.id)
         ids = []
         for n in range(THREADS):
-            comment = service.post(author=author, clause=clause, version=clause.current_version,
-                                   body=f"Comment number {n:03d}.", quote="migrant workers" if n == 0 else "")
+            comment = service.post(
+                author=author,
+                clause=clause,
+                version=clause.current_version,
+                body=f"Comment number {n:03d}.",
+                quote="migrant workers" if n == 0 else "",
+            )
             ids.append(comment.id)
         service.reply(db.session.get(Comment, ids[1]), author=author, body="A reply on the first page.")
         db.session.commit()
@@ -46,7 +53,7 @@ def _numbers(html: str) -> list[int]:
 def test_the_clause_page_shows_the_newest_threads_and_links_to_earlier_ones(client, debated):
     html = client.get("/i/t/c/article-1/").get_data(as_text=True)
     assert _numbers(html) == list(range(THREADS - PER_PAGE, THREADS))  # a full page, the newest
-    assert f"Comments <span class=\"muted\">({THREADS + 1})</span>" in html  # every page's comments and the reply
+    assert f'Comments <span class="muted">({THREADS + 1})</span>' in html  # every page's comments and the reply
     assert "Page 3 of 3" in html and 'href="/i/t/c/article-1/?comments_page=2#comments"' in html
     assert 'rel="next"' not in html
     # The quote of a comment on the first page is still marked in the text.
@@ -70,18 +77,34 @@ def test_earlier_pages_hold_the_older_threads_with_their_replies(client, debated
 def test_replying_editing_and_resolving_return_to_the_thread_s_page(app, client, debated):
     put_in_session(client, debated["delegate"])
     first = debated["ids"][0]
-    answer = client.post("/i/t/c/article-1/comments/", data={
-        "version_id": str(_current_version(app)), "in_reply_to": str(first), "body": "Agreed.", "category": "other"})
+    answer = client.post(
+        "/i/t/c/article-1/comments/",
+        data={
+            "version_id": str(_current_version(app)),
+            "in_reply_to": str(first),
+            "body": "Agreed.",
+            "category": "other",
+        },
+    )
     assert answer.headers["Location"].endswith(f"/i/t/c/article-1/?comments_page=1#comment-{first}")
     middle, last = debated["ids"][THREADS - PER_PAGE - 1], debated["ids"][THREADS - PER_PAGE]
     for thread, page in ((middle, "?comments_page=2"), (last, "")):
-        answer = client.post("/i/t/c/article-1/comments/", data={
-            "version_id": str(_current_version(app)), "in_reply_to": str(thread), "body": "Yes.", "category": "other"})
+        answer = client.post(
+            "/i/t/c/article-1/comments/",
+            data={
+                "version_id": str(_current_version(app)),
+                "in_reply_to": str(thread),
+                "body": "Yes.",
+                "category": "other",
+            },
+        )
         assert answer.headers["Location"].endswith(f"/i/t/c/article-1/{page}#comment-{thread}")
     edited = client.post(f"/i/t/comments/{first}/edit", data={"body": "Comment number 000, reworded."})
     assert edited.headers["Location"].endswith(f"?comments_page=1#comment-{first}")
-    newest = client.post("/i/t/c/article-1/comments/", data={
-        "version_id": str(_current_version(app)), "body": "A new thread.", "category": "question"})
+    newest = client.post(
+        "/i/t/c/article-1/comments/",
+        data={"version_id": str(_current_version(app)), "body": "A new thread.", "category": "question"},
+    )
     assert re.search(r"/i/t/c/article-1/#comment-\d+$", newest.headers["Location"])  # the last page, the default
     put_in_session(client, debated["secretariat"])
     page = client.get("/i/t/c/article-1/?comments_page=1").get_data(as_text=True)

@@ -1,5 +1,6 @@
 """Comments on clauses and quoted words: posting through the web, anchoring on new versions,
 permissions, bad input, pages, list, CSV export and concurrent posting."""
+
 from __future__ import annotations
 
 import csv
@@ -61,9 +62,7 @@ def world(app) -> World:
         }
         import_text(instrument_md(3, overrides={1: TWICE}), SLUG, public=False)
         import_text(instrument_md(2, title="Another"), "another", public=False)
-        uids = {
-            (c.instrument.slug, c.key): c.uid for c in db.session.scalars(select(Clause)).all()
-        }
+        uids = {(c.instrument.slug, c.key): c.uid for c in db.session.scalars(select(Clause)).all()}
     return World(
         {k: u.id for k, u in users.items()},
         uids[(SLUG, "Article 1")],
@@ -118,8 +117,13 @@ def new_version(app, uid: str, text: str, *, deleted: bool = False, who: int | N
         cur = clause.current_version
         actor = db.session.get(User, who) if who else None
         version = versions.add_version(
-            clause, number=cur.number, heading=cur.heading, text=text, cause=VersionCause.EDIT,
-            actor=actor, deleted=deleted,
+            clause,
+            number=cur.number,
+            heading=cur.heading,
+            text=text,
+            cause=VersionCause.EDIT,
+            actor=actor,
+            deleted=deleted,
         )
         db.session.commit()
         return version.id
@@ -137,7 +141,7 @@ def publish(app, *, closes: datetime | None = None) -> int:
 
 def marks(html: str) -> list[str]:
     """Texts inside the quoted-span marks of the clause text (not of the comment cards)."""
-    text = html.split('data-comment-source>', 1)[1].split("</div>", 1)[0]
+    text = html.split("data-comment-source>", 1)[1].split("</div>", 1)[0]
     return re.findall(r'<mark class="quoted">(.*?)</mark>', text, re.S)
 
 
@@ -147,8 +151,9 @@ def marks(html: str) -> list[str]:
 def test_quoted_comment_is_stored_anchored_and_highlighted(app, world):
     client = as_user(app, world, "mfa")
     _clause_id, version_id, _ = clause_row(app, world.plain)
-    response = post(client, world.plain, version_id, quote="obligation number 2", body="Which obligation?",
-                    category="question")
+    response = post(
+        client, world.plain, version_id, quote="obligation number 2", body="Which obligation?", category="question"
+    )
     assert response.status_code == 302
     [comment] = comments(app)
     assert response.headers["Location"].endswith(f"/i/{SLUG}/c/{world.plain}/#comment-{comment.id}")
@@ -174,7 +179,10 @@ def test_selection_offsets_from_the_script_are_used_when_they_hold_the_quote(app
     client = as_user(app, world, "mfa")
     _, version_id, _ = clause_row(app, world.twice)
     # The script sends the offsets of the second copy; no prefix needed then.
-    assert post(client, world.twice, version_id, quote="The Parties shall protect", start="43", end="68").status_code == 302
+    assert (
+        post(client, world.twice, version_id, quote="The Parties shall protect", start="43", end="68").status_code
+        == 302
+    )
     assert Selector.from_json(comments(app)[0].selector).position.start == 43
 
 
@@ -192,8 +200,9 @@ def test_second_occurrence_stays_on_the_second_after_an_edit_at_the_start(app, w
     """The issue's case: prefix "workers. ", start offset 43; then an unrelated edit at the start."""
     client = as_user(app, world, "mfa")
     _, v1, _ = clause_row(app, world.twice)
-    response = post(client, world.twice, v1, quote="The Parties shall protect", prefix="workers. ",
-                    body="Families of whom?")
+    response = post(
+        client, world.twice, v1, quote="The Parties shall protect", prefix="workers. ", body="Families of whom?"
+    )
     assert response.status_code == 302
     [comment] = comments(app)
     selector = Selector.from_json(comment.selector)
@@ -207,7 +216,7 @@ def test_second_occurrence_stays_on_the_second_after_an_edit_at_the_start(app, w
 
     page = client.get(f"/i/{SLUG}/c/{world.twice}/").get_data(as_text=True)
     assert marks(page) == ["The Parties shall protect"]
-    assert "workers. <mark class=\"quoted\">The Parties shall protect</mark> their families" in page
+    assert 'workers. <mark class="quoted">The Parties shall protect</mark> their families' in page
     assert "The quoted words are unchanged; the text around them was edited" in page
 
 
@@ -252,8 +261,9 @@ def test_anchoring_runs_for_open_and_resolved_comments_not_hidden_ones_or_replie
         clause = db.session.scalar(select(Clause).where(Clause.uid == world.plain, Clause.instrument.has(slug=SLUG)))
         mfa = db.session.get(User, world.users["mfa"])
         secretariat = db.session.get(User, world.users["secretariat"])
-        open_one = service.post(author=mfa, clause=clause, version=clause.current_version, body="open",
-                                quote="obligation")
+        open_one = service.post(
+            author=mfa, clause=clause, version=clause.current_version, body="open", quote="obligation"
+        )
         resolved = service.post(author=mfa, clause=clause, version=clause.current_version, body="resolved")
         hidden = service.post(author=mfa, clause=clause, version=clause.current_version, body="hidden")
         answer = service.reply(open_one, author=secretariat, body="noted")
@@ -283,7 +293,9 @@ def test_comment_on_an_older_draft_is_anchored_on_every_later_version(app, world
 
 
 def test_comment_on_draft_2_shows_on_draft_3_and_the_current_text(app, world):
-    new_version(app, world.plain, "1. The Parties shall give effect to obligation number 2 without delay, in good faith.")
+    new_version(
+        app, world.plain, "1. The Parties shall give effect to obligation number 2 without delay, in good faith."
+    )
     assert publish(app) == 2
     _, v2, seq2 = clause_row(app, world.plain)
     client = as_user(app, world, "mfa")
@@ -350,10 +362,15 @@ def test_bad_input_is_refused_and_nothing_is_stored(app, world, case):
     _, version_id, _ = clause_row(app, world.plain)
     _, other_version_id, _ = clause_row(app, world.twice)
     with app.app_context():
-        foreign = db.session.scalar(select(Clause).where(Clause.uid == world.other_instrument_clause,
-                                                         Clause.instrument.has(slug="another")))
-        c = service.post(author=db.session.get(User, world.users["asetuc"]), clause=foreign,
-                         version=foreign.current_version, body="Elsewhere.")
+        foreign = db.session.scalar(
+            select(Clause).where(Clause.uid == world.other_instrument_clause, Clause.instrument.has(slug="another"))
+        )
+        c = service.post(
+            author=db.session.get(User, world.users["asetuc"]),
+            clause=foreign,
+            version=foreign.current_version,
+            body="Elsewhere.",
+        )
         db.session.commit()
         foreign_comment = c.id
     name, uid, data, status, message = _bad_cases(world, version_id, other_version_id, foreign_comment)[case]
@@ -396,7 +413,12 @@ def test_bodies_with_markup_are_shown_as_text_and_script_links_are_not_links(app
     ]
     for body in bodies:
         assert post(client, world.plain, version_id, body=body).status_code == 302
-    assert post(client, world.plain, version_id, quote="obligation", body="<b>bold</b> [y](JaVaScRiPt:alert(2))").status_code == 302
+    assert (
+        post(
+            client, world.plain, version_id, quote="obligation", body="<b>bold</b> [y](JaVaScRiPt:alert(2))"
+        ).status_code
+        == 302
+    )
     for url in (f"/i/{SLUG}/c/{world.plain}/", f"/i/{SLUG}/comments/"):
         page = client.get(url).get_data(as_text=True)
         assert "&lt;img src=x onerror=alert(1)&gt;" in page
@@ -485,8 +507,12 @@ def test_the_secretariat_resolves_and_hides_any_comment_with_a_reason(app, world
 def test_replies_join_the_thread_and_cannot_be_resolved(app, world, mfa_comment):
     _, version_id, _ = clause_row(app, world.plain)
     asetuc = as_user(app, world, "asetuc")
-    assert post(asetuc, world.plain, version_id, in_reply_to=str(mfa_comment), body="We agree.",
-                quote="ignored in a reply").status_code == 302
+    assert (
+        post(
+            asetuc, world.plain, version_id, in_reply_to=str(mfa_comment), body="We agree.", quote="ignored in a reply"
+        ).status_code
+        == 302
+    )
     reply = comments(app)[1]
     assert reply.in_reply_to_id == mfa_comment and reply.selector is None
     mfa = as_user(app, world, "mfa")
@@ -508,9 +534,16 @@ def _seed(app, world, n_per_clause: int = 1):
             clause = db.session.scalar(select(Clause).where(Clause.uid == uid, Clause.instrument.has(slug=SLUG)))
             for i in range(n_per_clause):
                 for who, category in (("mfa", CommentCategory.CONCERN), ("asetuc", CommentCategory.SUPPORT)):
-                    made.append(service.post(author=db.session.get(User, world.users[who]), clause=clause,
-                                             version=clause.current_version, body=f"{who} on {uid} #{i}",
-                                             category=category, quote="Parties"))
+                    made.append(
+                        service.post(
+                            author=db.session.get(User, world.users[who]),
+                            clause=clause,
+                            version=clause.current_version,
+                            body=f"{who} on {uid} #{i}",
+                            category=category,
+                            quote="Parties",
+                        )
+                    )
         service.resolve(made[0], actor=db.session.get(User, world.users["secretariat"]))
         db.session.commit()
         return [c.id for c in made]
@@ -526,7 +559,9 @@ def test_list_filters(app, world):
     base = f"/i/{SLUG}/comments/"
     assert listed(client.get(base).get_data(as_text=True)) == 4
     with app.app_context():
-        clause_id = db.session.scalar(select(Clause.id).where(Clause.uid == world.plain, Clause.instrument.has(slug=SLUG)))
+        clause_id = db.session.scalar(
+            select(Clause.id).where(Clause.uid == world.plain, Clause.instrument.has(slug=SLUG))
+        )
         org_id = db.session.scalar(select(User.organisation_id).where(User.id == world.users["asetuc"]))
     assert listed(client.get(f"{base}?clause={clause_id}").get_data(as_text=True)) == 2
     assert listed(client.get(f"{base}?organisation={org_id}").get_data(as_text=True)) == 2
@@ -544,8 +579,9 @@ def test_list_filters(app, world):
 def test_list_is_paginated_and_hidden_comments_are_only_for_the_secretariat(app, world):
     ids = _seed(app, world, n_per_clause=8)  # 32 comments
     with app.app_context():
-        service.hide(db.session.get(Comment, ids[1]), actor=db.session.get(User, world.users["secretariat"]),
-                     reason="Duplicate.")
+        service.hide(
+            db.session.get(Comment, ids[1]), actor=db.session.get(User, world.users["secretariat"]), reason="Duplicate."
+        )
         db.session.commit()
     client = as_user(app, world, "mfa")
     first = client.get(f"/i/{SLUG}/comments/").get_data(as_text=True)
@@ -570,13 +606,19 @@ def test_every_visible_comment_is_on_exactly_one_page_newest_first(app, world):
         stored = {c.id: c for c in db.session.scalars(select(Comment))}
         expected = sorted((i for i in ids if i != ids[3]), key=lambda i: (stored[i].created_at, i), reverse=True)
         viewer = db.session.get(User, world.users["mfa"])
-        pages = [service.list_comments(stored[ids[0]].instrument, service.ListFilters(), viewer, page=n, per_page=5)
-                 for n in range(1, 7)]
+        pages = [
+            service.list_comments(stored[ids[0]].instrument, service.ListFilters(), viewer, page=n, per_page=5)
+            for n in range(1, 7)
+        ]
         assert [p.total for p in pages] == [23] * 6
         assert [row.comment.id for p in pages for row in p.items] == expected  # own hidden one included
         assert pages[-1].items == []
         only_plain = service.list_comments(
-            stored[ids[0]].instrument, service.ListFilters(clause_id=stored[ids[-1]].clause_id), viewer, page=2, per_page=5
+            stored[ids[0]].instrument,
+            service.ListFilters(clause_id=stored[ids[-1]].clause_id),
+            viewer,
+            page=2,
+            per_page=5,
         )
         assert only_plain.total == 12 and all(r.clause.uid == world.plain for r in only_plain.items)
         assert len(only_plain.items) == 5
@@ -588,7 +630,9 @@ def test_a_page_past_the_end_leads_to_the_last_page_with_the_same_filters(app, w
     response = client.get(f"/i/{SLUG}/comments/?page=7")
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/i/{SLUG}/comments/?page=2")
     response = client.get(f"/i/{SLUG}/comments/?category=concern&page=10000000000000000000000")
-    assert response.status_code == 302 and response.headers["Location"].endswith(f"/i/{SLUG}/comments/?category=concern")
+    assert response.status_code == 302 and response.headers["Location"].endswith(
+        f"/i/{SLUG}/comments/?category=concern"
+    )
     assert listed(client.get(response.headers["Location"]).get_data(as_text=True)) == 16
 
 
@@ -602,7 +646,7 @@ def test_authors_filter_on_their_own_hidden_comments_and_changed_0_means_uncheck
     mfa = as_user(app, world, "mfa")
     response = mfa.get(f"/i/{SLUG}/comments/?status=hidden")
     page = response.get_data(as_text=True)
-    assert response.status_code == 200 and listed(page) == 1 and f"#comment-{ids[2]}\"" in page
+    assert response.status_code == 200 and listed(page) == 1 and f'#comment-{ids[2]}"' in page
     assert listed(mfa.get(f"/i/{SLUG}/comments/?changed=0").get_data(as_text=True)) == 3  # not "changed since"
     assert listed(mfa.get(f"/i/{SLUG}/comments/?changed=y").get_data(as_text=True)) == 0
     anonymous = app.test_client()
@@ -612,9 +656,15 @@ def test_authors_filter_on_their_own_hidden_comments_and_changed_0_means_uncheck
 def test_csv_export_for_the_secretariat_with_formulas_defused(app, world):
     client = as_user(app, world, "mfa")
     _, version_id, _ = clause_row(app, world.plain)
-    post(client, world.plain, version_id, quote="obligation number 2", body='=HYPERLINK("http://evil.example","x")',
-         category="drafting_suggestion")
-    post(client, world.plain, version_id, body="+1, and a line\nbreak, with \"quotes\"")
+    post(
+        client,
+        world.plain,
+        version_id,
+        quote="obligation number 2",
+        body='=HYPERLINK("http://evil.example","x")',
+        category="drafting_suggestion",
+    )
+    post(client, world.plain, version_id, body='+1, and a line\nbreak, with "quotes"')
     assert client.get(f"/i/{SLUG}/comments.csv").status_code == 403
     response = as_user(app, world, "secretariat").get(f"/i/{SLUG}/comments.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
@@ -627,7 +677,7 @@ def test_csv_export_for_the_secretariat_with_formulas_defused(app, world):
     assert record["category"] == "Drafting suggestion" and record["organisation"] == "Migrant Forum in Asia"
     assert record["author"] == "MFA delegate" and record["status"] == "open" and record["clause version"] == "1"
     assert record["body"] == '\'=HYPERLINK("http://evil.example","x")'
-    assert dict(zip(rows[0], second))["body"] == "'+1, and a line\nbreak, with \"quotes\""
+    assert dict(zip(rows[0], second))["body"] == '\'+1, and a line\nbreak, with "quotes"'
 
 
 # --- bounded queries ----------------------------------------------------------------------------
@@ -685,8 +735,14 @@ def test_twenty_stakeholders_comment_on_one_clause_at_the_same_time(app, world):
     def comment(i: int, client) -> None:
         barrier.wait()
         try:
-            response = post(client, world.twice, version_id, quote="The Parties shall protect",
-                            prefix="workers. ", body=f"Comment number {i}.")
+            response = post(
+                client,
+                world.twice,
+                version_id,
+                quote="The Parties shall protect",
+                prefix="workers. ",
+                body=f"Comment number {i}.",
+            )
             outcome = (response.status_code, response.get_data(as_text=True)[:200])
         except Exception as exc:  # a failure must be reported, not lost in the thread
             outcome = (-1, repr(exc))
@@ -724,10 +780,12 @@ def test_the_default_limit_is_the_length_the_render_benchmark_covers(app):
 def test_the_longest_allowed_adversarial_comment_is_accepted_and_shown(app, world):
     client = as_user(app, world, "mfa")
     _, version_id, _ = clause_row(app, world.plain)
-    hostile = ("[" * 10_000 + "]" * 10_000)
+    hostile = "[" * 10_000 + "]" * 10_000
     assert post(client, world.plain, version_id, body=hostile).status_code == 302
     too_long = post(client, world.plain, version_id, body=hostile + "]")
-    assert too_long.status_code == 400 and "at most 20,000 characters; this one has 20,001" in too_long.get_data(as_text=True)
+    assert too_long.status_code == 400 and "at most 20,000 characters; this one has 20,001" in too_long.get_data(
+        as_text=True
+    )
     assert len(comments(app)) == 1
     page = client.get(f"/i/{SLUG}/c/{world.plain}/")
     assert page.status_code == 200 and "[" * 100 in page.get_data(as_text=True)

@@ -1,4 +1,5 @@
 """Comparing drafts and versions in the browser, and the redline exports."""
+
 from __future__ import annotations
 
 import re
@@ -45,6 +46,7 @@ def test_side_by_side_shows_two_columns(client, demo):
     # One pair of columns per clause whose text changed (all eleven changed clauses here).
     assert html.count('class="side-by-side"') == 11
 
+
 def test_same_state_has_no_differences(client, demo):
     # Draft 2 against itself: the demo's current text has moved on (an accepted amendment).
     html = client.get(f"/i/{SLUG}/compare/?from=2&to=2").get_data(as_text=True)
@@ -75,8 +77,14 @@ def test_clause_versions_compare(client, app):
     with app.app_context():
         import_text(instrument_md(2, overrides={1: "Each Party shall take measures."}), "t")
         clause = db.session.scalar(select(Clause).where(Clause.key == "Article 1"))
-        add_version(clause, number="Article 1", heading="Heading 1", text="Each Party should take measures.",
-                    cause=VersionCause.EDIT, actor=None)
+        add_version(
+            clause,
+            number="Article 1",
+            heading="Heading 1",
+            text="Each Party should take measures.",
+            cause=VersionCause.EDIT,
+            actor=None,
+        )
         db.session.commit()
     html = client.get("/i/t/c/article-1/compare/").get_data(as_text=True)
     assert re.search(r"<del[^>]*><span[^>]*>deleted: </span>shall</del>", html)
@@ -130,7 +138,9 @@ def test_reimport_with_an_article_inserted_before_short_articles_renumbers_them(
     with app.app_context():
         import_text(short_articles_md(texts), "short")
         uids = dict(db.session.execute(select(Clause.key, Clause.uid)).all())
-        report = import_text(short_articles_md([texts[0], "The Parties shall consult each other.", *texts[1:]]), "short")
+        report = import_text(
+            short_articles_md([texts[0], "The Parties shall consult each other.", *texts[1:]]), "short"
+        )
         assert (report.added, report.deleted) == (["Article 2"], [])
         assert report.renumbered == [(f"Article {n}", f"Article {n + 1}") for n in range(2, len(texts) + 1)]
         after = dict(db.session.execute(select(Clause.key, Clause.uid)).all())

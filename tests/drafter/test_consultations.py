@@ -3,6 +3,7 @@
 Runs on SQLite, and on PostgreSQL when ``DATABASE_URL`` is set (as in CI):
 the foreign-key tests check the same refusals on both.
 """
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
@@ -43,7 +44,9 @@ def instrument(slug: str = "t") -> Instrument:
     return db.session.scalar(select(Instrument).where(Instrument.slug == slug))
 
 
-def workshop_input(people, *, organisations=None, title: str = "Fair recruitment", kind: str = "recommendation") -> Input:
+def workshop_input(
+    people, *, organisations=None, title: str = "Fair recruitment", kind: str = "recommendation"
+) -> Input:
     """A workshop with one input by Migrant Forum in Asia (or ``organisations``); committed."""
     sec = user(people.secretariat)
     workshop = db.session.scalar(select(Consultation).where(Consultation.title == "Regional workshop"))
@@ -51,8 +54,12 @@ def workshop_input(people, *, organisations=None, title: str = "Fair recruitment
         workshop = record_workshop(instrument(), sec)
     item = service.add_input(
         workshop,
-        service.InputData(kind=kind, title=title, summary="Employers *pay* the fees.",
-                          organisation_ids=organisations or [people.mfa_org]),
+        service.InputData(
+            kind=kind,
+            title=title,
+            summary="Employers *pay* the fees.",
+            organisation_ids=organisations or [people.mfa_org],
+        ),
         actor=sec,
     )
     db.session.commit()
@@ -67,8 +74,13 @@ def test_secretariat_records_a_workshop_with_an_input_by_two_organisations(peopl
     workshop = record_workshop(instrument(), sec, organiser_id=people.mfa_org)
     item = service.add_input(
         workshop,
-        service.InputData(kind="proposal", title="Going beyond treaty bodies", organisation_ids=[people.asetuc_org, people.mmn_org],
-                          reference_document="Union statement", reference_page="4"),
+        service.InputData(
+            kind="proposal",
+            title="Going beyond treaty bodies",
+            organisation_ids=[people.asetuc_org, people.mmn_org],
+            reference_document="Union statement",
+            reference_page="4",
+        ),
         actor=sec,
     )
     db.session.commit()
@@ -80,7 +92,7 @@ def test_secretariat_records_a_workshop_with_an_input_by_two_organisations(peopl
     assert item.reference == "Union statement, p. 4"
     assert not item.via_call and item.recorded_by_id == people.secretariat
     assert workshop.dates == "1 Aug 2007"
-    assert [e.verb for e in events()] [-2:] == ["consultation.record", "input.record"]
+    assert [e.verb for e in events()][-2:] == ["consultation.record", "input.record"]
     assert events("input.record")[0].details["organisations"] == sorted([people.asetuc_org, people.mmn_org])
 
 
@@ -88,10 +100,23 @@ def test_secretariat_records_a_workshop_with_an_input_by_two_organisations(peopl
     ("data", "field"),
     [
         ({"title": "  ", "kind": "regional_workshop", "starts_on": date(2007, 8, 1)}, "title"),
-        ({"title": "W", "kind": "regional_workshop", "starts_on": date(2007, 8, 2), "ends_on": date(2007, 8, 1)}, "ends_on"),
-        ({"title": "W", "kind": "regional_workshop", "starts_on": date(2007, 8, 1),
-              "open_until": datetime(2007, 9, 1, tzinfo=UTC)}, "open_until"),
-        ({"title": "W", "kind": "written_call", "starts_on": date(2007, 8, 1), "organiser_id": 999_999}, "organiser_id"),
+        (
+            {"title": "W", "kind": "regional_workshop", "starts_on": date(2007, 8, 2), "ends_on": date(2007, 8, 1)},
+            "ends_on",
+        ),
+        (
+            {
+                "title": "W",
+                "kind": "regional_workshop",
+                "starts_on": date(2007, 8, 1),
+                "open_until": datetime(2007, 9, 1, tzinfo=UTC),
+            },
+            "open_until",
+        ),
+        (
+            {"title": "W", "kind": "written_call", "starts_on": date(2007, 8, 1), "organiser_id": 999_999},
+            "organiser_id",
+        ),
     ],
 )
 def test_unusable_consultations_are_refused_with_their_field(people, data, field):
@@ -140,7 +165,9 @@ def test_nobody_but_the_secretariat_adds_inputs_to_a_closed_call_or_an_event(peo
     assert closed.is_open(datetime.now(UTC) - timedelta(days=2))  # it was open until yesterday
     assert not closed.is_open(datetime.now(UTC))
     # The secretariat may still record what reached it by other channels.
-    service.add_input(closed, service.InputData(kind="submission", title="By post", organisation_ids=[people.mfa_org]), actor=sec)
+    service.add_input(
+        closed, service.InputData(kind="submission", title="By post", organisation_ids=[people.mfa_org]), actor=sec
+    )
 
 
 def test_an_input_needs_a_title_and_known_organisations(people):
@@ -148,7 +175,10 @@ def test_an_input_needs_a_title_and_known_organisations(people):
     for data, field in [
         (service.InputData(kind="pledge", title=" ", organisation_ids=[people.mfa_org]), "title"),
         (service.InputData(kind="pledge", title="Support", organisation_ids=[]), "organisations"),
-        (service.InputData(kind="pledge", title="Support", organisation_ids=[people.mfa_org, 999_999]), "organisations"),
+        (
+            service.InputData(kind="pledge", title="Support", organisation_ids=[people.mfa_org, 999_999]),
+            "organisations",
+        ),
     ]:
         with pytest.raises(service.ConsultationRefused) as refused:
             service.add_input(workshop, data, actor=user(people.secretariat))
@@ -246,12 +276,14 @@ def test_not_reflected_and_noted_need_a_reason(people, disposition):
     db.session.commit()
     assert item.disposition.value == disposition and item.decided_by_id == people.secretariat
     assert events("input.disposition")[-1].details == {
-        "before": "pending", "after": disposition, "reason": "Outside the scope."
+        "before": "pending",
+        "after": disposition,
+        "reason": "Outside the scope.",
     }
 
 
 def test_reflected_is_computed_from_links_and_the_manual_answer_needs_that_evidence(people):
-    """"Reflected" may only be said of an input that some version cites; links alone never answer it."""
+    """ "Reflected" may only be said of an input that some version cites; links alone never answer it."""
     item = workshop_input(people)
     sec = user(people.secretariat)
     with pytest.raises(service.ConsultationRefused) as refused:
@@ -313,8 +345,13 @@ def test_counts_per_disposition(people):
     service.withdraw_input(items[2], actor=user(people.mfa))
     db.session.commit()
     counts = service.disposition_counts(items[0].consultation)
-    assert counts == {**dict.fromkeys(Disposition, 0), Disposition.PENDING: 1, Disposition.NOTED: 1,
-                      Disposition.NOT_REFLECTED: 1, Disposition.WITHDRAWN: 1}
+    assert counts == {
+        **dict.fromkeys(Disposition, 0),
+        Disposition.PENDING: 1,
+        Disposition.NOTED: 1,
+        Disposition.NOT_REFLECTED: 1,
+        Disposition.WITHDRAWN: 1,
+    }
     assert service.disposition_counts(instrument=instrument()) == counts
 
 
@@ -355,7 +392,9 @@ def test_deleting_an_input_that_decisions_or_versions_refer_to_is_refused(people
     sec = user(people.secretariat)
     cited = workshop_input(people, title="Cited by an edit")
     answered = workshop_input(people, title="Answered")
-    service.cite_in_version(cited, secretariat_edit(clause("Article 2"), sec, "good faith", "good faith, openly"), actor=sec)
+    service.cite_in_version(
+        cited, secretariat_edit(clause("Article 2"), sec, "good faith", "good faith, openly"), actor=sec
+    )
     service.set_disposition(answered, "noted", actor=sec, reason="Outside the scope.")
     db.session.commit()
     before = row_counts()

@@ -1,4 +1,5 @@
 """The demo consultation record: the Expert Group Workshop of 1 August 2007, loaded once, with every register state."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -19,10 +20,17 @@ def test_the_demo_records_the_workshop_once_with_every_kind_of_answer(app, clien
         assert "Demo consultation: the Expert Group Workshop is already recorded." in again
         assert row_counts() == before
         workshop = db.session.scalar(select(Consultation))
-        assert workshop.starts_on.isoformat() == "2007-08-01" and workshop.organiser.name == "Task Force on ASEAN Migrant Workers"
+        assert (
+            workshop.starts_on.isoformat() == "2007-08-01"
+            and workshop.organiser.name == "Task Force on ASEAN Migrant Workers"
+        )
         counts = service.disposition_counts(workshop)
         assert counts[Disposition.REFLECTED] >= 2 and counts[Disposition.REFLECTED_IN_PART] >= 1
-        assert counts[Disposition.NOT_REFLECTED] >= 1 and counts[Disposition.NOTED] >= 1 and counts[Disposition.PENDING] >= 2
+        assert (
+            counts[Disposition.NOT_REFLECTED] >= 1
+            and counts[Disposition.NOTED] >= 1
+            and counts[Disposition.PENDING] >= 2
+        )
         inputs = list(db.session.scalars(select(Input)))
         found = service.evidence(i.id for i in inputs)
         for item in inputs:
@@ -34,7 +42,10 @@ def test_the_demo_records_the_workshop_once_with_every_kind_of_answer(app, clien
         via_amendment = {i.title for i in inputs if i.amendments}
         assert "Migrant workers must be able to form and lead unions" in via_amendment
         assert {o.type for o in db.session.scalars(select(Organisation))} >= {
-            OrganisationType.INTERGOVERNMENTAL, OrganisationType.ACADEMIC, OrganisationType.TRADE_UNION, OrganisationType.NGO
+            OrganisationType.INTERGOVERNMENTAL,
+            OrganisationType.ACADEMIC,
+            OrganisationType.TRADE_UNION,
+            OrganisationType.NGO,
         }
         secretariat = db.session.scalar(select(User).where(User.email == "secretariat@drafter.example"))
         put_in_session(client, secretariat)

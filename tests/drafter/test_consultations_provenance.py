@@ -1,5 +1,6 @@
 """Provenance of a clause's text: after accepted amendments, each span names the version, amendment,
 organisation and consultation inputs behind it."""
+
 from __future__ import annotations
 
 import re
@@ -44,7 +45,9 @@ def _input(people, title: str, organisations: list[int]) -> Input:
     )
 
 
-def amend_and_accept(people, proposer: int, old: str, new: str, input_title: str, organisations, **kwargs) -> tuple[int, int]:
+def amend_and_accept(
+    people, proposer: int, old: str, new: str, input_title: str, organisations, **kwargs
+) -> tuple[int, int]:
     """An amendment replacing ``old`` by ``new`` in Article 1, citing a new input, accepted; (amendment id, version id)."""
     current = clause("Article 1").current_version.text
     amendment_id = propose(proposer, current.replace(old, new), **kwargs)
@@ -56,10 +59,18 @@ def amend_and_accept(people, proposer: int, old: str, new: str, input_title: str
 
 
 def two_amendments(people) -> dict:
-    first = amend_and_accept(people, people.mfa, "in good faith", "in good faith and in full",
-                             "Wages in full", [people.mfa_org], sponsor_ids=[people.mmn_org])
-    second = amend_and_accept(people, people.asetuc, "without delay", "within one year",
-                              "A deadline for States", [people.asetuc_org])
+    first = amend_and_accept(
+        people,
+        people.mfa,
+        "in good faith",
+        "in good faith and in full",
+        "Wages in full",
+        [people.mfa_org],
+        sponsor_ids=[people.mmn_org],
+    )
+    second = amend_and_accept(
+        people, people.asetuc, "without delay", "within one year", "A deadline for States", [people.asetuc_org]
+    )
     return {"first": first, "second": second, "v1": clause("Article 1").versions[0].id}
 
 
@@ -85,13 +96,19 @@ def test_after_two_accepted_amendments_each_span_names_its_version(app, people):
         ids = two_amendments(people)
         (a1, v2), (_a2, v3) = ids["first"], ids["second"]
         prov = provenance(clause("Article 1"))
-        assert prov.text == "1. The Parties shall give effect to obligation number 1 in good faith and in full and within one year."
+        assert (
+            prov.text
+            == "1. The Parties shall give effect to obligation number 1 in good faith and in full and within one year."
+        )
         assert "".join(s.text for s in prov.segments) == prov.text
         assert origin_of(prov, "The Parties shall give effect") == ids["v1"]
         assert origin_of(prov, "in full and") == v2  # the first "and" is the one Version 1 had
         assert origin_of(prov, "within one year") == v3
         assert [o.version.seq for o in prov.legend] == [1, 2, 3]
-        assert prov.origins[v2].amendment.id == a1 and prov.origins[v2].amendment.organisation.name == "Migrant Forum in Asia"
+        assert (
+            prov.origins[v2].amendment.id == a1
+            and prov.origins[v2].amendment.organisation.name == "Migrant Forum in Asia"
+        )
         assert [s.name for s in prov.origins[v2].amendment.sponsors] == ["Mekong Migrant Network"]
         assert [i.title for i in prov.origins[v2].inputs] == ["Wages in full"]
         assert [i.title for i in prov.origins[v3].inputs] == ["A deadline for States"]
@@ -103,6 +120,7 @@ def test_after_two_accepted_amendments_each_span_names_its_version(app, people):
         earlier = provenance(clause("Article 1"), 2)
         assert "within one year" not in earlier.text
         assert origin_of(earlier, "in full") == v2 and origin_of(earlier, "The Parties") == ids["v1"]
+
     in_db(app, check)
 
 
@@ -149,8 +167,15 @@ def test_the_provenance_page_shades_spans_and_tells_their_story(app, client, peo
     # Every marker leads to a story in the list, and every story back to the text.
     assert parsed.hrefs and set(parsed.hrefs) <= parsed.ids
     assert {f"at-{h.split('-')[1]}" for h in parsed.hrefs} <= parsed.ids
-    for words in (f"Amendment {a1}", f"Amendment {a2}", "proposed by Migrant Forum in Asia with Mekong Migrant Network",
-                  "proposed by ASETUC", "Wages in full", "A deadline for States", "accepted on"):
+    for words in (
+        f"Amendment {a1}",
+        f"Amendment {a2}",
+        "proposed by Migrant Forum in Asia with Mekong Migrant Network",
+        "proposed by ASETUC",
+        "Wages in full",
+        "A deadline for States",
+        "accepted on",
+    ):
         assert words in page
     assert f"/i/t/amendments/{a1}/" in page and "/i/t/c/article-1/compare/?from=1&amp;to=2" in page
     # Readable without colour: the style classes differ by border, and markers are numbers in brackets.
@@ -163,6 +188,7 @@ def test_an_edit_citing_inputs_shows_them_and_anonymous_readers_see_no_amendment
         item = _input(people, "Speed matters", [people.asetuc_org])
         service.cite_in_version(item, edit, actor=user(people.secretariat))
         db.session.commit()
+
     in_db(app, build)
     page = client.get("/i/t/c/article-1/provenance").get_data(as_text=True)
     assert "edited by the secretariat" in page and "Speed matters" in page and "ASETUC" in page
@@ -179,8 +205,15 @@ def test_the_provenance_page_runs_the_same_queries_for_2_or_6_amendments(app, cl
     figures = []
 
     def amend(k: int):
-        amend_and_accept(people, people.mfa if k % 2 else people.asetuc, "number 1", f"number 1 ({k})",
-                         f"Input {k}", [people.mfa_org, people.asetuc_org])
+        amend_and_accept(
+            people,
+            people.mfa if k % 2 else people.asetuc,
+            "number 1",
+            f"number 1 ({k})",
+            f"Input {k}",
+            [people.mfa_org, people.asetuc_org],
+        )
+
     for total in (2, 6):
         in_db(app, lambda total=total: [amend(k) for k in range(len(figures) * 2, total)])
         with count_queries() as counter:

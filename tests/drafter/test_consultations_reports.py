@@ -1,4 +1,5 @@
 """The disposition register, the traceability matrix, response reports (HTML, CSV) and a draft's sources."""
+
 from __future__ import annotations
 
 import csv
@@ -43,7 +44,9 @@ def _instrument() -> Instrument:
     return db.session.scalar(select(Instrument).where(Instrument.slug == "t"))
 
 
-def add(people, title: str, orgs, *, consultation: str = "Regional workshop", clauses=(), disposition=None, reason="") -> int:
+def add(
+    people, title: str, orgs, *, consultation: str = "Regional workshop", clauses=(), disposition=None, reason=""
+) -> int:
     """An input at ``consultation`` (recorded on first use) by ``orgs``, linked and answered as asked; committed."""
     sec = user(people.secretariat)
     workshop = db.session.scalar(select(Consultation).where(Consultation.title == consultation))
@@ -64,10 +67,18 @@ def scene(people) -> dict:
     """Inputs in every state, amendments decided every way, an edit citing an input."""
     sec = user(people.secretariat)
     ids = {
-        "fees": add(people, "=HYPERLINK(\"http://evil.example\",\"Fees\")", [people.mfa_org], clauses=["Article 1"]),
-        "scope": add(people, "Work plan", [people.asetuc_org], disposition="noted", reason="+1 for the work plan, not the text."),
-        "no": add(people, "Regional court", [people.asetuc_org, people.mmn_org], clauses=["Article 3"],
-                  disposition="not_reflected", reason="Not agreed."),
+        "fees": add(people, '=HYPERLINK("http://evil.example","Fees")', [people.mfa_org], clauses=["Article 1"]),
+        "scope": add(
+            people, "Work plan", [people.asetuc_org], disposition="noted", reason="+1 for the work plan, not the text."
+        ),
+        "no": add(
+            people,
+            "Regional court",
+            [people.asetuc_org, people.mmn_org],
+            clauses=["Article 3"],
+            disposition="not_reflected",
+            reason="Not agreed.",
+        ),
         "call": add(people, "Written input", [people.mfa_org], consultation="Written call"),
     }
     accepted = propose(people.mfa, "1. The Parties shall give effect to obligation number 1 at once.")
@@ -75,8 +86,12 @@ def scene(people) -> dict:
     db.session.commit()
     accept(accepted, people.secretariat)
     service.set_disposition(db.session.get(Input, ids["fees"]), "reflected", actor=user(people.secretariat))
-    rejected = propose(people.asetuc, "1. The Parties shall give effect to obligation number 2 slowly.", key="Article 2",
-                       sponsor_ids=[people.mfa_org])
+    rejected = propose(
+        people.asetuc,
+        "1. The Parties shall give effect to obligation number 2 slowly.",
+        key="Article 2",
+        sponsor_ids=[people.mfa_org],
+    )
     accept(rejected, people.secretariat, outcome="rejected", reason="@SUM(A1:A9) would break the balance.")
     open_one = propose(people.mfa, "1. The Parties shall give effect to obligation number 3 fully.", key="Article 3")
     draft = propose(people.mfa, "1. Private draft.", key="Article 3", submit=False)
@@ -93,8 +108,15 @@ def scene(people) -> dict:
 def test_the_register_lists_inputs_and_decided_amendments_in_one_set_of_states(app, client, people):
     ids = in_db(app, scene, people)
     page = text_of(signed_in(app, client, people.asetuc).get("/i/t/register"))
-    for words in ("Work plan", "Regional court", "Written input", f"Amendment {ids['accepted']}",
-                  f"Amendment {ids['rejected']}", f"Amendment {ids['open']}", "@SUM(A1:A9) would break the balance."):
+    for words in (
+        "Work plan",
+        "Regional court",
+        "Written input",
+        f"Amendment {ids['accepted']}",
+        f"Amendment {ids['rejected']}",
+        f"Amendment {ids['open']}",
+        "@SUM(A1:A9) would break the balance.",
+    ):
         assert words in page
     assert f"Amendment {ids['draft']}<" not in page  # drafts are private to their organisation
 
@@ -104,18 +126,32 @@ def test_the_register_lists_inputs_and_decided_amendments_in_one_set_of_states(a
             return [(e.input.title if e.input else e.amendment.id, e.disposition.value) for e in page.items]
 
     assert entries() == [
-        ("=HYPERLINK(\"http://evil.example\",\"Fees\")", "reflected"), ("Work plan", "noted"),
-        ("Regional court", "not_reflected"), ("Written input", "pending"),
-        (ids["accepted"], "reflected"), (ids["rejected"], "not_reflected"), (ids["open"], "pending"),
+        ('=HYPERLINK("http://evil.example","Fees")', "reflected"),
+        ("Work plan", "noted"),
+        ("Regional court", "not_reflected"),
+        ("Written input", "pending"),
+        (ids["accepted"], "reflected"),
+        (ids["rejected"], "not_reflected"),
+        (ids["open"], "pending"),
     ]
-    assert entries(disposition=service.Disposition.NOT_REFLECTED) == [("Regional court", "not_reflected"),
-                                                                      (ids["rejected"], "not_reflected")]
+    assert entries(disposition=service.Disposition.NOT_REFLECTED) == [
+        ("Regional court", "not_reflected"),
+        (ids["rejected"], "not_reflected"),
+    ]
     assert [e for e, _ in entries(organisation_id=people.mfa_org)] == [
-        "=HYPERLINK(\"http://evil.example\",\"Fees\")", "Written input", ids["accepted"], ids["rejected"], ids["open"]
+        '=HYPERLINK("http://evil.example","Fees")',
+        "Written input",
+        ids["accepted"],
+        ids["rejected"],
+        ids["open"],
     ]  # the rejected amendment is co-sponsored by MFA
     assert [e for e, _ in entries(what="amendments")] == [ids["accepted"], ids["rejected"], ids["open"]]
-    assert [e for e, _ in entries(amendments_visible=False)] == ["=HYPERLINK(\"http://evil.example\",\"Fees\")",
-                                                                 "Work plan", "Regional court", "Written input"]
+    assert [e for e, _ in entries(amendments_visible=False)] == [
+        '=HYPERLINK("http://evil.example","Fees")',
+        "Work plan",
+        "Regional court",
+        "Written input",
+    ]
     with app.app_context():
         counts = traceability.register_counts(_instrument(), traceability.RegisterFilters())
     assert counts[service.Disposition.PENDING] == 2 and counts[service.Disposition.NOT_REFLECTED] == 2
@@ -125,7 +161,11 @@ def test_the_register_lists_inputs_and_decided_amendments_in_one_set_of_states(a
 def test_anonymous_readers_see_inputs_but_no_amendments(app, client, people):
     ids = in_db(app, scene, people)
     page = text_of(client.get("/i/t/register"))
-    assert "Regional court" in page and f"Amendment {ids['rejected']}" not in page and "Sign in</a> to see the amendments" in page
+    assert (
+        "Regional court" in page
+        and f"Amendment {ids['rejected']}" not in page
+        and "Sign in</a> to see the amendments" in page
+    )
 
 
 @pytest.mark.parametrize("query", ["disposition=maybe", "organisation=abc", "what=everything", "page=-1"])
@@ -137,8 +177,13 @@ def test_the_register_is_paginated_and_its_queries_do_not_grow(app, client, peop
     signed_in(app, client, people.mfa)
     figures = []
     for total in (5, 40):
-        in_db(app, lambda total=total: [add(people, f"Input {k}", [people.mfa_org, people.asetuc_org], clauses=["Article 1"])
-                            for k in range(5 if figures else 0, total)])
+        in_db(
+            app,
+            lambda total=total: [
+                add(people, f"Input {k}", [people.mfa_org, people.asetuc_org], clauses=["Article 1"])
+                for k in range(5 if figures else 0, total)
+            ],
+        )
         with count_queries() as counter:
             response = client.get("/i/t/register")
         figures.append(counter.count)
@@ -164,10 +209,16 @@ def test_the_matrix_shows_concerns_and_reflections_and_filters(app, client, peop
         written = m.cells[(ids["call"], by_key["Article 2"])]
         assert not written.concerns and [v.id for v in written.versions] == [ids["edit"]]
         assert (ids["scope"], by_key["Article 1"]) not in m.cells
-        only = traceability.matrix(_instrument(), organisation_id=people.asetuc_org, disposition=service.Disposition.NOT_REFLECTED)
-        assert [i.title for i in only.page.items] == ["Regional court"] and [c.key for c in only.clauses] == ["Article 3"]
+        only = traceability.matrix(
+            _instrument(), organisation_id=people.asetuc_org, disposition=service.Disposition.NOT_REFLECTED
+        )
+        assert [i.title for i in only.page.items] == ["Regional court"] and [c.key for c in only.clauses] == [
+            "Article 3"
+        ]
         call = db.session.scalar(select(Consultation).where(Consultation.title == "Written call"))
-        assert [i.title for i in traceability.matrix(_instrument(), consultation_id=call.id).page.items] == ["Written input"]
+        assert [i.title for i in traceability.matrix(_instrument(), consultation_id=call.id).page.items] == [
+            "Written input"
+        ]
     page = text_of(client.get("/i/t/matrix"))
     assert "/i/t/c/article-1/provenance?version=2" in page and "reflected in Article 1 version 2" in page
 
@@ -175,8 +226,13 @@ def test_the_matrix_shows_concerns_and_reflections_and_filters(app, client, peop
 def test_the_matrix_runs_the_same_queries_for_few_or_many_inputs(app, client, people, count_queries):
     figures = []
     for total in (3, 30):
-        in_db(app, lambda total=total: [add(people, f"Input {k}", [people.mfa_org], clauses=[f"Article {1 + k % 3}"])
-                            for k in range(3 if figures else 0, total)])
+        in_db(
+            app,
+            lambda total=total: [
+                add(people, f"Input {k}", [people.mfa_org], clauses=[f"Article {1 + k % 3}"])
+                for k in range(3 if figures else 0, total)
+            ],
+        )
         with count_queries() as counter:
             assert client.get("/i/t/matrix").status_code == 200
         figures.append(counter.count)
@@ -208,15 +264,25 @@ def test_the_csv_report_is_formula_safe(app, client, people):
     rows = list(csv.reader(io.StringIO(body[1:])))
     assert rows[0] == traceability.REPORT_HEADER
     by_title = {r[2]: r for r in rows[1:]}
-    fees = by_title["'=HYPERLINK(\"http://evil.example\",\"Fees\")"]
+    fees = by_title['\'=HYPERLINK("http://evil.example","Fees")']
     assert fees[0] == "Input" and fees[7] == "Reflected" and fees[11] == "Article 1 version 2"
     rejected = next(r for r in rows if r[0] == "Amendment" and r[1] == str(ids["rejected"]))
     assert rejected[6] == "co-sponsored" and rejected[9] == "'@SUM(A1:A9) would break the balance."
     # No cell of the file starts with a character a spreadsheet would run.
     assert not [c for r in rows for c in r if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
-    asetuc = list(csv.reader(io.StringIO(client.get(f"/i/t/organisations/{people.asetuc_org}/report.csv").get_data(as_text=True)[1:])))
+    asetuc = list(
+        csv.reader(
+            io.StringIO(client.get(f"/i/t/organisations/{people.asetuc_org}/report.csv").get_data(as_text=True)[1:])
+        )
+    )
     assert any(r[9] == "'+1 for the work plan, not the text." for r in asetuc)
-    anonymous = list(csv.reader(io.StringIO(app.test_client().get(f"/i/t/organisations/{people.mfa_org}/report.csv").get_data(as_text=True)[1:])))
+    anonymous = list(
+        csv.reader(
+            io.StringIO(
+                app.test_client().get(f"/i/t/organisations/{people.mfa_org}/report.csv").get_data(as_text=True)[1:]
+            )
+        )
+    )
     assert {r[0] for r in anonymous[1:]} == {"Input"}
 
 
@@ -229,14 +295,21 @@ def test_the_word_report_has_the_same_rows_as_the_csv(app, client, people):
     assert response.status_code == 200 and response.headers["Content-Disposition"].endswith('.docx"')
     table = Document(io.BytesIO(response.data)).tables[0]
     cells = [[c.text for c in row.cells] for row in table.rows]
-    csv_rows = list(csv.reader(io.StringIO(client.get(f"/i/t/organisations/{people.mfa_org}/report.csv").get_data(as_text=True)[1:])))
+    csv_rows = list(
+        csv.reader(
+            io.StringIO(client.get(f"/i/t/organisations/{people.mfa_org}/report.csv").get_data(as_text=True)[1:])
+        )
+    )
     assert cells[0] == traceability.REPORT_HEADER
     assert len(cells) == len(csv_rows)
     # The Word table keeps the text as written: no apostrophe in front of "=".
-    assert any(c.startswith('=HYPERLINK') for row in cells for c in row)
+    assert any(c.startswith("=HYPERLINK") for row in cells for c in row)
 
 
-@pytest.mark.parametrize(("value", "cell"), [("=1+1", "'=1+1"), ("-2", "'-2"), ("\tx", "'\tx"), ("＝1", "'＝1"), ("plain", "plain"), (None, "")])
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [("=1+1", "'=1+1"), ("-2", "'-2"), ("\tx", "'\tx"), ("＝1", "'＝1"), ("plain", "plain"), (None, "")],
+)
 def test_csv_cells(value, cell):
     assert traceability.csv_cell(value) == cell
 
@@ -254,6 +327,7 @@ def test_a_drafts_sources_list_the_inputs_reflected_up_to_that_draft(app, client
     def publish():
         publish_draft(_instrument(), actor=user(people.secretariat), title="After the workshop")
         db.session.commit()
+
     in_db(app, publish)
     second = text_of(client.get("/i/t/drafts/2/sources"))
     assert "Reflected in its text" in second and "/i/t/c/article-1/provenance?version=2" in second
@@ -274,9 +348,14 @@ def _grow(people, start: int, end: int) -> None:
     if hub is None:
         hub = db.session.get(Input, add(people, "Hub", [people.mfa_org], clauses=["Article 1"]))
     for k in range(start, end):
-        item = db.session.get(Input, add(people, f"Input {k}", [people.mfa_org, people.asetuc_org], clauses=[f"Article {1 + k % 3}"]))
-        amendment_id = propose(people.mfa if k % 2 else people.asetuc, f"1. The Parties shall give effect to obligation number 1, step {k}.",
-                               sponsor_ids=[people.mmn_org])
+        item = db.session.get(
+            Input, add(people, f"Input {k}", [people.mfa_org, people.asetuc_org], clauses=[f"Article {1 + k % 3}"])
+        )
+        amendment_id = propose(
+            people.mfa if k % 2 else people.asetuc,
+            f"1. The Parties shall give effect to obligation number 1, step {k}.",
+            sponsor_ids=[people.mmn_org],
+        )
         amendment = db.session.get(Amendment, amendment_id)
         service.link_amendment(item, amendment, actor=sec)
         service.link_amendment(hub, amendment, actor=sec)

@@ -3,6 +3,7 @@
 Requests and database checks run in separate app contexts (see
 ``tests/drafter/accounts_helpers.py``); ``in_db`` runs a builder in its own.
 """
+
 from __future__ import annotations
 
 import io
@@ -60,6 +61,7 @@ def make_call(app, people, open_days: int = 30) -> int:
         call = record_call(_instrument(), user(people.secretariat), open_days=open_days)
         db.session.commit()
         return call.id
+
     return in_db(app, build)
 
 
@@ -70,12 +72,17 @@ def make_input(app, people, *, title="Fair recruitment", organisations=None) -> 
             workshop = record_workshop(_instrument(), user(people.secretariat))
         item = service.add_input(
             workshop,
-            service.InputData(kind="recommendation", title=title, summary="Employers pay.",
-                              organisation_ids=organisations or [people.mfa_org]),
+            service.InputData(
+                kind="recommendation",
+                title=title,
+                summary="Employers pay.",
+                organisation_ids=organisations or [people.mfa_org],
+            ),
             actor=user(people.secretariat),
         )
         db.session.commit()
         return item.id
+
     return in_db(app, build)
 
 
@@ -84,7 +91,9 @@ def uploads(app) -> list[Path]:
     return sorted(folder.iterdir()) if folder.exists() else []
 
 
-def docx_bytes(main_type: str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml") -> bytes:
+def docx_bytes(
+    main_type: str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+) -> bytes:
     """A minimal Word package (only the parts the check looks at)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
@@ -107,8 +116,15 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 def test_secretariat_records_a_consultation_through_the_form(app, client, people):
     response = as_user(app, client, people.secretariat).post(
         "/i/t/consultations/new",
-        data={"title": "National consultation in Manila", "kind": "national_consultation", "starts_on": "2007-09-10",
-              "ends_on": "2007-09-11", "place": "Manila", "organiser": str(people.mfa_org), "summary": "Two *days*."},
+        data={
+            "title": "National consultation in Manila",
+            "kind": "national_consultation",
+            "starts_on": "2007-09-10",
+            "ends_on": "2007-09-11",
+            "place": "Manila",
+            "organiser": str(people.mfa_org),
+            "summary": "Two *days*.",
+        },
     )
     assert response.status_code == 302
     page = text_of(client.get(response.headers["Location"]))
@@ -139,9 +155,13 @@ def test_a_stakeholder_sends_a_written_input_with_a_pdf_and_only_signed_in_users
     assert "Send a written input" in page
     response = client.post(
         f"/i/t/consultations/{call}/inputs/new",
-        data={"kind": "submission", "title": "Our submission", "summary": "See the paper.",
-              "organisations": [str(people.asetuc_org)],
-              "attachment": (io.BytesIO(PDF), "../../etc/Our paper.pdf")},
+        data={
+            "kind": "submission",
+            "title": "Our submission",
+            "summary": "See the paper.",
+            "organisations": [str(people.asetuc_org)],
+            "attachment": (io.BytesIO(PDF), "../../etc/Our paper.pdf"),
+        },
         content_type="multipart/form-data",
     )
     assert response.status_code == 302, text_of(response)
@@ -179,15 +199,21 @@ def test_a_stakeholder_sends_a_written_input_with_a_pdf_and_only_signed_in_users
         (b"x" * 2000, "big.txt", "larger than"),
     ],
 )
-def test_attachments_of_the_wrong_type_or_too_big_are_refused_and_nothing_is_kept(app, client, people, content, name, message):
+def test_attachments_of_the_wrong_type_or_too_big_are_refused_and_nothing_is_kept(
+    app, client, people, content, name, message
+):
     app.config["MAX_ATTACHMENT_BYTES"] = 1000
     workshop_input = make_input(app, people)  # the consultation, so the form has somewhere to go
     consultation_id = in_db(app, lambda: db.session.get(Input, workshop_input).consultation_id)
     before = counts(app)
     response = as_user(app, client, people.secretariat).post(
         f"/i/t/consultations/{consultation_id}/inputs/new",
-        data={"kind": "submission", "title": "With a file", "organisations": [str(people.mfa_org)],
-              "attachment": (io.BytesIO(content), name)},
+        data={
+            "kind": "submission",
+            "title": "With a file",
+            "organisations": [str(people.mfa_org)],
+            "attachment": (io.BytesIO(content), name),
+        },
         content_type="multipart/form-data",
     )
     assert response.status_code == 400
@@ -260,10 +286,16 @@ def test_written_inputs_only_while_the_call_is_open_and_never_to_events(app, cli
     as_user(app, client, people.mfa)
     assert client.get(f"/i/t/consultations/{closed}/inputs/new").status_code == 403
     before = counts(app)
-    assert client.post(f"/i/t/consultations/{closed}/inputs/new", data={"kind": "submission", "title": "Late"}).status_code == 403
+    assert (
+        client.post(f"/i/t/consultations/{closed}/inputs/new", data={"kind": "submission", "title": "Late"}).status_code
+        == 403
+    )
     workshop = in_db(app, lambda: db.session.get(Input, make_input(app, people)).consultation_id)
     before = counts(app)
-    assert client.post(f"/i/t/consultations/{workshop}/inputs/new", data={"kind": "submission", "title": "No"}).status_code == 403
+    assert (
+        client.post(f"/i/t/consultations/{workshop}/inputs/new", data={"kind": "submission", "title": "No"}).status_code
+        == 403
+    )
     assert counts(app) == before
     assert "Send a written input" not in text_of(client.get(f"/i/t/consultations/{closed}/"))
 
@@ -280,7 +312,9 @@ def test_not_reflected_without_a_reason_is_a_form_error_and_nothing_changes(app,
     assert response.status_code == 400 and "Explain why the input is not reflected" in text_of(response)
     assert counts(app) == before
     assert in_db(app, lambda: db.session.get(Input, item).disposition) is Disposition.PENDING
-    response = client.post(f"/i/t/inputs/{item}/disposition", data={"disposition": "not_reflected", "reason": "No agreement."})
+    response = client.post(
+        f"/i/t/inputs/{item}/disposition", data={"disposition": "not_reflected", "reason": "No agreement."}
+    )
     assert response.status_code == 302
     page = text_of(client.get(f"/i/t/inputs/{item}/"))
     assert "Not reflected" in page and "No agreement." in page
@@ -288,7 +322,9 @@ def test_not_reflected_without_a_reason_is_a_form_error_and_nothing_changes(app,
 
 def test_reflected_without_evidence_is_a_form_error(app, client, people):
     item = make_input(app, people)
-    response = as_user(app, client, people.secretariat).post(f"/i/t/inputs/{item}/disposition", data={"disposition": "reflected"})
+    response = as_user(app, client, people.secretariat).post(
+        f"/i/t/inputs/{item}/disposition", data={"disposition": "reflected"}
+    )
     assert response.status_code == 400 and "No version of the text cites this input yet" in text_of(response)
 
 
@@ -315,9 +351,12 @@ def test_the_fate_page_shows_the_versions_an_input_shaped_with_redline_links(app
     amendment_id = in_db(app, propose, people.mfa, "1. The Parties shall give effect to obligation number 1 at once.")
 
     def link_and_accept():
-        service.link_amendment(db.session.get(Input, item), db.session.get(Amendment, amendment_id), actor=user(people.secretariat))
+        service.link_amendment(
+            db.session.get(Input, item), db.session.get(Amendment, amendment_id), actor=user(people.secretariat)
+        )
         db.session.commit()
         accept(amendment_id, people.secretariat)
+
     in_db(app, link_and_accept)
     page = text_of(as_user(app, client, people.asetuc).get(f"/i/t/inputs/{item}/"))
     assert "Article 1, version 2: where its words are" in page
@@ -335,6 +374,7 @@ def test_deleting_a_cited_input_is_409_and_nothing_is_lost(app, client, people):
         edit = secretariat_edit(clause("Article 2"), user(people.secretariat), "good faith", "good faith, openly")
         service.cite_in_version(db.session.get(Input, item), edit, actor=user(people.secretariat))
         db.session.commit()
+
     in_db(app, cite)
     before = counts(app)
     response = as_user(app, client, people.secretariat).post(f"/i/t/inputs/{item}/delete")
@@ -350,7 +390,9 @@ def test_withdrawing_is_for_the_organisation_that_made_the_input(app, client, pe
     item = make_input(app, people)
     assert as_user(app, client, people.asetuc).post(f"/i/t/inputs/{item}/withdraw").status_code == 403
     other = app.test_client()
-    response = as_user(app, other, people.mfa_colleague).post(f"/i/t/inputs/{item}/withdraw", data={"reason": "Merged."})
+    response = as_user(app, other, people.mfa_colleague).post(
+        f"/i/t/inputs/{item}/withdraw", data={"reason": "Merged."}
+    )
     assert response.status_code == 302
     assert in_db(app, lambda: db.session.get(Input, item).disposition) is Disposition.WITHDRAWN
 
@@ -361,7 +403,9 @@ def test_proposers_choose_the_inputs_their_amendment_cites(app, client, people):
     page = text_of(as_user(app, client, people.mfa).get(f"/i/t/amendments/{amendment_id}/inputs"))
     assert "Fair recruitment" in page and 'type="checkbox"' in page
     assert client.post(f"/i/t/amendments/{amendment_id}/inputs", data={"inputs": [str(item)]}).status_code == 302
-    assert in_db(app, lambda: [i.id for i in service.inputs_cited_by(db.session.get(Amendment, amendment_id))]) == [item]
+    assert in_db(app, lambda: [i.id for i in service.inputs_cited_by(db.session.get(Amendment, amendment_id))]) == [
+        item
+    ]
     stranger = as_user(app, app.test_client(), people.asetuc)
     assert "Fair recruitment" in text_of(stranger.get(f"/i/t/amendments/{amendment_id}/inputs"))
     assert stranger.post(f"/i/t/amendments/{amendment_id}/inputs", data={"inputs": []}).status_code == 403
@@ -376,12 +420,15 @@ def _many_inputs(app, people, n: int) -> int:
         for k in range(n):
             item = service.add_input(
                 workshop,
-                service.InputData(kind="recommendation", title=f"Input {k}", organisation_ids=[people.mfa_org, people.asetuc_org]),
+                service.InputData(
+                    kind="recommendation", title=f"Input {k}", organisation_ids=[people.mfa_org, people.asetuc_org]
+                ),
                 actor=user(people.secretariat),
             )
             service.link_clause(item, clause(f"Article {1 + k % 3}"), actor=user(people.secretariat))
         db.session.commit()
         return workshop.id
+
     return in_db(app, build)
 
 

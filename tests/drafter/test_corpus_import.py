@@ -1,4 +1,5 @@
 """Importing the real legal texts in ../shared/corpus, and their later versions."""
+
 from __future__ import annotations
 
 import re
@@ -46,9 +47,25 @@ def test_gg_v2_to_v3_versions_exactly_the_changed_articles(app_ctx, corpus):
     versions_before = db.session.scalar(select(func.count()).select_from(ClauseVersion))
     report = import_file(base / "gg_v3_2022-01-28_5710c0a6.md", slug="gg", title=None)
     changed = {
-        "Art 21", "Art 49", "Art 59a", "Art 72", "Art 90", "Art 91b", "Art 91c", "Art 104a", "Art 104b",
-        "Art 105", "Art 106", "Art 107", "Art 108", "Art 109a", "Art 114", "Art 125b", "Art 125c",
-        "Art 142a", "Art 143d",
+        "Art 21",
+        "Art 49",
+        "Art 59a",
+        "Art 72",
+        "Art 90",
+        "Art 91b",
+        "Art 91c",
+        "Art 104a",
+        "Art 104b",
+        "Art 105",
+        "Art 106",
+        "Art 107",
+        "Art 108",
+        "Art 109a",
+        "Art 114",
+        "Art 125b",
+        "Art 125c",
+        "Art 142a",
+        "Art 143d",
     }
     added = {"Art 104c", "Art 104d", "Art 143e", "Art 143f", "Art 143g"}
     assert set(report.changed) == changed

@@ -1,5 +1,6 @@
 """Serving in production: pool and proxy settings from the environment, gunicorn's
 configuration, and app servers that share nothing but the database and the secret key."""
+
 from __future__ import annotations
 
 import re
@@ -20,12 +21,20 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_pool_settings_come_from_the_environment():
-    settings = from_environment({
-        "DRAFTER_DB_POOL_SIZE": "8", "DRAFTER_DB_MAX_OVERFLOW": "4",
-        "DRAFTER_DB_POOL_RECYCLE": "1800", "DRAFTER_DB_POOL_TIMEOUT": "10",
-    })
+    settings = from_environment(
+        {
+            "DRAFTER_DB_POOL_SIZE": "8",
+            "DRAFTER_DB_MAX_OVERFLOW": "4",
+            "DRAFTER_DB_POOL_RECYCLE": "1800",
+            "DRAFTER_DB_POOL_TIMEOUT": "10",
+        }
+    )
     assert settings["SQLALCHEMY_ENGINE_OPTIONS"] == {
-        "pool_pre_ping": True, "pool_size": 8, "max_overflow": 4, "pool_recycle": 1800, "pool_timeout": 10,
+        "pool_pre_ping": True,
+        "pool_size": 8,
+        "max_overflow": 4,
+        "pool_recycle": 1800,
+        "pool_timeout": 10,
     }
     assert "SQLALCHEMY_ENGINE_OPTIONS" not in from_environment({})  # unset: the defaults stay
 
@@ -66,8 +75,12 @@ def _limited(tmp_path, **config):
 def _attempts(app, client_address: str) -> list[int]:
     client = app.test_client()
     return [
-        client.post("/sign-in", data={"email": "mfa@example.org", "password": "wrong password"},
-                    headers={"X-Forwarded-For": client_address}, environ_base={"REMOTE_ADDR": "10.0.0.2"}).status_code
+        client.post(
+            "/sign-in",
+            data={"email": "mfa@example.org", "password": "wrong password"},
+            headers={"X-Forwarded-For": client_address},
+            environ_base={"REMOTE_ADDR": "10.0.0.2"},
+        ).status_code
         for _ in range(3)
     ]
 
@@ -95,8 +108,15 @@ def test_two_app_servers_share_sessions_and_form_tokens_through_the_secret_key(t
     url = one.config["SQLALCHEMY_DATABASE_URI"]
     from drafter import create_app
 
-    two = create_app({"TESTING": True, "SECRET_KEY": "test-only-secret", "SQLALCHEMY_DATABASE_URI": url,
-                      "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": True})
+    two = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-only-secret",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "RATELIMIT_ENABLED": False,
+            "WTF_CSRF_ENABLED": True,
+        }
+    )
     with one.app_context():
         add_user("mfa@example.org")
     browser = one.test_client()
@@ -123,8 +143,15 @@ def test_signing_out_on_one_server_ends_the_session_on_the_other(tmp_path):
     one = make_app(tmp_path)
     from drafter import create_app
 
-    two = create_app({"TESTING": True, "SECRET_KEY": "test-only-secret", "RATELIMIT_ENABLED": False,
-                      "SQLALCHEMY_DATABASE_URI": one.config["SQLALCHEMY_DATABASE_URI"], "WTF_CSRF_ENABLED": False})
+    two = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-only-secret",
+            "RATELIMIT_ENABLED": False,
+            "SQLALCHEMY_DATABASE_URI": one.config["SQLALCHEMY_DATABASE_URI"],
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
     with one.app_context():
         add_user("mfa@example.org")
     browser = one.test_client()
@@ -144,8 +171,15 @@ def test_signing_out_on_one_server_ends_the_session_on_the_other(tmp_path):
 
 
 def _gunicorn_settings(monkeypatch, **env) -> dict:
-    for name in ("DRAFTER_WORKERS", "DRAFTER_THREADS", "DRAFTER_BIND", "DRAFTER_RATELIMIT_STORAGE_URI", "SECRET_KEY",
-                 "DRAFTER_GC_THRESHOLD", "DRAFTER_PUBLIC_URL"):
+    for name in (
+        "DRAFTER_WORKERS",
+        "DRAFTER_THREADS",
+        "DRAFTER_BIND",
+        "DRAFTER_RATELIMIT_STORAGE_URI",
+        "SECRET_KEY",
+        "DRAFTER_GC_THRESHOLD",
+        "DRAFTER_PUBLIC_URL",
+    ):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -241,7 +275,6 @@ def test_health_check_answers_from_any_server(client):
     response = client.get("/healthz")
     assert response.status_code == 200 and response.get_json() == {"status": "ok"}
     assert response.headers["Cache-Control"] == "no-store"
-
 
 
 def test_init_db_gives_sqlite_its_planner_statistics(app, runner):

@@ -1,5 +1,6 @@
 """Reading a draft stays in that draft: its clause links open the clause as it stood in it,
 and an amendment begun from it says which version it is written on."""
+
 from __future__ import annotations
 
 import lxml.html
@@ -35,8 +36,10 @@ def facts(demo):
         assert twelve_in_two.id != twelve.current_version_id
         assert _version_in(1, "article-14-2") is None
         return {
-            "six_v1": (in_one.seq, in_one.text), "six_current": six.current_version.seq,
-            "twelve_v2": twelve_in_two.seq, "twelve_current": twelve.current_version.seq,
+            "six_v1": (in_one.seq, in_one.text),
+            "six_current": six.current_version.seq,
+            "twelve_v2": twelve_in_two.seq,
+            "twelve_current": twelve.current_version.seq,
         }
 
 
@@ -97,8 +100,14 @@ def test_the_clause_without_a_draft_is_the_current_text_without_a_notice(client,
 
 @pytest.mark.parametrize(
     ("query", "status"),
-    [("draft=abc", 400), ("draft=-1", 400), ("draft=0", 400), ("draft=1.5", 400), ("draft=99", 404),
-     ("draft=" + "9" * 30, 404)],
+    [
+        ("draft=abc", 400),
+        ("draft=-1", 400),
+        ("draft=0", 400),
+        ("draft=1.5", 400),
+        ("draft=99", 404),
+        ("draft=" + "9" * 30, 404),
+    ],
 )
 def test_a_bad_draft_number_is_a_clear_client_error(client, demo, query, status):
     response = client.get(f"{S}/c/article-6/?{query}")
@@ -118,9 +127,16 @@ def test_comments_on_the_clause_page_of_a_draft_are_on_that_drafts_version(deleg
     (form,) = tree.xpath('//form[@id="comment-form"]')  # the demo's drafts have no closing date
     assert form.xpath('.//input[@name="version_id"]/@value') == [str(v1_id)]
     assert form.xpath('.//input[@name="draft"]/@value') == ["1"]
-    response = delegate.post(f"{S}/c/article-6/comments/", data={
-        "version_id": str(v1_id), "draft": "1", "back": "clause", "body": "On Draft 1.", "category": "concern",
-    })
+    response = delegate.post(
+        f"{S}/c/article-6/comments/",
+        data={
+            "version_id": str(v1_id),
+            "draft": "1",
+            "back": "clause",
+            "body": "On Draft 1.",
+            "category": "concern",
+        },
+    )
     # Posted, the visitor is back on the clause as it stood in Draft 1.
     assert response.status_code == 302
     assert response.headers["Location"].startswith(f"{S}/c/article-6/?draft=1")
@@ -196,8 +212,16 @@ def test_a_clause_deleted_since_the_draft_is_shown_as_it_stood_with_a_notice(cli
     with demo.app_context():
         clause = db.session.scalar(select(Clause).where(Clause.uid == "article-6"))
         current = clause.current_version
-        versions.add_version(clause, number=current.number, heading=current.heading, text=current.text,
-                             cause=VersionCause.EDIT, actor=None, base_version_id=current.id, deleted=True)
+        versions.add_version(
+            clause,
+            number=current.number,
+            heading=current.heading,
+            text=current.text,
+            cause=VersionCause.EDIT,
+            actor=None,
+            base_version_id=current.id,
+            deleted=True,
+        )
         db.session.commit()
     response = client.get(f"{S}/c/article-6/?draft=1")
     assert response.status_code == 200

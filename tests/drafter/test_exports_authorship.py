@@ -1,4 +1,5 @@
 """Redlines between drafts name, for each change, the author and date of the version that made it."""
+
 from __future__ import annotations
 
 import io
@@ -71,8 +72,10 @@ def test_word_redline_credits_each_change_to_its_own_version(app):
         for new in (_draft(3), None):  # to a later draft, and to the current text
             marks = _marks(export_redline(_instrument(), _draft(1), new, "docx").content)
             assert marks["(a) licences shall be public;"] == ("Secretariat", "2007-08-20T10:00:00Z")
-            assert marks["(b) agencies shall answer for their agents abroad."] == ("Migrant Forum in Asia",
-                                                                                    "2007-09-03T14:00:00Z")
+            assert marks["(b) agencies shall answer for their agents abroad."] == (
+                "Migrant Forum in Asia",
+                "2007-09-03T14:00:00Z",
+            )
             assert marks["may"] == marks["shall not"] == ("Migrant Forum in Asia", "2007-09-03T14:00:00Z")
         # Between Draft 1 and Draft 2 only the edit happened.
         marks = _marks(export_redline(_instrument(), _draft(1), _draft(2), "docx").content)

@@ -1,4 +1,5 @@
 """drafter export in every format, and drafter import of Akoma Ntoso files."""
+
 from __future__ import annotations
 
 import io
@@ -94,7 +95,10 @@ def test_import_akoma_ntoso_round_trip_of_the_demo(app, runner, demo, tmp_path):
         for row in rows:
             assert row.version.heading == original[row.key].heading
             assert row.version.text == original[row.key].text
-        assert instrument.title == "ASEAN Framework Instrument on the Protection and Promotion of the Rights of Migrant Workers"
+        assert (
+            instrument.title
+            == "ASEAN Framework Instrument on the Protection and Promotion of the Rights of Migrant Workers"
+        )
 
 
 @pytest.mark.corpus

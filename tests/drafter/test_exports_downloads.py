@@ -1,4 +1,5 @@
 """Downloads from the app: Word, PDF, Akoma Ntoso, the Word redline and the synoptic table."""
+
 from __future__ import annotations
 
 import csv
@@ -202,7 +203,9 @@ def test_synoptic_and_redline_queries_do_not_grow(app, client, count_queries):
             publish_draft(instrument, actor=None, title="Second")
             db.session.commit()
             for key in ("Article 1", "Article 2"):
-                clause = db.session.scalar(select(Clause).where(Clause.instrument_id == instrument.id, Clause.key == key))
+                clause = db.session.scalar(
+                    select(Clause).where(Clause.instrument_id == instrument.id, Clause.key == key)
+                )
                 propose(clause, actor=db.session.get(User, user.id), kind="modify", base_version_id=clause.current_version_id,
                         rationale="Clearer.", text="1. A clearer obligation.", submit=True)  # fmt: skip
             db.session.commit()
@@ -210,7 +213,9 @@ def test_synoptic_and_redline_queries_do_not_grow(app, client, count_queries):
         with count_queries() as counter:
             response = client.get(f"/i/{slug}/synoptic?draft=2")
         assert response.status_code == 200
-        assert len(docx.Document(io.BytesIO(response.data)).tables[0].rows) == 1 + n + 2  # two rows for the preamble and part
+        assert (
+            len(docx.Document(io.BytesIO(response.data)).tables[0].rows) == 1 + n + 2
+        )  # two rows for the preamble and part
         with count_queries() as redline:
             assert client.get(f"/i/{slug}/compare/redline.docx?from=1&to=2").status_code == 200
         counts.append((counter.count, redline.count))

@@ -1,4 +1,5 @@
 """The synoptic table from the app's records: every amendment has its row, a clause it deleted included."""
+
 from __future__ import annotations
 
 import csv

@@ -1,4 +1,5 @@
 """The demo's drafts downloaded in every clean format hold every word of the draft, inside the PDF's margins."""
+
 from __future__ import annotations
 
 import io

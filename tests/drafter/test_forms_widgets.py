@@ -1,4 +1,5 @@
 """The widget for long option lists writes the same HTML as WTForms' own select."""
+
 from __future__ import annotations
 
 from wtforms import Form, SelectChoice, SelectField, SelectMultipleField
@@ -6,10 +7,18 @@ from wtforms.widgets import Select
 
 from drafter.forms import LongSelect
 
-CHOICES = [SelectChoice(v, label) for v, label in [
-    ("", "Any clause"), ("1", "Article 1 — Scope & purpose"), ("2", 'The "Parties"'), ("3", "<b>bold</b>"),
-    ("4", ""), ("5", "Article 5 — Ñ, ü, ไทย"), ("6", "Article 6"),
-]]
+CHOICES = [
+    SelectChoice(v, label)
+    for v, label in [
+        ("", "Any clause"),
+        ("1", "Article 1 — Scope & purpose"),
+        ("2", 'The "Parties"'),
+        ("3", "<b>bold</b>"),
+        ("4", ""),
+        ("5", "Article 5 — Ñ, ü, ไทย"),
+        ("6", "Article 6"),
+    ]
+]
 
 
 def _pair(selected, multiple=False):
@@ -34,7 +43,10 @@ def test_long_select_writes_what_wtforms_writes():
 
 def test_long_select_keeps_extra_attributes():
     class WithAttributes(Form):
-        pick = SelectField(choices=[SelectChoice("1", "One", render_kw={"disabled": True}), SelectChoice("2", "Two")], widget=LongSelect())
+        pick = SelectField(
+            choices=[SelectChoice("1", "One", render_kw={"disabled": True}), SelectChoice("2", "Two")],
+            widget=LongSelect(),
+        )
 
     html = str(WithAttributes().pick())
     assert '<option disabled value="1">One</option>' in html and '<option value="2">Two</option>' in html

@@ -1,4 +1,5 @@
 """Full-text pages keep what never changes for a text and stay exact when the text or its comments change."""
+
 from __future__ import annotations
 
 import pytest
@@ -28,9 +29,7 @@ def seeded(app):
 
 
 def _clause(key: str) -> Clause:
-    return db.session.scalar(
-        select(Clause).join(Clause.instrument).where(Instrument.slug == SLUG, Clause.key == key)
-    )
+    return db.session.scalar(select(Clause).join(Clause.instrument).where(Instrument.slug == SLUG, Clause.key == key))
 
 
 def _edit(app, key: str, *, text: str | None = None, heading: str | None = None, deleted: bool = False) -> None:
@@ -38,8 +37,13 @@ def _edit(app, key: str, *, text: str | None = None, heading: str | None = None,
         clause = _clause(key)
         cur = clause.current_version
         versions.add_version(
-            clause, number=cur.number, heading=heading if heading is not None else cur.heading,
-            text=text if text is not None else cur.text, cause=VersionCause.EDIT, actor=None, deleted=deleted,
+            clause,
+            number=cur.number,
+            heading=heading if heading is not None else cur.heading,
+            text=text if text is not None else cur.text,
+            cause=VersionCause.EDIT,
+            actor=None,
+            deleted=deleted,
         )
         db.session.commit()
 
@@ -81,7 +85,9 @@ def test_draft_page_counts_comments_at_every_request(app, client, seeded):
         clause = _clause("Article 2")
         # Written on the current text, which is still Draft 1's: Draft 1 counts it.
         comment_service.post(
-            author=db.session.get(User, delegate_id), clause=clause, version=clause.current_version,
+            author=db.session.get(User, delegate_id),
+            clause=clause,
+            version=clause.current_version,
             body="Who pays the recruitment fees?",
         )
         db.session.commit()
@@ -114,6 +120,7 @@ def test_text_cache_keeps_the_most_recently_used():
         def build() -> tuple[tuple, TextBody]:
             built.append(name)
             return (name,), TextBody(toc=name, pieces=())
+
         return build
 
     cache.get_or_build(("a",), maker("a"))
@@ -158,7 +165,10 @@ def test_a_draft_keeps_the_kind_each_clause_had_when_published(app, client):
     assert 'class="clause clause-article" id="article-2"' in client.get(url).get_data(as_text=True)
     with app.app_context():
         import_text(TINY.format(heading="Authentic text"), "tiny")
-        assert drafts.draft_state(db.session.scalar(select(Draft).where(Draft.number == 2)))[-1].kind is ClauseKind.PREAMBLE
+        assert (
+            drafts.draft_state(db.session.scalar(select(Draft).where(Draft.number == 2)))[-1].kind
+            is ClauseKind.PREAMBLE
+        )
     kept = client.get(url).get_data(as_text=True)
     assert kept == _fresh(app, client, url)  # every worker serves the same Draft 1
     assert 'class="clause clause-article" id="article-2"' in kept

@@ -1,4 +1,5 @@
 """Text entering through files (``drafter import``, the demo loader) is normalised once, at the edge."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -95,12 +96,8 @@ def test_demo_loader_reads_every_line_ending_as_one(app, tmp_path: Path, monkeyp
         instrument = db.session.scalar(select(Instrument).where(Instrument.slug == DEMO_SLUG))
         for number, (name, *_) in enumerate(DRAFTS, start=1):
             # Each published draft holds exactly the clauses of its LF file.
-            expected = parse_markdown(
-                (Path(drafter.demo.__file__).parent / name).read_bytes(), source_name=name
-            )
-            draft = db.session.scalar(
-                select(Draft).where(Draft.instrument_id == instrument.id, Draft.number == number)
-            )
+            expected = parse_markdown((Path(drafter.demo.__file__).parent / name).read_bytes(), source_name=name)
+            draft = db.session.scalar(select(Draft).where(Draft.instrument_id == instrument.id, Draft.number == number))
             assert [(r.key, r.version.heading, r.version.text) for r in drafts.draft_state(draft)] == [
                 (c.key, c.heading, c.text) for c in expected.clauses
             ]

@@ -1,4 +1,5 @@
 """Importing texts as instruments and as their next drafts."""
+
 from __future__ import annotations
 
 import pytest
@@ -28,11 +29,15 @@ def test_first_import_creates_clauses_versions_and_draft_1(app_ctx):
     assert [r.key for r in drafts.draft_state(report.draft)] == [r.key for r in rows]
 
 
-@pytest.mark.parametrize("same", [
-    lambda text: text,
-    lambda text: text.replace("obligation number 2 in", "obligation\nnumber 2   in"),
-    lambda text: text.replace("\n", "\r\n"),
-], ids=["identical", "rewrapped", "crlf"])
+@pytest.mark.parametrize(
+    "same",
+    [
+        lambda text: text,
+        lambda text: text.replace("obligation number 2 in", "obligation\nnumber 2   in"),
+        lambda text: text.replace("\n", "\r\n"),
+    ],
+    ids=["identical", "rewrapped", "crlf"],
+)
 def test_reimport_of_the_same_text_makes_no_version_and_publishes_no_draft(app_ctx, same):
     import_text(instrument_md(3), "test")
     before = version_count()
@@ -47,7 +52,7 @@ def test_reimport_of_the_same_text_makes_no_version_and_publishes_no_draft(app_c
 def test_reimport_that_only_moves_a_clause_publishes_a_draft(app_ctx):
     import_text(instrument_md(3), "test")
     text = instrument_md(3)
-    art3 = text[text.index("### Article 3"):]
+    art3 = text[text.index("### Article 3") :]
     moved = text.replace(art3, "").replace("### Article 1", art3 + "\n### Article 1")
     report = import_text(moved, "test")
     assert report.changed == [] and report.added == [] and report.deleted == []
@@ -73,8 +78,15 @@ def test_reimport_over_clauses_without_any_version_gives_them_one(app_ctx):
     instrument = db.session.scalar(select(Instrument).where(Instrument.slug == "test"))
     # Rows left without a version (current_version_id is nullable): one the file has, one it has not.
     for position, key in ((4, "Article 4"), (5, "Article 8")):
-        db.session.add(Clause(instrument_id=instrument.id, uid=key.lower().replace(" ", "-"), key=key,
-                              kind=ClauseKind.ARTICLE, position=position))
+        db.session.add(
+            Clause(
+                instrument_id=instrument.id,
+                uid=key.lower().replace(" ", "-"),
+                key=key,
+                kind=ClauseKind.ARTICLE,
+                position=position,
+            )
+        )
     db.session.commit()
     report = import_text(instrument_md(4), "test")
     assert report.changed == ["Article 4"] and report.added == [] and report.deleted == ["Article 8"]
@@ -90,15 +102,26 @@ def test_renumbered_articles_keep_their_identity(app_ctx):
     import_text(original, "test")
     uid_of_3 = db.session.scalar(select(Clause.uid).where(Clause.key == "Article 3"))
     # A new Article 2 is inserted; old 2..4 become 3..5 with the same text.
-    lines = ["### Article 1 — Heading 1\n\n1. The Parties shall give effect to obligation number 1 in good faith and without delay.\n",
-             "### Article 2 — Inserted\n\n1. An entirely new obligation on access to justice for every migrant worker.\n"]
+    lines = [
+        "### Article 1 — Heading 1\n\n1. The Parties shall give effect to obligation number 1 in good faith and without delay.\n",
+        "### Article 2 — Inserted\n\n1. An entirely new obligation on access to justice for every migrant worker.\n",
+    ]
     for old in range(2, 5):
-        lines.append(f"### Article {old + 1} — Heading {old}\n\n1. The Parties shall give effect to obligation number {old} in good faith and without delay.\n")
-    text = "---\ntitle: Test Instrument\n---\n\n# Test Instrument\n\n## Preamble\n\nThe Parties agree.\n\n## Part I — General\n\n" + "\n".join(lines)
+        lines.append(
+            f"### Article {old + 1} — Heading {old}\n\n1. The Parties shall give effect to obligation number {old} in good faith and without delay.\n"
+        )
+    text = (
+        "---\ntitle: Test Instrument\n---\n\n# Test Instrument\n\n## Preamble\n\nThe Parties agree.\n\n## Part I — General\n\n"
+        + "\n".join(lines)
+    )
     report = import_text(text, "test")
     assert report.added == ["Article 2"]
     assert report.changed == []  # number labels changed, so versions were made, but see below
-    assert sorted(report.renumbered) == [("Article 2", "Article 3"), ("Article 3", "Article 4"), ("Article 4", "Article 5")]
+    assert sorted(report.renumbered) == [
+        ("Article 2", "Article 3"),
+        ("Article 3", "Article 4"),
+        ("Article 4", "Article 5"),
+    ]
     moved = db.session.scalar(select(Clause).where(Clause.uid == uid_of_3))
     assert moved.key == "Article 4" and moved.current_version.number == "Article 4"
 
@@ -124,13 +147,27 @@ def test_stale_base_is_refused_and_changes_nothing(app_ctx):
     import_text(instrument_md(2), "test")
     clause = db.session.scalar(select(Clause).where(Clause.key == "Article 1"))
     base = clause.current_version_id
-    add_version(clause, number="Article 1", heading="H", text="First edit.", cause=VersionCause.EDIT,
-                actor=None, base_version_id=base)
+    add_version(
+        clause,
+        number="Article 1",
+        heading="H",
+        text="First edit.",
+        cause=VersionCause.EDIT,
+        actor=None,
+        base_version_id=base,
+    )
     db.session.commit()
     count = version_count()
     with pytest.raises(StaleBase):
-        add_version(clause, number="Article 1", heading="H", text="Second edit on the old base.",
-                    cause=VersionCause.EDIT, actor=None, base_version_id=base)
+        add_version(
+            clause,
+            number="Article 1",
+            heading="H",
+            text="Second edit on the old base.",
+            cause=VersionCause.EDIT,
+            actor=None,
+            base_version_id=base,
+        )
     db.session.rollback()
     assert version_count() == count
     assert clause.current_version.text == "First edit."
@@ -140,8 +177,12 @@ def test_identical_edit_is_a_no_op(app_ctx):
     import_text(instrument_md(1), "test")
     clause = db.session.scalar(select(Clause).where(Clause.key == "Article 1"))
     cur = clause.current_version
-    assert add_version(clause, number=cur.number, heading=cur.heading, text=cur.text + "\n\n",
-                       cause=VersionCause.EDIT, actor=None) is None
+    assert (
+        add_version(
+            clause, number=cur.number, heading=cur.heading, text=cur.text + "\n\n", cause=VersionCause.EDIT, actor=None
+        )
+        is None
+    )
 
 
 def test_demo_draft_2_follows_renumbering(app_ctx):

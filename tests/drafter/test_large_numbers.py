@@ -1,4 +1,5 @@
 """A number larger than any database integer, in a path, a query or a form, is a 4xx, never a server error."""
+
 from __future__ import annotations
 
 import pytest
@@ -13,11 +14,20 @@ BIG = str(10**23)  # beyond 2**63: SQLite's driver could not bind it
 MID = str(3 * 10**9)  # beyond 2**31: PostgreSQL's INTEGER refused it
 
 URLS = [
-    f"{S}/drafts/{BIG}/", f"{S}/drafts/{BIG}/sources", f"{S}/amendments/{BIG}/", f"{S}/consultations/{BIG}/",
-    f"{S}/organisations/{BIG}/report", f"/admin/accounts/{BIG}/",
-    f"{S}/register?consultation={BIG}", f"{S}/register?organisation={BIG}", f"{S}/matrix?consultation={BIG}",
-    f"{S}/c/article-10/comments/?version={BIG}", f"{S}/c/article-10/comments/?draft={BIG}",
-    f"{S}/c/article-10/provenance?version={BIG}", f"{S}/export.md?draft={BIG}", f"{S}/compare/?from={BIG}&to=2",
+    f"{S}/drafts/{BIG}/",
+    f"{S}/drafts/{BIG}/sources",
+    f"{S}/amendments/{BIG}/",
+    f"{S}/consultations/{BIG}/",
+    f"{S}/organisations/{BIG}/report",
+    f"/admin/accounts/{BIG}/",
+    f"{S}/register?consultation={BIG}",
+    f"{S}/register?organisation={BIG}",
+    f"{S}/matrix?consultation={BIG}",
+    f"{S}/c/article-10/comments/?version={BIG}",
+    f"{S}/c/article-10/comments/?draft={BIG}",
+    f"{S}/c/article-10/provenance?version={BIG}",
+    f"{S}/export.md?draft={BIG}",
+    f"{S}/compare/?from={BIG}&to=2",
 ]
 URLS += [url.replace(BIG, MID) for url in URLS]
 
@@ -47,7 +57,9 @@ def test_a_huge_version_id_in_a_comment_form_writes_nothing(demo):
         before = row_counts()
         uid = db.session.scalar(select(Clause.uid).where(Clause.key == "Article 10"))
     for number in (BIG, MID):
-        response = client.post(f"{S}/c/{uid}/comments/", data={"version_id": number, "body": "A comment.", "category": "concern"})
+        response = client.post(
+            f"{S}/c/{uid}/comments/", data={"version_id": number, "body": "A comment.", "category": "concern"}
+        )
         assert 400 <= response.status_code < 500
     with demo.app_context():
         assert row_counts() == before

@@ -1,4 +1,5 @@
 """The Alembic migrations build exactly the schema the models describe."""
+
 from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
@@ -44,10 +45,16 @@ def test_existing_amendments_are_numbered_per_instrument_in_the_order_they_were_
         made = []
         for n, slug in enumerate(["a", "b", "a", "a", "b"]):  # interleaved, so ids and numbers differ
             target = clause("Article 1", slug)
-            made.append(amendment_service.propose(
-                target, actor=user(people.mfa), kind="modify", base_version_id=target.current_version_id,
-                rationale="The workshop asked for it.", text=f"States shall cooperate {n}.",
-            ).id)
+            made.append(
+                amendment_service.propose(
+                    target,
+                    actor=user(people.mfa),
+                    kind="modify",
+                    base_version_id=target.current_version_id,
+                    rationale="The workshop asked for it.",
+                    text=f"States shall cooperate {n}.",
+                ).id
+            )
         db.session.commit()
         db.session.remove()
         downgrade(directory=migrations_dir(), revision="9e4d5a7c2b61")  # before amendments had numbers

@@ -7,6 +7,7 @@ that comes first on ``sys.path`` of a fresh interpreter, which imports
 ``drafter`` from there as from an installed package, builds the schema with
 the migrations and renders pages.
 """
+
 from __future__ import annotations
 
 import os

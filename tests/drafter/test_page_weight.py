@@ -5,6 +5,7 @@ is under 150 KB as sent, without images, and uses no JavaScript framework:
 only the app's own small scripts from ``static/js``. Sizes are counted
 uncompressed, so the budget holds even where no proxy compresses responses.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,8 +19,9 @@ BUDGET = 150 * 1024
 #: The app's scripts together stay this small (a framework alone is several times more).
 SCRIPTS_BUDGET = 20 * 1024
 #: Names of JavaScript frameworks and libraries that must not appear in what the page loads.
-FRAMEWORKS = re.compile(r"react|vue|angular|jquery|svelte|ember|backbone|alpine|htmx|preact|lit-element|bootstrap",
-                        re.IGNORECASE)
+FRAMEWORKS = re.compile(
+    r"react|vue|angular|jquery|svelte|ember|backbone|alpine|htmx|preact|lit-element|bootstrap", re.IGNORECASE
+)
 
 
 class Assets(HTMLParser):

@@ -1,4 +1,5 @@
 """A page number past the end of any list leads to its last page, with the same filters."""
+
 from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
@@ -47,7 +48,6 @@ def test_every_list_sends_a_page_past_its_end_to_the_last_page(demo):
         assert last < 99 and client.get(response.headers["Location"]).status_code == 200, url
         assert client.get(f"{url}?page={last}").status_code == 200, url
         assert client.get(f"{url}?page={last + 1}").status_code == 302, url
-
 
 
 def test_a_page_number_too_large_for_the_database_leads_to_the_last_page(demo):

@@ -7,6 +7,7 @@ argument in :data:`URL_VALUES` it fails with a message saying what to add.
 A refused request must not write anything: the rows of every table are
 counted before and after.
 """
+
 from __future__ import annotations
 
 import logging
@@ -61,14 +62,20 @@ def world(app) -> World:
         token = make_reset_token(db.session.get(User, users["stakeholder"].id), app.secret_key)
         # A comment by the "stakeholder" on Article 1, for the comment routes.
         comment = post_comment(
-            author=db.session.get(User, users["stakeholder"].id), clause=clause, version=clause.current_version,
+            author=db.session.get(User, users["stakeholder"].id),
+            clause=clause,
+            version=clause.current_version,
             body="A comment for the matrix.",
         )
         db.session.commit()
         # A submitted amendment by the "stakeholder"'s organisation on Article 1, for the amendment routes.
         amendment = propose_amendment(
-            clause, actor=db.session.get(User, users["stakeholder"].id), kind="modify",
-            base_version_id=clause.current_version_id, rationale="For the matrix.", text="Changed for the matrix.",
+            clause,
+            actor=db.session.get(User, users["stakeholder"].id),
+            kind="modify",
+            base_version_id=clause.current_version_id,
+            rationale="For the matrix.",
+            text="Changed for the matrix.",
             submit=True,
         )
         db.session.commit()
@@ -86,16 +93,31 @@ def world(app) -> World:
     # A written call, an input the "stakeholder" sent to it and the records citing it, for the consultation routes.
     values.update(
         matrix_records(
-            app, slug="members-only", stakeholder_id=users["stakeholder"].id,
-            secretariat_id=users["secretariat"].id, amendment_id=amendment.id,
+            app,
+            slug="members-only",
+            stakeholder_id=users["stakeholder"].id,
+            secretariat_id=users["secretariat"].id,
+            amendment_id=amendment.id,
         )
     )
     return World({name: user.id for name, user in users.items()}, values)
 
 
 #: Values for URL arguments, filled by the ``world`` fixture; a new argument needs one.
-URL_VALUES = ("slug", "number", "uid", "fmt", "user_id", "token", "filename", "comment_id", "amendment_id",
-              "consultation_id", "input_id", "organisation_id")
+URL_VALUES = (
+    "slug",
+    "number",
+    "uid",
+    "fmt",
+    "user_id",
+    "token",
+    "filename",
+    "comment_id",
+    "amendment_id",
+    "consultation_id",
+    "input_id",
+    "organisation_id",
+)
 
 
 #: Refusals that depend on the object in the URL, not on the audience alone:
@@ -206,7 +228,9 @@ def check(app, world, endpoint, rule, url, visitor, method) -> str | None:
         return f"refused ({expected}) but wrote rows: {written}"
     if expected == "sign_in":
         want_get = status == 302 and location.startswith("/sign-in?next=")
-        return None if (want_get if method == "GET" else status == 401) else f"expected sign-in, got {status} {location}"
+        return (
+            None if (want_get if method == "GET" else status == 401) else f"expected sign-in, got {status} {location}"
+        )
     if expected == "unauthorized":
         return None if status == 401 else f"expected 401, got {status}"
     if expected == "forbidden":

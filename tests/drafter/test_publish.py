@@ -1,4 +1,5 @@
 """Publishing drafts, and the comment period of a circulated draft."""
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
@@ -34,9 +35,14 @@ def test_secretariat_publishes_the_next_draft_with_a_comment_period(client, app,
     form = client.get("/i/t/drafts/publish")
     assert form.status_code == 200 and "Publish Draft 2" in form.get_data(as_text=True)
     closes = date.today() + timedelta(days=14)
-    response = client.post("/i/t/drafts/publish", data={"title": "For the national consultations",
-                                                         "note": "Article 2 reworded.",
-                                                         "comments_close_on": closes.isoformat()})
+    response = client.post(
+        "/i/t/drafts/publish",
+        data={
+            "title": "For the national consultations",
+            "note": "Article 2 reworded.",
+            "comments_close_on": closes.isoformat(),
+        },
+    )
     assert response.status_code == 302 and response.headers["Location"].endswith("/i/t/drafts/2/")
     with app.app_context():
         draft = db.session.scalar(select(Draft).where(Draft.number == 2))

@@ -9,6 +9,7 @@ showcase article with an amended and an edited version, an accepted
 amendment ...), once to warm the caches, then counted. An N+1 query, or a
 list that is not paginated, shows up as a difference.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -19,8 +20,9 @@ from drafter.extensions import db
 from tests.conftest import QueryCounter, database_url, reset_schema
 
 SMALL = Scale(clauses=12, drafts=2, comments=40, amendments=12, inputs=4, organisations=4, users=8, consultations=2)
-LARGE = Scale(clauses=300, drafts=6, comments=3_000, amendments=400, inputs=80, organisations=12, users=40,
-              consultations=4)
+LARGE = Scale(
+    clauses=300, drafts=6, comments=3_000, amendments=400, inputs=80, organisations=12, users=40, consultations=4
+)
 
 #: Pages whose statements depend on what the first page of the list holds, not on its length:
 #: the register lists inputs before amendments, so its first page has amendments only when
@@ -30,9 +32,19 @@ SHAPE_DEPENDENT = {"disposition register"}
 #: Pages of lists: at the large size each must still fit in this many bytes (unpaginated, the
 #: comments list or the audit log would be over a megabyte, the busiest clause's comments 150 KB).
 LIST_PAGES = {
-    "clause page (most comments)", "clause comments (most comments)", "comments list", "comments list, last page", "amendments review queue", "our organisation's amendments",
-    "events (audit log)", "accounts", "registrations", "consultation page", "disposition register, inputs",
-    "disposition register, amendments", "traceability matrix",
+    "clause page (most comments)",
+    "clause comments (most comments)",
+    "comments list",
+    "comments list, last page",
+    "amendments review queue",
+    "our organisation's amendments",
+    "events (audit log)",
+    "accounts",
+    "registrations",
+    "consultation page",
+    "disposition register, inputs",
+    "disposition register, amendments",
+    "traceability matrix",
 }
 LIST_PAGE_BYTES = 150_000
 
@@ -45,10 +57,16 @@ def worlds(tmp_path_factory):
     from drafter import create_app
 
     tmp = tmp_path_factory.mktemp("query-counts")
-    app = create_app({
-        "TESTING": True, "SECRET_KEY": "test-only-secret", "SQLALCHEMY_DATABASE_URI": database_url(tmp),
-        "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False, "INSTANCE_UPLOADS": str(tmp / "uploads"),
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-only-secret",
+            "SQLALCHEMY_DATABASE_URI": database_url(tmp),
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            "INSTANCE_UPLOADS": str(tmp / "uploads"),
+        }
+    )
     with app.app_context():
         reset_schema(db)
         made = {"small": build(SMALL, slug="small"), "large": build(LARGE, slug="large")}
@@ -88,8 +106,16 @@ def _request(app, identities, size: str, world: World, name: str):
 def test_the_two_records_differ_in_size(worlds):
     _, made, _ = worlds
     small, large = made["small"].counts, made["large"].counts
-    for table in ("clause", "clause_version", "draft", "comment", "comment_anchor", "amendment", "consultation_input",
-                  "event"):
+    for table in (
+        "clause",
+        "clause_version",
+        "draft",
+        "comment",
+        "comment_anchor",
+        "amendment",
+        "consultation_input",
+        "event",
+    ):
         assert large[table] >= 3 * small[table], table
 
 

@@ -1,4 +1,5 @@
 """The security baseline: safe ``next`` targets, CSRF, rate limits, headers and cookies."""
+
 from __future__ import annotations
 
 import re
@@ -94,8 +95,18 @@ def member(app):
         return add_user("mfa@example.org")
 
 
-@pytest.mark.parametrize("target", ["//evil.example", "/%2F%2Fevil.example", "/\\evil.example", "http://a@evil.example",
-                                    "javascript:alert(1)", "/\t/evil.example"], ids=repr)
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example",
+        "/%2F%2Fevil.example",
+        "/\\evil.example",
+        "http://a@evil.example",
+        "javascript:alert(1)",
+        "/\t/evil.example",
+    ],
+    ids=repr,
+)
 def test_sign_in_falls_back_home_for_unsafe_next(app, member, target):
     response = sign_in(app.test_client(), "mfa@example.org", next=target)
     assert response.status_code == 302
@@ -116,6 +127,7 @@ def test_the_sign_in_redirect_carries_next_through_the_form(app, member):
 
 
 # --- CSRF --------------------------------------------------------------------
+
 
 def csrf_token(html: str) -> str:
     return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
@@ -204,11 +216,12 @@ def test_pages_render_the_token_for_their_forms(csrf_app):
         put_in_session(client, account("admin@example.org"))
     for path in ("/account/password", "/admin/accounts/", "/secretariat/registrations/"):
         html = client.get(path).get_data(as_text=True)
-        forms = html.count("<form method=\"post\"")
+        forms = html.count('<form method="post"')
         assert forms and html.count('name="csrf_token"') >= forms, path
 
 
 # --- rate limits ---------------------------------------------------------------
+
 
 @pytest.fixture
 def limited_app(tmp_path):
@@ -249,12 +262,14 @@ def test_limits_count_per_client_address(limited_app):
     for _ in range(3):
         sign_in(limited_app.test_client(), "mfa@example.org", "wrong password")
     elsewhere = limited_app.test_client()
-    response = elsewhere.post("/sign-in", data={"email": "mfa@example.org", "password": PASSWORD},
-                              environ_base={"REMOTE_ADDR": "192.0.2.7"})
+    response = elsewhere.post(
+        "/sign-in", data={"email": "mfa@example.org", "password": PASSWORD}, environ_base={"REMOTE_ADDR": "192.0.2.7"}
+    )
     assert response.status_code == 302
 
 
 # --- headers and cookies -----------------------------------------------------
+
 
 def test_security_headers(client):
     response = client.get("/sign-in")
@@ -296,8 +311,10 @@ def test_pages_have_no_inline_script_or_style(app, member):
     pages = [anonymous.get(p) for p in ("/sign-in", "/register", "/reset-password", "/reset-password/bad-token")]
     signed_in = app.test_client()
     put_in_session(signed_in, admin)
-    pages += [signed_in.get(p) for p in ("/account/", "/account/password", "/admin/accounts/", "/admin/events/",
-                                           "/secretariat/registrations/")]
+    pages += [
+        signed_in.get(p)
+        for p in ("/account/", "/account/password", "/admin/accounts/", "/admin/events/", "/secretariat/registrations/")
+    ]
     for response in pages:
         html = response.get_data(as_text=True)
         assert not re.search(r"<script(?![^>]*\ssrc=)", html), response.request.path
@@ -314,8 +331,10 @@ def test_nul_characters_are_refused_at_the_door_and_never_stored(app, client):
     with app.app_context():
         import_text(instrument_md(1), "t")
         before = row_counts()
-    for path, data in [("/sign-in", {"email": "a\x00@example.org", "password": "x"}),
-                       ("/register", {"name": "Del\x00egate"})]:
+    for path, data in [
+        ("/sign-in", {"email": "a\x00@example.org", "password": "x"}),
+        ("/register", {"name": "Del\x00egate"}),
+    ]:
         response = client.post(path, data=data)
         assert response.status_code == 400, path
         assert "NUL character" in response.get_data(as_text=True)
@@ -324,7 +343,8 @@ def test_nul_characters_are_refused_at_the_door_and_never_stored(app, client):
         assert row_counts() == before
         # Text that reaches the store another way (files, services) loses its NUL.
         clause = db.session.scalar(select(Clause).where(Clause.key == "Article 1"))
-        version = add_version(clause, number="Article 1", heading="H", text="Pasted\x00 text.",
-                              cause=VersionCause.EDIT, actor=None)
+        version = add_version(
+            clause, number="Article 1", heading="H", text="Pasted\x00 text.", cause=VersionCause.EDIT, actor=None
+        )
         db.session.commit()
         assert db.session.get(ClauseVersion, version.id).text == "Pasted text."

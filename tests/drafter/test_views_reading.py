@@ -1,4 +1,5 @@
 """Reading pages: instruments, full text, drafts, clause history, exports, and their errors."""
+
 from __future__ import annotations
 
 import pytest
@@ -67,7 +68,9 @@ def test_non_public_instrument_needs_sign_in(client, app):
         import_text(instrument_md(2), "closed", public=False)
     assert client.get("/i/closed/").status_code == 401
     assert client.get("/i/closed/export.md").status_code == 401
-    assert "closed" not in client.get("/").get_data(as_text=True).split("<main")[1].split("</main>")[0].lower().replace("open to registered", "")
+    assert "closed" not in client.get("/").get_data(as_text=True).split("<main")[1].split("</main>")[0].lower().replace(
+        "open to registered", ""
+    )
 
 
 def test_exports_download_clean_text(client, demo):
@@ -116,6 +119,8 @@ def test_current_page_says_whether_it_differs_from_the_latest_draft(client, app)
     assert "is the text of" in client.get("/i/t/").get_data(as_text=True)
     with app.app_context():
         clause = db.session.scalar(select(Clause).where(Clause.key == "Article 2"))
-        add_version(clause, number="Article 2", heading="Heading 2", text="Edited.", cause=VersionCause.EDIT, actor=None)
+        add_version(
+            clause, number="Article 2", heading="Heading 2", text="Edited.", cause=VersionCause.EDIT, actor=None
+        )
         db.session.commit()
     assert "1 clause has changed since Draft 1" in client.get("/i/t/").get_data(as_text=True)

@@ -3,6 +3,7 @@
 Never downloads a browser: the executable is ``/usr/bin/chromium`` (or
 ``$DRAFTER_CHROMIUM``). Without it the tests are skipped locally and fail in CI.
 """
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """A delegate registers, the secretariat approves the registration, the delegate signs in and out."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """A delegate proposes an amendment; the secretariat reviews and accepts it; the new version shows on the clause page."""
+
 from __future__ import annotations
 
 import re
@@ -15,7 +16,9 @@ def test_propose_review_accept_and_see_the_new_version(page: Page, live_server, 
     # 1. The MFA delegate opens Article 16 and proposes stronger wording, with a preview first.
     sign_in(page, live_server, *demo_password(live_server, "stakeholder"))
     page.goto(live_server.url("/i/asean-migrant-workers/"))
-    page.get_by_role("navigation", name="Table of contents").get_by_role("link", name=re.compile(r"^Article 16\b")).click()
+    page.get_by_role("navigation", name="Table of contents").get_by_role(
+        "link", name=re.compile(r"^Article 16\b")
+    ).click()
     page.locator("section[id] h3 a", has_text="Article 16").click()
     page.get_by_role("link", name="Propose an amendment").click()
     text = page.get_by_label("Proposed text")

@@ -1,4 +1,5 @@
 """A delegate selects words in a clause, comments on them, and sees the words highlighted."""
+
 from __future__ import annotations
 
 import re
@@ -74,7 +75,9 @@ def test_demo_comment_shows_that_its_words_changed(page: Page, live_server, tmp_
     page.goto(live_server.url(f"/i/{SLUG}/c/article-12/"))
     card = page.locator("article.comment", has_text="employer-pays principle")
     expect(card).to_contain_text("The quoted words have changed since")
-    expect(card.locator("blockquote")).to_contain_text("Recruitment fees charged to migrant workers shall be reasonable")
+    expect(card.locator("blockquote")).to_contain_text(
+        "Recruitment fees charged to migrant workers shall be reasonable"
+    )
     card.get_by_role("link", name="version 1 of the clause").click()
     expect(page.locator("[data-comment-source] mark.quoted")).to_have_text(
         "Recruitment fees charged to migrant workers shall be reasonable"

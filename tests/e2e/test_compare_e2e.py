@@ -1,4 +1,5 @@
 """A delegate compares Draft 1 and Draft 2 of the demo in the browser."""
+
 from __future__ import annotations
 
 import re

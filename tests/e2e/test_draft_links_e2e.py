@@ -1,5 +1,6 @@
 """A delegate reading Draft 1 follows a clause heading, sees that clause as it stood in Draft 1
 and that it has changed since, and begins an amendment that says which version it changes."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """A delegate downloads Draft 2 as Word from its page, and the redline with tracked changes from the compare page."""
+
 from __future__ import annotations
 
 import zipfile

@@ -1,5 +1,6 @@
 """At a phone's width (390 CSS pixels) no page scrolls sideways: text wraps, and a wide table
 scrolls only inside its own labelled box."""
+
 from __future__ import annotations
 
 import pytest
@@ -52,7 +53,10 @@ def _put_long_text(app) -> None:
         actor = db.session.scalar(select(User).where(User.role == Role.SECRETARIAT))
         current = clause.current_version
         edit_clause(
-            clause, actor=actor, base_version_id=current.id, heading=current.heading,
+            clause,
+            actor=actor,
+            base_version_id=current.id,
+            heading=current.heading,
             text=f"{current.text}\n\n2. Guidance is published at {LONG_URL} and <{LONG_URL}>.\n\n3. {LONG_WORD}.",
         )
         db.session.commit()

@@ -1,4 +1,5 @@
 """A delegate reads the demo instrument in the browser and downloads a clean copy."""
+
 from __future__ import annotations
 
 import re

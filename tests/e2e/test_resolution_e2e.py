@@ -3,6 +3,7 @@
 Browsers send textarea text with CRLF line ends; the markers must be
 recognised in that form too (they were once saved into the clause).
 """
+
 from __future__ import annotations
 
 import re
@@ -34,7 +35,8 @@ def clause_state(live_server, uid: str) -> tuple[int, str, int]:
 
     def read():
         clause = db.session.scalar(
-            select(Clause).join(Instrument, Instrument.id == Clause.instrument_id)
+            select(Clause)
+            .join(Instrument, Instrument.id == Clause.instrument_id)
             .where(Instrument.slug == SLUG, Clause.uid == uid)
         )
         count = len(db.session.scalars(select(ClauseVersion.id).where(ClauseVersion.clause_id == clause.id)).all())
@@ -109,13 +111,17 @@ def test_a_stale_edit_saved_again_with_the_conflict_markers_left_in_is_refused(p
         from drafter.services import editing
 
         clause = db.session.scalar(
-            select(Clause).join(Instrument, Instrument.id == Clause.instrument_id)
+            select(Clause)
+            .join(Instrument, Instrument.id == Clause.instrument_id)
             .where(Instrument.slug == SLUG, Clause.uid == uid)
         )
         officer = db.session.scalars(select(User).where(User.role == Role.SECRETARIAT)).first()
         current = clause.current_version
         editing.edit_clause(
-            clause, actor=officer, base_version_id=current.id, heading=current.heading,
+            clause,
+            actor=officer,
+            base_version_id=current.id,
+            heading=current.heading,
             text=current.text.replace(old, "deductions shall be permitted only as listed in the annex"),
         )
         db.session.commit()

@@ -1,4 +1,5 @@
 """A reader follows a workshop input to the words it changed in the clause, and back again."""
+
 from __future__ import annotations
 
 import re

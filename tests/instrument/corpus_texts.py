@@ -7,6 +7,7 @@ keep every line's leading indentation, as text pasted from a word
 processor keeps it, before :func:`instrument.parse.canonical_markdown`
 stores it. Every word of the source's body ends up in some clause.
 """
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """The amendment state machine: every pair of states for every role."""
+
 from __future__ import annotations
 
 import itertools

@@ -1,4 +1,5 @@
 """Tests of instrument.anchors: comment selectors and re-anchoring on new versions."""
+
 from __future__ import annotations
 
 import unicodedata

@@ -5,6 +5,7 @@ each pair, checked article by article), not copied from the corpus README:
 for instance the GG's Art 73 changes only in indentation and Art 74 not at
 all between the two states used here.
 """
+
 from __future__ import annotations
 
 import functools
@@ -73,9 +74,7 @@ def test_gg_v2_to_v3_changed_and_added_articles(corpus):
     }  # fmt: skip
     repealed = {"Art 49", "Art 59a", "Art 142a"}
     assert keys(c, lambda ch: ch.status == "changed") == amended | repealed
-    assert keys(c, lambda ch: ch.status == "added") == {
-        "Art 104c", "Art 104d", "Art 143e", "Art 143f", "Art 143g"
-    }
+    assert keys(c, lambda ch: ch.status == "added") == {"Art 104c", "Art 104d", "Art 143e", "Art 143f", "Art 143g"}
     assert keys(c, lambda ch: ch.status == "deleted") == set()
     assert keys(c, lambda ch: ch.heading_changed) == repealed
     assert (c.clauses_moved, c.clauses_renumbered) == (0, 0)
@@ -153,9 +152,7 @@ def test_tpg_v6_to_v7_organ_donation_reform(corpus):
 
 
 def test_civil_code_v2_to_v3_one_provision(corpus):
-    c = compare(
-        corpus, "large/bgb_v2_2022-02-13_79bdc90d.md", "large/bgb_v3_2022-03-03_faba4c77.md"
-    )
+    c = compare(corpus, "large/bgb_v2_2022-02-13_79bdc90d.md", "large/bgb_v3_2022-03-03_faba4c77.md")
     assert len(c.changes) > 2000
     assert keys(c, lambda ch: ch.status != "unchanged" or ch.moved or ch.renumbered) == {"§ 309"}
 

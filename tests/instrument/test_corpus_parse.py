@@ -1,4 +1,5 @@
 """instrument.parse on the real legal texts of shared/corpus (bundestag-gesetze/ and large/)."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Tests of instrument.diff: word-level redlines and clause comparison."""
+
 from __future__ import annotations
 
 import itertools
@@ -218,9 +219,7 @@ def test_inline_html_marks_and_escapes():
     r = redline("Use <b> & x", 'Use <i> & "x"')
     html = render_redline_html(r)
     assert "<b>" not in html and "<i>" not in html
-    assert (
-        '<del class="redline-del"><span class="visually-hidden">deleted: </span>b</del>' in html
-    )
+    assert '<del class="redline-del"><span class="visually-hidden">deleted: </span>b</del>' in html
     assert '<ins class="redline-ins"><span class="visually-hidden">inserted: </span>i</ins>' in html
     assert "&lt;" in html and "&amp;" in html and "&quot;" in html
 
@@ -413,8 +412,17 @@ def test_property_lis_is_increasing_and_maximal(values):
 LONG = "Each Party shall take appropriate measures to protect the rights of all migrant workers"
 
 
-def art(key: str, text: str, position: int, *, number: str | None = None, heading: str = "",
-        parent: str | None = "part-1", version: int | None = None, deleted: bool = False) -> ClauseState:
+def art(
+    key: str,
+    text: str,
+    position: int,
+    *,
+    number: str | None = None,
+    heading: str = "",
+    parent: str | None = "part-1",
+    version: int | None = None,
+    deleted: bool = False,
+) -> ClauseState:
     return ClauseState(
         key=key, kind=ClauseKind.ARTICLE, number=number if number is not None else key,
         heading=heading, text=text, parent_key=parent, position=position,

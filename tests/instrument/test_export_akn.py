@@ -1,4 +1,5 @@
 """Akoma Ntoso 3.0: export, stable eIds, import of any profile, and round trips."""
+
 from __future__ import annotations
 
 import logging
@@ -103,7 +104,11 @@ def test_a_renumbered_article_keeps_its_eid_in_the_later_draft():
     eid = lambda data, num: next(  # noqa: E731
         a.get("eId") for a in etree.fromstring(data).iter(f"{A}article") if a.findtext(f"{A}num") == num
     )
-    assert eid(export(first, uids=uids1), "Article 15") == eid(export(second, uids=uids2), "Article 16") == "art_article-15"
+    assert (
+        eid(export(first, uids=uids1), "Article 15")
+        == eid(export(second, uids=uids2), "Article 16")
+        == "art_article-15"
+    )
     assert eid(export(first, uids=uids1), "Article 3") == eid(export(second, uids=uids2), "Article 3")
 
 
@@ -123,7 +128,10 @@ def test_line_breaks_and_control_characters(caplog):
     ]
     with caplog.at_level(logging.WARNING, logger="instrument.export"):
         data = to_akn("T", clauses, identity=IDENTITY)
-    assert "Akoma Ntoso export: Article 2 Definitions: 2 vertical tabs became line breaks; 1 NUL character dropped" in caplog.text
+    assert (
+        "Akoma Ntoso export: Article 2 Definitions: 2 vertical tabs became line breaks; 1 NUL character dropped"
+        in caplog.text
+    )
     root = etree.fromstring(data)
     assert len(list(root.iter(f"{A}eol"))) == 2
     back = parse_akn(data)
@@ -173,7 +181,12 @@ def test_import_reads_other_namespaces_and_generic_structure():
     assert parsed.title == "Some Act"
     chapter, article = parsed.clauses
     assert (chapter.key, chapter.kind, chapter.heading) == ("Chapter 1", ClauseKind.PART, "General")
-    assert (article.kind, article.number, article.heading, article.parent_key) == (ClauseKind.ARTICLE, "1", "Scope", "Chapter 1")
+    assert (article.kind, article.number, article.heading, article.parent_key) == (
+        ClauseKind.ARTICLE,
+        "1",
+        "Scope",
+        "Chapter 1",
+    )
     assert article.text == "(1) First paragraph.\n\n(2) It covers\n\n    a) this,\n\n    b) that."
 
 
@@ -234,7 +247,9 @@ def test_corpus_round_trip_keeps_keys_headings_and_words(corpus, name):
 @pytest.mark.corpus
 def test_amending_act_in_legaldocml_imports(corpus):
     parsed = parse_akn(
-        (corpus / "ris-norms-legaldocml" / "lobbyrg-aenderungsgesetz_2024-10_regelungstext-verkuendung-1.xml").read_bytes()
+        (
+            corpus / "ris-norms-legaldocml" / "lobbyrg-aenderungsgesetz_2024-10_regelungstext-verkuendung-1.xml"
+        ).read_bytes()
     )
     assert parsed.title == "Gesetz zur Änderung des Lobbyregistergesetzes"
     assert [c.key for c in parsed.clauses if c.kind is ClauseKind.ARTICLE] == [f"Artikel {n}" for n in range(1, 5)]
@@ -349,7 +364,9 @@ def test_legaldocml_round_trip_keeps_every_article_paragraph_and_item_eid(corpus
     wanted = {
         e.get("eId"): (e.findtext("{*}num") or e.text or "").strip()
         for e in source.find("{*}act").iter()
-        if isinstance(e.tag, str) and e.get("eId") and etree.QName(e).localname in units
+        if isinstance(e.tag, str)
+        and e.get("eId")
+        and etree.QName(e).localname in units
         and not e.get("eId").startswith(("meta", "einleitung", "schluss"))
     }
     assert len(wanted) > 200

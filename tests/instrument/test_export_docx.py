@@ -1,4 +1,5 @@
 """Clean drafts as Word documents: structure, text, page numbers, line numbers, fonts, bad characters."""
+
 from __future__ import annotations
 
 import io
@@ -76,7 +77,10 @@ def test_numbered_paragraphs_are_typed_labels_with_hanging_indents(demo_docx):
     point = next(p for p in paragraphs if p.text.startswith('(a)\t"migrant worker"'))
     assert first.paragraph_format.first_line_indent < 0 < first.paragraph_format.left_indent
     assert point.paragraph_format.left_indent > first.paragraph_format.left_indent
-    assert document.paragraphs[0].text.startswith("ASEAN Framework Instrument") and document.paragraphs[0].style.name == "Title"
+    assert (
+        document.paragraphs[0].text.startswith("ASEAN Framework Instrument")
+        and document.paragraphs[0].style.name == "Title"
+    )
     assert [p.text for p in document.paragraphs[1:4]] == [
         "Draft 2 — Revised draft",
         "Published 1 August 2007",
@@ -163,7 +167,7 @@ def test_control_characters_become_line_breaks_or_go_with_a_warning(caplog):
     with caplog.at_level(logging.WARNING, logger="instrument.export"):
         data = to_docx("Title\x0b", clauses)
     document = docx.Document(io.BytesIO(data))
-    (_, heading, text), = clause_texts(document)
+    ((_, heading, text),) = clause_texts(document)
     assert heading == "Article 2\nDefinitions"  # a w:br in the heading
     assert text == "1.\tText\nwith a form feed."
     assert [r.getMessage().split(" (")[0] for r in caplog.records] == [
@@ -191,7 +195,11 @@ def test_inline_markdown_becomes_formatting():
     document = docx.Document(io.BytesIO(to_docx("T", clauses)))
     paragraph = body_paragraphs(document)[1]
     assert paragraph.text == "The State shall act."
-    assert [(r.text, bool(r.bold)) for r in paragraph.runs] == [("The State ", False), ("shall", True), (" act.", False)]
+    assert [(r.text, bool(r.bold)) for r in paragraph.runs] == [
+        ("The State ", False),
+        ("shall", True),
+        (" act.", False),
+    ]
 
 
 def test_progress_is_reported_per_clause(demo):

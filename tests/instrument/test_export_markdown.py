@@ -1,4 +1,5 @@
 """Tests of instrument.export.markdown: clean drafts that parse back to the same clauses."""
+
 from __future__ import annotations
 
 from pathlib import Path

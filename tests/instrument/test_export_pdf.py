@@ -1,4 +1,5 @@
 """PDF exports: every heading in the text, embedded Noto fonts for ASEAN scripts, no fetching, bad characters."""
+
 from __future__ import annotations
 
 import http.server
@@ -46,7 +47,9 @@ def demo():
 
 
 def test_every_article_heading_is_in_the_pdf(demo, tmp_path):
-    data = to_pdf(demo.title, demo.clauses, subtitle="Draft 2 — Revised draft", header="ASEAN Framework Instrument — Draft 2")
+    data = to_pdf(
+        demo.title, demo.clauses, subtitle="Draft 2 — Revised draft", header="ASEAN Framework Instrument — Draft 2"
+    )
     assert data.startswith(b"%PDF-")
     text = comparison_form(pdf_text(data, tmp_path))
     for clause in demo.clauses:
@@ -72,7 +75,10 @@ def test_control_characters_do_not_stop_the_pdf(tmp_path, caplog):
     clauses = [ParsedClause("Article 2", ClauseKind.ARTICLE, "Article 2\vDefinitions", "", "1. Text\f\x00here.")]
     with caplog.at_level(logging.WARNING, logger="instrument.export"):
         data = to_pdf("T", clauses)
-    assert "PDF export: Article 2 Definitions: 1 vertical tab became a line break; 1 form feed became a line break" in caplog.text
+    assert (
+        "PDF export: Article 2 Definitions: 1 vertical tab became a line break; 1 form feed became a line break"
+        in caplog.text
+    )
     assert "Definitions" in pdf_text(data, tmp_path)
 
 
@@ -103,8 +109,16 @@ def test_nothing_is_fetched_from_outside(tmp_path):
 
 
 def test_redline_pdf_shows_both_sides_without_screen_reader_labels(tmp_path):
-    old = [ClauseState("a5", ClauseKind.ARTICLE, "Article 5", "Equality", "The Member States shall endeavour to take measures.")]
-    new = [ClauseState("a5", ClauseKind.ARTICLE, "Article 5", "Equality", "The Member States shall take effective measures.")]
+    old = [
+        ClauseState(
+            "a5", ClauseKind.ARTICLE, "Article 5", "Equality", "The Member States shall endeavour to take measures."
+        )
+    ]
+    new = [
+        ClauseState(
+            "a5", ClauseKind.ARTICLE, "Article 5", "Equality", "The Member States shall take effective measures."
+        )
+    ]
     html = to_redline_html("Instrument", "Draft 1", "Draft 2", compare_clauses(old, new))
     text = comparison_form(pdf_text(html_to_pdf(html, header="Instrument — Draft 1 → Draft 2"), tmp_path))
     assert "shall endeavour to take" in text and "take effective measures" in text  # both sides shown

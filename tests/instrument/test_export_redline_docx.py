@@ -1,4 +1,5 @@
 """Word redlines with real tracked changes: Accept All gives the newer draft, Reject All the older one."""
+
 from __future__ import annotations
 
 import io
@@ -50,7 +51,9 @@ def resolve(data: bytes, *, accept: bool) -> str:
 
 def states(text: str) -> list[ClauseState]:
     parsed = parse_markdown(text)
-    return [ClauseState(c.key, c.kind, c.number, c.heading, c.text, c.parent_key, i) for i, c in enumerate(parsed.clauses)]
+    return [
+        ClauseState(c.key, c.kind, c.number, c.heading, c.text, c.parent_key, i) for i, c in enumerate(parsed.clauses)
+    ]
 
 
 def full_text(clauses: list[ClauseState]) -> str:

@@ -1,4 +1,5 @@
 """The synoptic table as CSV and as a Word table."""
+
 from __future__ import annotations
 
 import csv
@@ -19,14 +20,25 @@ ROWS = [
         "1. Migrant workers shall have the right to join trade unions.",
         (
             Proposal(
-                "Amendment 1", "Modify", ("Migrant Forum in Asia", "Mekong Migrant Network"), "Accepted", True,
+                "Amendment 1",
+                "Modify",
+                ("Migrant Forum in Asia", "Mekong Migrant Network"),
+                "Accepted",
+                True,
                 text="1. Migrant workers shall have the right to form and to join trade unions.",
-                rationale="Freedom of association covers forming a union.", decided_on="3 September 2007",
+                rationale="Freedom of association covers forming a union.",
+                decided_on="3 September 2007",
                 sources=(Source(("CARAM Asia",), WORKSHOP, "a tool-kit on organising", "accepted in part"),),
             ),
             Proposal(
-                "Amendment 2", "Modify", ("ASETUC",), "Rejected", True, text="=HYPERLINK(\"http://x\")",
-                rationale="Deductions.", reason="National law already regulates deductions.",
+                "Amendment 2",
+                "Modify",
+                ("ASETUC",),
+                "Rejected",
+                True,
+                text='=HYPERLINK("http://x")',
+                rationale="Deductions.",
+                reason="National law already regulates deductions.",
                 decided_on="4 September 2007",
             ),
         ),

@@ -1,4 +1,5 @@
 """Shared pieces of the exports: XML-safe text, fonts by script, blocks of a clause's text."""
+
 from __future__ import annotations
 
 import logging
@@ -82,8 +83,10 @@ def test_css_font_stack_names_every_asean_script_font():
                 Block("2.", 1, "Next."),
             ],
         ),
-        ("(1) Absatz\n\n1. Nummer\n\na) Buchstabe", [Block("(1)", 1, "Absatz"), Block("1.", 2, "Nummer"),
-                                                     Block("a)", 3, "Buchstabe")]),
+        (
+            "(1) Absatz\n\n1. Nummer\n\na) Buchstabe",
+            [Block("(1)", 1, "Absatz"), Block("1.", 2, "Nummer"), Block("a)", 3, "Buchstabe")],
+        ),
         ("- a bullet", [Block("-", 1, "a bullet")]),
     ],
 )

@@ -7,6 +7,7 @@ either. German, Japanese and US texts are exported at full size; the PDF
 of the Civil Code is limited to its first 400 clauses (its 2,787 clauses take
 about two minutes to lay out; 400 take 10 to 20 seconds).
 """
+
 from __future__ import annotations
 
 import io
@@ -75,8 +76,9 @@ def pdf_words_and_overflow(title: str, clauses, tmp_path) -> tuple[list[str], li
 def test_corpus_text_keeps_every_word(corpus, name, fmt):
     parsed = load(corpus, name)
     assert parsed.clauses
-    assert missing_words(source_texts(parsed.title, parsed.clauses), export_text(fmt, parsed.title, parsed.clauses)) \
-        == []
+    assert (
+        missing_words(source_texts(parsed.title, parsed.clauses), export_text(fmt, parsed.title, parsed.clauses)) == []
+    )
 
 
 @pytest.mark.corpus

@@ -1,4 +1,5 @@
 """Marking plain-text spans inside rendered Markdown (instrument.highlight)."""
+
 from __future__ import annotations
 
 import html as html_module
@@ -63,7 +64,7 @@ def test_overlapping_spans_make_one_mark():
     md = "Migrant workers and members of their families."
     html, plain = render_markdown(md), plain_text(md)
     out = highlight_spans(html, plain, [(0, 15), (8, 27)])
-    assert out.count(MARK_OPEN) == 1 and "<mark class=\"quoted\">Migrant workers and members</mark>" in out
+    assert out.count(MARK_OPEN) == 1 and '<mark class="quoted">Migrant workers and members</mark>' in out
 
 
 def test_no_spans_returns_the_fragment_unchanged():

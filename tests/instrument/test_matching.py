@@ -1,4 +1,5 @@
 """Matching clauses of a new text to the clauses an instrument had."""
+
 from __future__ import annotations
 
 import itertools
@@ -20,7 +21,11 @@ def old_and_new(n: int, insert_at: int):
         if i < insert_at:
             new.append(Candidate(f"n{i}", f"Article {i}", LONG.format(i)))
         elif i == insert_at:
-            new.append(Candidate(f"n{i}", f"Article {i}", "A new article on access to justice and effective remedies for everyone."))
+            new.append(
+                Candidate(
+                    f"n{i}", f"Article {i}", "A new article on access to justice and effective remedies for everyone."
+                )
+            )
         else:
             new.append(Candidate(f"n{i}", f"Article {i}", LONG.format(i - 1)))
     return old, new
@@ -45,8 +50,14 @@ def test_deletion_in_the_middle_shifts_the_tail_down():
 
 
 def test_short_shared_texts_never_match_across_keys():
-    old = [Candidate(1, "Art 49", "(weggefallen)"), Candidate(2, "Art 50", "Real text of fifty that is long enough to be unique, really.")]
-    new = [Candidate("x", "Art 48", "(weggefallen)"), Candidate("y", "Art 50", "Real text of fifty that is long enough to be unique, really.")]
+    old = [
+        Candidate(1, "Art 49", "(weggefallen)"),
+        Candidate(2, "Art 50", "Real text of fifty that is long enough to be unique, really."),
+    ]
+    new = [
+        Candidate("x", "Art 48", "(weggefallen)"),
+        Candidate("y", "Art 50", "Real text of fifty that is long enough to be unique, really."),
+    ]
     assert match_clauses(old, new) == {"y": 2}
 
 
@@ -75,10 +86,18 @@ def test_renumbered_and_amended_clause_is_matched_by_similarity_not_by_its_old_n
     # new Article 4 with the old Article 4 (another article altogether).
     a3 = "The Member States shall facilitate the mobility of workers across borders. They shall simplify visas."
     a4 = "Each Member State shall submit a report every three years on the measures it has taken to apply this instrument."
-    old = [Candidate("o1", "Article 1", LONG.format(1)), Candidate("o3", "Article 3", a3), Candidate("o4", "Article 4", a4)]
+    old = [
+        Candidate("o1", "Article 1", LONG.format(1)),
+        Candidate("o3", "Article 3", a3),
+        Candidate("o4", "Article 4", a4),
+    ]
     new = [
         Candidate("n1", "Article 1", LONG.format(1)),
-        Candidate("n3", "Article 3", "Migrant workers shall have effective access to courts and to remedies, whatever their status."),
+        Candidate(
+            "n3",
+            "Article 3",
+            "Migrant workers shall have effective access to courts and to remedies, whatever their status.",
+        ),
         Candidate("n4", "Article 4", "The Member States shall facilitate the mobility of workers across borders."),
         Candidate("n5", "Article 5", a4),
     ]

@@ -1,4 +1,5 @@
 """Three-way merge of amendments: both sides kept, the same change once, collisions reported."""
+
 from __future__ import annotations
 
 import unicodedata
@@ -308,12 +309,17 @@ def test_whitespace_at_the_ends_is_not_a_change():
     proposed = BASE + "\n"  # a form field added a line break
     current = BASE + " Parties shall report."
     assert_clean(merge(BASE, proposed, current), current)
-    assert_clean(merge(BASE, "\n" + "States must cooperate on recruitment.", "  " + BASE), "  States must cooperate on recruitment.")
+    assert_clean(
+        merge(BASE, "\n" + "States must cooperate on recruitment.", "  " + BASE),
+        "  States must cooperate on recruitment.",
+    )
 
 
 def test_whitespace_inserted_between_tokens_is_a_change():
     base = "Articles 1,2 and 3 apply."
-    assert_clean(merge(base, "Articles 1, 2 and 3 apply.", "Articles 1,2 and 3 shall apply."), "Articles 1, 2 and 3 shall apply.")
+    assert_clean(
+        merge(base, "Articles 1, 2 and 3 apply.", "Articles 1,2 and 3 shall apply."), "Articles 1, 2 and 3 shall apply."
+    )
 
 
 # --- verification --------------------------------------------------------------------------
@@ -347,7 +353,9 @@ def test_conflict_markers_are_recognised_only_as_whole_lines():
 
 # --- properties ----------------------------------------------------------------------------
 
-BASE_WORDS = st.lists(st.text("abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=7), min_size=1, max_size=25, unique=True)
+BASE_WORDS = st.lists(
+    st.text("abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=7), min_size=1, max_size=25, unique=True
+)
 NEW_WORDS = st.lists(st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=1, max_size=6), min_size=1, max_size=3)
 
 
@@ -412,7 +420,9 @@ def overlapping_case(draw):
     # disjoint vocabularies, so that neither edit contains the other
     first = draw(st.lists(st.text("ABCDEFGHIJKLM", min_size=1, max_size=6), min_size=1, max_size=3))
     second = draw(st.lists(st.text("NOPQRSTUVWXYZ", min_size=1, max_size=6), min_size=1, max_size=3))
-    pair = draw(st.sampled_from(["replace/replace", "delete/replace", "insert/insert", "insert/replace", "insert/delete"]))
+    pair = draw(
+        st.sampled_from(["replace/replace", "delete/replace", "insert/insert", "insert/replace", "insert/delete"])
+    )
     kind_a, kind_c = pair.split("/")
     if draw(st.booleans()):
         kind_a, kind_c = kind_c, kind_a

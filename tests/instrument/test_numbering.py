@@ -1,4 +1,5 @@
 """Tests of instrument.numbering: paragraphs and points inside an article's text."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -148,9 +149,7 @@ def test_unit_is_frozen():
 
 def test_canonical_text_keeps_the_units_of_a_hard_wrapped_text():
     wrapped = (
-        "(1) Der Bund\nhat die Gesetzgebung über:\n\n"
-        "1.  die auswärtigen\n    Angelegenheiten;\n"
-        "2.  die Statistik."
+        "(1) Der Bund\nhat die Gesetzgebung über:\n\n1.  die auswärtigen\n    Angelegenheiten;\n2.  die Statistik."
     )
     assert rows(split_units(canonical_markdown(wrapped))) == [
         ("(1)", 1, "Der Bund hat die Gesetzgebung über:"),

@@ -1,4 +1,5 @@
 """Where competing amendments touch the same words of a clause."""
+
 from __future__ import annotations
 
 from instrument.diff import redline
@@ -12,7 +13,11 @@ def test_a_replacement_is_one_span_and_an_insertion_is_empty():
     assert changed_spans(redline(CURRENT, "States shall cooperate on fair recruitment.")) == ((26, 26),)
     r = redline(CURRENT, "States must cooperate on fair recruitment.")
     assert changed_spans(r) == ((7, 12), (26, 26))
-    assert [s for s in op_spans(r) if s is not None] == [(7, 12), (12, 12), (26, 26)]  # deletion, insertion after it, insertion
+    assert [s for s in op_spans(r) if s is not None] == [
+        (7, 12),
+        (12, 12),
+        (26, 26),
+    ]  # deletion, insertion after it, insertion
 
 
 def test_touching_counts_and_a_space_between_does_not():
@@ -32,7 +37,9 @@ def test_overlaps_between_three_amendments():
 
 def test_rendering_marks_only_the_overlapping_change_and_escapes():
     mine = redline("A <b> shall cooperate on recruitment.", "A <b> must cooperate on fair recruitment.")
-    theirs = {7: changed_spans(redline("A <b> shall cooperate on recruitment.", "A <b> should cooperate on recruitment."))}
+    theirs = {
+        7: changed_spans(redline("A <b> shall cooperate on recruitment.", "A <b> should cooperate on recruitment."))
+    }
     html, hits = render_with_overlaps(mine, theirs, lambda k: f"Amendment {k}")
     assert hits == {7}
     assert html.startswith("A &lt;b&gt; ")

@@ -1,4 +1,5 @@
 """Tests of instrument.parse: headings, structure, keys, metadata, canonical text and errors."""
+
 from __future__ import annotations
 
 import unicodedata
@@ -409,10 +410,7 @@ Text.
 
 
 def test_repeated_division_numbers_are_qualified_by_their_parent():
-    src = (
-        "# C\n\n## Buch 1\n\n### Abschnitt 1\n\n#### § 1\n\nA.\n\n"
-        "## Buch 2\n\n### Abschnitt 1\n\n#### § 241\n\nB.\n"
-    )
+    src = "# C\n\n## Buch 1\n\n### Abschnitt 1\n\n#### § 1\n\nA.\n\n## Buch 2\n\n### Abschnitt 1\n\n#### § 241\n\nB.\n"
     rows = [(c.key, c.number, c.parent_key) for c in parse_markdown(src).clauses]
     assert rows == [
         ("Buch 1", "Buch 1", None),

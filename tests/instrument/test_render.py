@@ -1,4 +1,5 @@
 """Tests of instrument.render: safe HTML and the visible plain text."""
+
 from __future__ import annotations
 
 import re
@@ -64,7 +65,7 @@ def test_raw_html_is_shown_as_text():
     assert "<img" not in html and "<script" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "&lt;script&gt;" in html and "&lt;/script&gt;" in html
-    assert plain_text('<img src=x onerror=alert(1)>') == "<img src=x onerror=alert(1)>"
+    assert plain_text("<img src=x onerror=alert(1)>") == "<img src=x onerror=alert(1)>"
 
 
 def test_html_block_is_shown_as_text():
@@ -79,7 +80,14 @@ def test_allowed_links_get_rel_nofollow_noopener():
         "[d](/clauses/5) [e](#art-5) <https://ilo.org>"
     )
     assert html.count('rel="nofollow noopener"') == 6
-    for href in ("https://asean.org", "http://x.org", "mailto:tf@example.org", "/clauses/5", "#art-5", "https://ilo.org"):
+    for href in (
+        "https://asean.org",
+        "http://x.org",
+        "mailto:tf@example.org",
+        "/clauses/5",
+        "#art-5",
+        "https://ilo.org",
+    ):
         assert f'href="{href}"' in html
     assert 'title="ASEAN"' in html
 
@@ -103,8 +111,28 @@ def test_only_allow_listed_tags_and_attributes():
     )
     html = render_markdown(source)
     assert tags(html) <= ALLOWED
-    assert tags(html) >= {"h1", "h2", "h6", "em", "strong", "code", "del", "br", "blockquote",
-                          "ul", "ol", "li", "hr", "pre", "table", "thead", "tbody", "tr", "th", "td"}
+    assert tags(html) >= {
+        "h1",
+        "h2",
+        "h6",
+        "em",
+        "strong",
+        "code",
+        "del",
+        "br",
+        "blockquote",
+        "ul",
+        "ol",
+        "li",
+        "hr",
+        "pre",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+    }
     assert '<ol start="3">' in html
     assert 'class="' not in html  # the fence's language class is dropped
     assert 'style="text-align:right"' in html

@@ -1,4 +1,5 @@
 """The one normal form of text entering Drafter (instrument.text.nfc)."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Provenance of a clause's text: each span to the version that introduced it, and its history."""
+
 from __future__ import annotations
 
 import functools
@@ -101,9 +102,7 @@ def test_rewrap_changes_no_attribution() -> None:
     first = "The States shall cooperate on recruitment and on decent work."
     rewrapped = "The States shall\ncooperate on   fair recruitment\n\n    and on decent work."
     before = attribute(chain_of(first, "The States shall cooperate on fair recruitment and on decent work."))
-    after = attribute(
-        chain_of(first, "The States shall cooperate on fair recruitment and on decent work.", rewrapped)
-    )
+    after = attribute(chain_of(first, "The States shall cooperate on fair recruitment and on decent work.", rewrapped))
     assert after.text == rewrapped
     assert after.versions == (1, 2, 3)
     assert 3 not in {s.version_id for s in after.spans}
@@ -395,8 +394,31 @@ def test_diff_sequences_minimal_mode_keeps_every_shared_item() -> None:
 @given(
     st.text(
         alphabet=st.sampled_from(
-            ["a", "é", "1", " ", "\n", "\r", "\t", "\u00a0", "\u2028", "\u3000", "\x1c", "\u0301",
-             "ก", "\u0e48", "\u0e33", "👍", "🏽", "\u200d", "🇹", "🇭", "日", ",", "-"]
+            [
+                "a",
+                "é",
+                "1",
+                " ",
+                "\n",
+                "\r",
+                "\t",
+                "\u00a0",
+                "\u2028",
+                "\u3000",
+                "\x1c",
+                "\u0301",
+                "ก",
+                "\u0e48",
+                "\u0e33",
+                "👍",
+                "🏽",
+                "\u200d",
+                "🇹",
+                "🇭",
+                "日",
+                ",",
+                "-",
+            ]
         ),
         max_size=40,
     )
