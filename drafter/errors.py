@@ -8,6 +8,7 @@ from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, SecurityError
 
 from drafter.extensions import db
+from drafter.services.errors import Conflict, InvalidInput, NotFound, NotPermitted, Refused
 from instrument.errors import InstrumentError, InvalidTransition, MergeConflict, ParseError, StaleBase
 
 TITLES = {
@@ -23,14 +24,30 @@ TITLES = {
 }
 
 
-def render_error(status: int, message: str):
+#: The answer to each kind of service refusal (see drafter.services.errors).
+REFUSAL_STATUS: tuple[tuple[type[Refused], int], ...] = (
+    (NotFound, 404),
+    (NotPermitted, 403),
+    (Conflict, 409),
+    (InvalidInput, 400),
+)
+
+
+def render_error(status: int, message: str, next_step: str | None = None):
     """Render the error page.
 
     :param status: HTTP status code.
-    :param message: what happened and what to do, in plain words.
+    :param message: what happened, in plain words.
+    :param next_step: what to do now, shown under the message, or ``None``.
     :returns: a ``(body, status)`` response tuple.
     """
-    return render_template("error.html", status=status, title=TITLES.get(status, "Error"), message=message), status
+    title = TITLES.get(status, "Error")
+    return render_template("error.html", status=status, title=title, message=message, next_step=next_step), status
+
+
+def refusal_status(exc: Refused) -> int:
+    """The HTTP status that answers ``exc``: 404, 403, 409 or 400 by its kind (400 for a bare ``Refused``)."""
+    return next((status for kind, status in REFUSAL_STATUS if isinstance(exc, kind)), 400)
 
 
 def init_app(app: Flask) -> None:
@@ -58,6 +75,12 @@ def init_app(app: Flask) -> None:
         if isinstance(exc, MethodNotAllowed):
             return response[0], 405, {"Allow": ", ".join(exc.valid_methods or [])}
         return response
+
+    @app.errorhandler(Refused)
+    def refused(exc: Refused):
+        # The one answer to a service's refusal: nothing it began is kept.
+        db.session.rollback()
+        return render_error(refusal_status(exc), exc.message, exc.next_step)
 
     @app.errorhandler(ParseError)
     def parse_error(exc: ParseError):

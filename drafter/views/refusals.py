@@ -1,0 +1,47 @@
+"""Service refusals on a form page: the form again, with the message under its field.
+
+Every other refusal goes up to the one handler in :mod:`drafter.errors`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask_wtf import FlaskForm
+
+from drafter.extensions import db
+from drafter.services.errors import InvalidInput
+
+
+@contextmanager
+def refusals_on(form: FlaskForm) -> Iterator[None]:
+    """Turn an :class:`~drafter.services.errors.InvalidInput` raised inside the block into a form error.
+
+    The session is rolled back and the message is added to the errors of the
+    field the refusal names (or to ``form.form_errors`` when it names none or
+    a field the form does not have); the view then shows the form again,
+    typically with status 400 when ``form.errors`` is not empty. Other
+    refusals pass through to the edge.
+
+    Usage::
+
+        if form.validate_on_submit():
+            with refusals_on(form):
+                service.change(...)
+                db.session.commit()
+                return redirect(...)
+        return render_template(..., form=form), 400 if form.errors else 200
+
+    :param form: the submitted form.
+    :raises drafter.services.errors.Refused: any refusal but ``InvalidInput``.
+    """
+    try:
+        yield
+    except InvalidInput as exc:
+        db.session.rollback()
+        field = form._fields.get(exc.field) if exc.field else None
+        if field is not None:
+            field.errors = [*field.errors, exc.message]
+        else:
+            form.form_errors.append(exc.message)
