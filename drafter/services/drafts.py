@@ -11,6 +11,7 @@ from sqlalchemy.orm import aliased
 from drafter.extensions import db
 from drafter.models import Clause, ClauseVersion, Draft, DraftEntry, Instrument, User
 from drafter.services import audit
+from drafter.services.errors import Conflict
 from instrument.types import ClauseKind, ClauseState, ParsedClause
 
 
@@ -185,7 +186,7 @@ def unpublished_changes(instrument: Instrument, draft: Draft) -> int:
     ).scalar_one()
 
 
-class CommentPeriodClosed(Exception):
+class CommentPeriodClosed(Conflict):
     """Comments and amendments on a draft were asked for after its closing day.
 
     :ivar draft: the draft concerned.
@@ -195,9 +196,13 @@ class CommentPeriodClosed(Exception):
         self.draft = draft
         closed = draft.comments_close_at.strftime("%d %B %Y") if draft.comments_close_at else ""
         super().__init__(
-            f"Draft {draft.number} was open for comments and amendments until {closed}; "
-            "the period has ended. Comment on the latest draft instead."
+            f"Draft {draft.number} was open for comments and amendments until {closed}; the period has ended.",
+            next_step="Comment on the latest draft instead.",
         )
+
+    def __str__(self) -> str:
+        # One sentence with its next step, where a view still shows the refusal as text.
+        return f"{self.message} {self.next_step}"
 
 
 def end_of_day(day: date) -> datetime:
