@@ -8,7 +8,7 @@ from flask_login import current_user
 from drafter import permissions
 from drafter.errors import render_error
 from drafter.extensions import db
-from drafter.forms.amendments import EditClauseForm
+from drafter.forms.editing import EditClauseForm
 from drafter.services import editing
 from drafter.views.loaders import get_clause_or_404, get_instrument_or_404
 from instrument.diff import cached_redline, redline, render_redline_html
