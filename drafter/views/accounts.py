@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from drafter.errors import render_error
 from drafter.extensions import db
-from drafter.forms import DecisionForm
+from drafter.forms.accounts import RegistrationDecisionForm as DecisionForm
 from drafter.mail import public_url, send_mail
 from drafter.models import User, UserState
 from drafter.models.user import COUNTRIES

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from drafter.errors import render_error
 from drafter.extensions import db
-from drafter.forms import EventFilterForm, RoleForm, StateForm
+from drafter.forms.admin import EventFilterForm, RoleForm, StateForm
 from drafter.models import Event, Role, User, UserState
 from drafter.services import accounts
 from drafter.views.accounts import get_user_or_404

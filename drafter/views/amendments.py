@@ -19,9 +19,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from drafter import permissions
-from drafter.amendment_forms import KIND_LABELS, DecisionForm, ProposeForm, QueueFilterForm, TransitionForm
 from drafter.errors import render_error
 from drafter.extensions import db
+from drafter.forms.amendments import KIND_LABELS, ProposeForm, QueueFilterForm, TransitionForm
+from drafter.forms.amendments import AmendmentDecisionForm as DecisionForm
 from drafter.models import Amendment, Clause, ClauseVersion, Event, Instrument, Organisation, OrganisationType
 from drafter.services import amendments as service
 from drafter.services.drafts import CommentPeriodClosed, open_for_comment

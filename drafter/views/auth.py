@@ -12,7 +12,7 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from drafter.extensions import db, limiter
-from drafter.forms import (
+from drafter.forms.auth import (
     NEW_ORGANISATION,
     ChangePasswordForm,
     RegisterForm,

@@ -17,7 +17,9 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from drafter import permissions
-from drafter.comment_forms import (
+from drafter.errors import render_error
+from drafter.extensions import db
+from drafter.forms.comments import (
     BACK_TARGETS,
     ActionForm,
     CommentFilterForm,
@@ -26,8 +28,6 @@ from drafter.comment_forms import (
     HideCommentForm,
     whole_number,
 )
-from drafter.errors import render_error
-from drafter.extensions import db
 from drafter.models import (
     Clause,
     ClauseVersion,

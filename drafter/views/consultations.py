@@ -19,7 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from drafter import permissions
-from drafter.consultation_forms import (
+from drafter.errors import render_error
+from drafter.extensions import db
+from drafter.forms.consultations import (
     CiteInputsForm,
     ConfirmForm,
     ConsultationForm,
@@ -28,8 +30,6 @@ from drafter.consultation_forms import (
     LinkForm,
     WithdrawForm,
 )
-from drafter.errors import render_error
-from drafter.extensions import db
 from drafter.models import Amendment, Clause, ClauseVersion, Consultation, ConsultationKind, Disposition, Instrument
 from drafter.services import attachments
 from drafter.services import consultations as service

@@ -6,9 +6,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from drafter import permissions
-from drafter.amendment_forms import EditClauseForm
 from drafter.errors import render_error
 from drafter.extensions import db
+from drafter.forms.editing import EditClauseForm
 from drafter.services import editing
 from drafter.views.loaders import get_clause_or_404, get_instrument_or_404
 from instrument.diff import cached_redline, redline, render_redline_html

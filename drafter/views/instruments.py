@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from drafter import permissions
 from drafter.extensions import db
-from drafter.forms import PublishDraftForm
+from drafter.forms.instruments import PublishDraftForm
 from drafter.models import ClauseVersion, Draft, DraftEntry, Instrument
 from drafter.services import comments as comment_service
 from drafter.services import drafts as draft_service

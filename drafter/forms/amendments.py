@@ -1,4 +1,4 @@
-"""Forms for amendments, decisions, the review queue and direct edits of a clause.
+"""Forms for amendments, the secretariat's decisions on them and the review queue.
 
 Every POST form carries a CSRF token (Flask-WTF); the filter forms are GET
 forms without one, since they change nothing. Length limits follow
@@ -87,7 +87,7 @@ class TransitionForm(Form):
             raise ValidationError("Unknown state.")
 
 
-class DecisionForm(Form):
+class AmendmentDecisionForm(Form):
     """The secretariat's decision; with modifications it carries the text as accepted."""
 
     outcome = SelectField(
@@ -113,23 +113,6 @@ class DecisionForm(Form):
     heading = StringField("Heading", validators=[Optional(), Length(max=500), plain_text], filters=[strip])
     text = TextAreaField("Text as accepted", validators=[Optional(), Length(max=MAX_TEXT)])
     base_version_id = IntegerField(widget=HiddenInput(), validators=[Optional()])
-
-
-class EditClauseForm(Form):
-    """The secretariat's direct edit of a clause, with the version it started from."""
-
-    heading = StringField("Heading", validators=[Optional(), Length(max=500), plain_text], filters=[strip])
-    text = TextAreaField(
-        "Text",
-        validators=[DataRequired("The clause needs a text; to delete it, propose a deletion."), Length(max=MAX_TEXT)],
-    )
-    note = StringField(
-        "Note (optional)",
-        description="A few words shown in the clause's history, for example “typo” or “agreed at the workshop”.",
-        validators=[Optional(), Length(max=300), plain_text],
-        filters=[strip],
-    )
-    base_version_id = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
 
 
 #: Filters of the review queue: (value, label) of the state filter.
