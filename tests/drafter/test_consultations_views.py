@@ -222,6 +222,21 @@ def test_attachments_of_the_wrong_type_or_too_big_are_refused_and_nothing_is_kep
     assert uploads(app) == []
 
 
+def test_an_input_refused_after_its_file_was_accepted_keeps_no_file(app, client, people):
+    workshop_input = make_input(app, people)
+    consultation_id = in_db(app, lambda: db.session.get(Input, workshop_input).consultation_id)
+    before = counts(app)
+    response = as_user(app, client, people.secretariat).post(
+        f"/i/t/consultations/{consultation_id}/inputs/new",
+        data={"kind": "submission", "title": "No organisation", "attachment": (io.BytesIO(PDF), "paper.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    assert "Name the organisation or organisations that made this input." in text_of(response)
+    assert counts(app) == before
+    assert uploads(app) == []
+
+
 @pytest.mark.parametrize(
     ("content", "name", "mimetype"),
     [
