@@ -251,30 +251,7 @@ def render_input(
         disposition = DispositionForm(formdata=None)
         disposition.disposition.data = item.disposition.value
         disposition.reason.data = item.disposition_reason
-    choices = {}
-    if secretariat:
-        from drafter.services.drafts import current_state
-
-        choices = {
-            "clauses": [r for r in current_state(instrument) if r.clause.id not in {c.id for c in item.clauses}],
-            "amendments": list(
-                db.session.scalars(
-                    select(Amendment)
-                    .where(
-                        Amendment.clause_id.in_([c.id for c in item.clauses]),
-                        Amendment.state != AmendmentState.DRAFT,
-                        Amendment.id.not_in([a.id for a in item.amendments]),
-                    )
-                    .options(joinedload(Amendment.organisation), joinedload(Amendment.clause))
-                    .order_by(Amendment.id)
-                )
-            )
-            if item.clauses
-            else [],
-            "versions": [
-                v for v in service.edit_versions_of(item.clauses) if v.id not in {x.id for x in item.versions}
-            ],
-        }
+    choices = service.link_choices(instrument, item) if secretariat else {}
     return render_template(
         "consultations/input.html",
         instrument=instrument,

@@ -31,6 +31,7 @@ from drafter.models import (
     input_version,
 )
 from drafter.permissions import is_active_user, is_secretariat
+from drafter.services.drafts import StateRow, current_state
 from instrument.amendments import AmendmentState
 
 #: Amendment states in which its proposers may still cite inputs on it.
@@ -331,6 +332,37 @@ def edit_versions_of(clauses: Sequence[Clause]) -> list[ClauseVersion]:
             .order_by(ClauseVersion.created_at.desc(), ClauseVersion.id.desc())
         )
     )
+
+
+def link_choices(
+    instrument: Instrument, item: Input
+) -> dict[str, list[StateRow] | list[Amendment] | list[ClauseVersion]]:
+    """What the secretariat may still link ``item`` to, for the link forms of its page.
+
+    :param instrument: the instrument the input was made on.
+    :param item: the input, its clauses, amendments and versions loaded (:func:`get_input`).
+    :returns: ``{"clauses": [StateRow of clauses it does not concern yet],
+        "amendments": [amendments (not private drafts) of the clauses it concerns, not citing it yet, by id],
+        "versions": [edit versions of those clauses it is not cited on yet, newest first]}``.
+    """
+    return {
+        "clauses": [r for r in current_state(instrument) if r.clause.id not in {c.id for c in item.clauses}],
+        "amendments": list(
+            db.session.scalars(
+                select(Amendment)
+                .where(
+                    Amendment.clause_id.in_([c.id for c in item.clauses]),
+                    Amendment.state != AmendmentState.DRAFT,
+                    Amendment.id.not_in([a.id for a in item.amendments]),
+                )
+                .options(joinedload(Amendment.organisation), joinedload(Amendment.clause))
+                .order_by(Amendment.id)
+            )
+        )
+        if item.clauses
+        else [],
+        "versions": [v for v in edit_versions_of(item.clauses) if v.id not in {x.id for x in item.versions}],
+    }
 
 
 def search_organisations(ids: Iterable[int] | None = None) -> list[Organisation]:
