@@ -426,6 +426,27 @@ def test_proposers_choose_the_inputs_their_amendment_cites(app, client, people):
     assert stranger.post(f"/i/t/amendments/{amendment_id}/inputs", data={"inputs": []}).status_code == 403
 
 
+def test_unciting_the_last_evidence_on_the_amendment_page_is_an_error_under_the_inputs(app, client, people):
+    item = make_input(app, people)
+    amendment_id = in_db(app, propose, people.mfa, "1. The Parties shall act at once, openly.")
+
+    def link_accept_and_answer():
+        service.link_amendment(
+            db.session.get(Input, item), db.session.get(Amendment, amendment_id), actor=user(people.secretariat)
+        )
+        db.session.commit()
+        accept(amendment_id, people.secretariat)
+        service.set_disposition(db.session.get(Input, item), "reflected", actor=user(people.secretariat))
+        db.session.commit()
+
+    in_db(app, link_accept_and_answer)
+    before = counts(app)
+    response = as_user(app, client, people.secretariat).post(f"/i/t/amendments/{amendment_id}/inputs", data={})
+    assert response.status_code == 400
+    assert "Change the disposition first." in text_of(response)
+    assert counts(app) == before
+
+
 # --- pages stay cheap -------------------------------------------------------------------------------
 
 
