@@ -18,6 +18,11 @@ direction characters and the characters file systems forbid. Files are
 stored under a random name (:attr:`StoredAttachment.key`), never under the
 uploaded one, and served back only as downloads under the original name
 (RFC 6266 ``filename*``, see :mod:`drafter.views.consultations`).
+
+A stored file lives exactly as long as the row that names it:
+:func:`store_with` removes a new file when the session's transaction ends
+without a commit, and :func:`remove_after_commit` removes a file only once
+the deletion of its row is committed.
 """
 
 from __future__ import annotations
@@ -33,6 +38,11 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
+
+from drafter.services.errors import InvalidInput, NotFound
 
 #: Default size limit of one attachment (config ``MAX_ATTACHMENT_BYTES``).
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
@@ -52,8 +62,28 @@ _NAME_UNSAFE = re.compile(r'[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u
 _MAX_NAME = 255
 
 
-class AttachmentRefused(ValueError):
-    """A file that is not accepted (wrong type, empty, too big); nothing was stored."""
+#: The form field a refused file is reported under.
+FIELD = "attachment"
+
+# Keys of session.info: files written in the open transaction, and files whose rows it deletes.
+_WRITTEN = "drafter.attachments.written"
+_DELETED = "drafter.attachments.deleted"
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file sent with a form, not yet checked, and where it is to be kept.
+
+    :ivar stream: the uploaded bytes (read once, at most ``max_bytes + 1``).
+    :ivar filename: the name the browser sent.
+    :ivar folder: the uploads folder.
+    :ivar max_bytes: the size limit of one file.
+    """
+
+    stream: BinaryIO
+    filename: str
+    folder: str | os.PathLike
+    max_bytes: int = DEFAULT_MAX_BYTES
 
 
 @dataclass(frozen=True)
@@ -110,26 +140,27 @@ def check(data: bytes, filename: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> 
     :param filename: the name the browser sent.
     :param max_bytes: the size limit.
     :returns: ``(cleaned file name, MIME type to serve it with)``.
-    :raises AttachmentRefused: when the file is empty, too big, of another
+    :raises InvalidInput: (field ``attachment``) when the file is empty, too big, of another
         type, or its extension does not match its content.
     """
     if len(data) > max_bytes:
-        raise AttachmentRefused(f"The file is larger than {_size(max_bytes)}; attach a smaller one.")
+        raise InvalidInput(f"The file is larger than {_size(max_bytes)}; attach a smaller one.", field=FIELD)
     if not data:
-        raise AttachmentRefused("The file is empty.")
+        raise InvalidInput("The file is empty.", field=FIELD)
     kind = sniff(data)
     if kind is None:
-        raise AttachmentRefused(
-            "Attach a PDF, a Word document (.docx) or a plain text file; this file is none of them."
+        raise InvalidInput(
+            "Attach a PDF, a Word document (.docx) or a plain text file; this file is none of them.", field=FIELD
         )
     extensions, mimetype = KINDS[kind]
     name = clean_name(filename) or f"attachment{extensions[0]}"
     suffix = _suffix(name)
     if suffix not in extensions:
         label = {"pdf": "a PDF", "docx": "a Word document", "text": "plain text"}[kind]
-        raise AttachmentRefused(
+        raise InvalidInput(
             f"The file's content is {label} but its name ends in “{suffix or '(nothing)'}”; "
-            f"name it with {' or '.join(extensions)}."
+            f"name it with {' or '.join(extensions)}.",
+            field=FIELD,
         )
     return name, mimetype
 
@@ -194,8 +225,8 @@ def store(
     :param directory: the uploads folder (created when missing).
     :param max_bytes: the size limit.
     :returns: the :class:`StoredAttachment`; the caller removes it with
-        :func:`remove` if its transaction fails.
-    :raises AttachmentRefused: see :func:`check`; nothing is written then.
+        :func:`remove` if its transaction fails (:func:`store_with` does).
+    :raises InvalidInput: see :func:`check`; nothing is written then.
     """
     data = stream.read(max_bytes + 1)
     name, mimetype = check(data, filename, max_bytes=max_bytes)
@@ -211,19 +242,81 @@ def store(
 def path_of(directory: str | os.PathLike, key: str) -> Path:
     """The stored file called ``key``.
 
-    :raises AttachmentRefused: when ``key`` is not a name :func:`store` makes
+    :raises NotFound: when ``key`` is not a name :func:`store` makes
         (so no path outside the folder can ever be named).
     """
     if not _KEY.match(key or ""):
-        raise AttachmentRefused("Not a stored attachment.")
+        raise NotFound("The attached file cannot be found.")
     return Path(directory) / key
+
+
+def stored_file(directory: str | os.PathLike, key: str | None) -> Path | None:
+    """The stored file called ``key`` if it is there, for downloads.
+
+    :returns: its path, or ``None`` when ``key`` is empty, not a name
+        :func:`store` makes, or names no file in ``directory``.
+    """
+    try:
+        path = path_of(directory, key or "")
+    except NotFound:
+        return None
+    return path if path.is_file() else None
 
 
 def remove(directory: str | os.PathLike, key: str | None) -> None:
     """Delete a stored file if it exists (after a failed transaction or a deleted input)."""
     if key:
-        with contextlib.suppress(AttachmentRefused):  # not a stored key: there is no file of ours to delete
+        with contextlib.suppress(NotFound):  # not a stored key: there is no file of ours to delete
             path_of(directory, key).unlink(missing_ok=True)
+
+
+def store_with(session: Session, upload: Upload) -> StoredAttachment:
+    """Check and store ``upload`` for a row written in ``session``'s transaction.
+
+    The file is removed again when that transaction ends without a commit
+    (a refusal, a failed flush or commit, a rollback at the edge), so a
+    failed input leaves no file behind.
+
+    :param session: the session the row naming the file is written in.
+    :param upload: the file and where to keep it.
+    :returns: the :class:`StoredAttachment`.
+    :raises InvalidInput: see :func:`check`; nothing is written then.
+    """
+    stored = store(upload.stream, upload.filename, upload.folder, max_bytes=upload.max_bytes)
+    session.info.setdefault(_WRITTEN, []).append((upload.folder, stored.key))
+    return stored
+
+
+def remove_after_commit(session: Session, folder: str | os.PathLike, key: str | None) -> None:
+    """Remove the stored file ``key`` once ``session`` commits the deletion of the row naming it.
+
+    Until then the file stays, so a deletion that is rolled back keeps its file.
+
+    :param session: the session the row is deleted in.
+    :param folder: the uploads folder.
+    :param key: the stored file's key, or ``None`` (nothing to do).
+    """
+    if key:
+        session.info.setdefault(_DELETED, []).append((folder, key))
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint released: the outer transaction may still fail
+        return
+    session.info.pop(_WRITTEN, None)
+    for folder, key in session.info.pop(_DELETED, []):
+        remove(folder, key)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _ended(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is not None:
+        return
+    # The outermost transaction ended; after a commit both lists are already empty.
+    for folder, key in session.info.pop(_WRITTEN, []):
+        remove(folder, key)
+    session.info.pop(_DELETED, None)
 
 
 def _size(n: int) -> str:

@@ -1,9 +1,10 @@
 """Consultations and inputs in the browser: record, submit, answer, link, withdraw, delete, download.
 
 Each view: load -> authorise -> call one service -> commit once -> redirect
-or render. A refused change is a form error (400) with nothing written; a
-change the visitor may not make is 403; deleting an input that decisions
-or versions refer to is 409.
+or render. A refused input is a form error (400) with nothing written
+(:func:`~drafter.views.refusals.refusals_on`); every other refusal is
+answered at the edge (:mod:`drafter.errors`): a change the visitor may not
+make is 403, deleting an input that decisions or versions refer to is 409.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from drafter.services import consultations as service
 from drafter.services.drafts import end_of_day
 from drafter.services.paging import page_count
 from drafter.views.loaders import get_instrument_or_404, past_the_last_page, requested_page
+from drafter.views.refusals import refusals_on
 from instrument.amendments import AmendmentState
 
 bp = Blueprint("consultations", __name__)
@@ -83,15 +85,6 @@ def get_input_or_404(instrument: Instrument, input_id: int):
     return item
 
 
-def _refused(exc: service.ConsultationRefused):
-    db.session.rollback()
-    if isinstance(exc, service.InputInUse):
-        return render_error(409, str(exc))
-    if isinstance(exc, service.NotPermitted):
-        return render_error(403, str(exc))
-    return render_error(400, str(exc))
-
-
 # --- consultations -------------------------------------------------------------------
 
 
@@ -133,25 +126,18 @@ def _edit_consultation(instrument: Instrument, consultation: Consultation | None
         form.organiser.data = str(consultation.organiser_id or "")
         form.summary.data = consultation.summary
         form.open_until.data = consultation.open_until.date() if consultation.open_until else None
-    status = 200
-    if form.is_submitted():
-        status = 400
-        if form.validate():
-            try:
-                if consultation is None:
-                    consultation = service.record_consultation(instrument, _consultation_data(form), actor=_user())
-                else:
-                    service.update_consultation(consultation, _consultation_data(form), actor=_user())
-            except service.ConsultationRefused as exc:
-                db.session.rollback()
-                getattr(form, exc.field or "title", form.title).errors.append(str(exc))
+    if form.validate_on_submit():
+        with refusals_on(form, fallback="title"):
+            if consultation is None:
+                consultation = service.record_consultation(instrument, _consultation_data(form), actor=_user())
             else:
-                db.session.commit()
-                flash(f"“{consultation.title}” is saved.", "success")
-                return redirect(url_for("consultations.show", slug=instrument.slug, consultation_id=consultation.id))
+                service.update_consultation(consultation, _consultation_data(form), actor=_user())
+            db.session.commit()
+            flash(f"“{consultation.title}” is saved.", "success")
+            return redirect(url_for("consultations.show", slug=instrument.slug, consultation_id=consultation.id))
     return render_template(
         "consultations/form.html", instrument=instrument, form=form, consultation=consultation
-    ), status
+    ), 400 if form.is_submitted() else 200
 
 
 @bp.route("/i/<slug>/consultations/new", methods=["GET", "POST"])
@@ -214,51 +200,29 @@ def add_input(slug: str, consultation_id: int):
         form.set_organisations(service.search_organisations())
     else:
         del form.organisations  # a stakeholder writes for their own organisation only
-    status = 200
-    if form.is_submitted():
-        status = 400
-        if form.validate():
-            stored = None
-            upload = form.attachment.data
-            try:
-                if upload is not None and getattr(upload, "filename", None):
-                    stored = attachments.store(
-                        upload.stream, upload.filename, uploads_dir(), max_bytes=max_attachment_bytes()
-                    )
-                item = service.add_input(
-                    consultation,
-                    service.InputData(
-                        kind=form.kind.data,
-                        title=form.title.data,
-                        summary=form.summary.data or "",
-                        organisation_ids=(form.organisations.data or []) if secretariat else [],
-                        reference_document=form.reference_document.data or "",
-                        reference_page=form.reference_page.data or "",
-                    ),
-                    actor=user,
-                    attachment=stored,
-                )
-                db.session.commit()
-            except attachments.AttachmentRefused as exc:
-                form.attachment.errors = [str(exc)]
-            except service.NotPermitted as exc:
-                _cleanup(stored)
-                return _refused(exc)
-            except service.ConsultationRefused as exc:
-                _cleanup(stored)
-                db.session.rollback()
-                getattr(form, exc.field or "title", form.title).errors.append(str(exc))
-            except Exception:
-                _cleanup(stored)
-                raise
-            else:
-                flash(
-                    f"“{item.title}” is recorded."
-                    if secretariat
-                    else f"Thank you: “{item.title}” is sent to the secretariat.",
-                    "success",
-                )
-                return redirect(url_for("consultations.input", slug=slug, input_id=item.id))
+    if form.validate_on_submit():
+        with refusals_on(form, fallback="title"):
+            item = service.add_input(
+                consultation,
+                service.InputData(
+                    kind=form.kind.data,
+                    title=form.title.data,
+                    summary=form.summary.data or "",
+                    organisation_ids=(form.organisations.data or []) if secretariat else [],
+                    reference_document=form.reference_document.data or "",
+                    reference_page=form.reference_page.data or "",
+                ),
+                actor=user,
+                upload=_upload(form.attachment.data),
+            )
+            db.session.commit()
+            flash(
+                f"“{item.title}” is recorded."
+                if secretariat
+                else f"Thank you: “{item.title}” is sent to the secretariat.",
+                "success",
+            )
+            return redirect(url_for("consultations.input", slug=slug, input_id=item.id))
     return render_template(
         "consultations/input_form.html",
         instrument=instrument,
@@ -266,13 +230,14 @@ def add_input(slug: str, consultation_id: int):
         form=form,
         secretariat=secretariat,
         max_bytes=max_attachment_bytes(),
-    ), status
+    ), 400 if form.is_submitted() else 200
 
 
-def _cleanup(stored) -> None:
-    db.session.rollback()
-    if stored is not None:
-        attachments.remove(uploads_dir(), stored.key)
+def _upload(sent) -> attachments.Upload | None:
+    """The file sent in the form's attachment field, or ``None`` when none was chosen."""
+    if sent is None or not getattr(sent, "filename", None):
+        return None
+    return attachments.Upload(sent.stream, sent.filename, uploads_dir(), max_attachment_bytes())
 
 
 def render_input(
@@ -286,30 +251,7 @@ def render_input(
         disposition = DispositionForm(formdata=None)
         disposition.disposition.data = item.disposition.value
         disposition.reason.data = item.disposition_reason
-    choices = {}
-    if secretariat:
-        from drafter.services.drafts import current_state
-
-        choices = {
-            "clauses": [r for r in current_state(instrument) if r.clause.id not in {c.id for c in item.clauses}],
-            "amendments": list(
-                db.session.scalars(
-                    select(Amendment)
-                    .where(
-                        Amendment.clause_id.in_([c.id for c in item.clauses]),
-                        Amendment.state != AmendmentState.DRAFT,
-                        Amendment.id.not_in([a.id for a in item.amendments]),
-                    )
-                    .options(joinedload(Amendment.organisation), joinedload(Amendment.clause))
-                    .order_by(Amendment.id)
-                )
-            )
-            if item.clauses
-            else [],
-            "versions": [
-                v for v in service.edit_versions_of(item.clauses) if v.id not in {x.id for x in item.versions}
-            ],
-        }
+    choices = service.link_choices(instrument, item) if secretariat else {}
     return render_template(
         "consultations/input.html",
         instrument=instrument,
@@ -342,14 +284,8 @@ def disposition(slug: str, input_id: int):
     item = get_input_or_404(instrument, input_id)
     form = DispositionForm()
     if form.validate():
-        try:
+        with refusals_on(form, fallback="reason"):
             service.set_disposition(item, form.disposition.data, actor=_user(), reason=form.reason.data or "")
-        except service.NotPermitted as exc:
-            return _refused(exc)
-        except service.ConsultationRefused as exc:
-            db.session.rollback()
-            getattr(form, exc.field or "reason", form.reason).errors.append(str(exc))
-        else:
             db.session.commit()
             flash(f"“{item.title}”: {item.disposition.label.lower()}.", "success")
             return redirect(url_for("consultations.input", slug=slug, input_id=item.id))
@@ -390,17 +326,15 @@ def link(slug: str, input_id: int):
         ("version", "remove"): service.uncite_version,
     }
     action = actions[(form.target.data, form.op.data)]
-    try:
+    with refusals_on(form):
         changed = action(item, target, actor=_user())
-    except service.NotPermitted as exc:
-        return _refused(exc)
-    except service.ConsultationRefused as exc:
-        db.session.rollback()
-        return render_input(instrument, get_input_or_404(instrument, input_id), link_error=str(exc), status=400)
-    db.session.commit()
-    if changed:
-        flash("The link is saved." if form.op.data == "add" else "The link is removed.", "success")
-    return redirect(url_for("consultations.input", slug=slug, input_id=input_id) + "#links")
+        db.session.commit()
+        if changed:
+            flash("The link is saved." if form.op.data == "add" else "The link is removed.", "success")
+        return redirect(url_for("consultations.input", slug=slug, input_id=input_id) + "#links")
+    # Refused: the message is the link form's error, shown on the input's page read again after the rollback.
+    message = " ".join(e for errors in form.errors.values() for e in errors)
+    return render_input(instrument, get_input_or_404(instrument, input_id), link_error=message, status=400)
 
 
 @bp.post("/i/<slug>/inputs/<int:input_id>/withdraw")
@@ -415,10 +349,7 @@ def withdraw(slug: str, input_id: int):
     form = WithdrawForm()
     if not form.validate():
         return render_error(400, "The reason is too long.")
-    try:
-        service.withdraw_input(item, actor=_user(), reason=form.reason.data or "")
-    except service.ConsultationRefused as exc:
-        return _refused(exc)
+    service.withdraw_input(item, actor=_user(), reason=form.reason.data or "")
     db.session.commit()
     flash(f"“{item.title}” is withdrawn.", "success")
     return redirect(url_for("consultations.input", slug=slug, input_id=input_id))
@@ -431,12 +362,8 @@ def delete(slug: str, input_id: int):
     item = get_input_or_404(instrument, input_id)
     ConfirmForm().validate()
     consultation_id, title = item.consultation_id, item.title
-    try:
-        key = service.delete_input(item, actor=_user())
-    except service.ConsultationRefused as exc:
-        return _refused(exc)
+    service.delete_input(item, actor=_user(), folder=uploads_dir())  # the file goes once the deletion is committed
     db.session.commit()
-    attachments.remove(uploads_dir(), key)
     flash(f"“{title}” is deleted.", "success")
     return redirect(url_for("consultations.show", slug=slug, consultation_id=consultation_id))
 
@@ -448,11 +375,8 @@ def attachment(slug: str, input_id: int):
     item = get_input_or_404(instrument, input_id)
     if not item.attachment_key:
         abort(404, "This input has no attached file.")
-    try:
-        path = attachments.path_of(uploads_dir(), item.attachment_key)
-    except attachments.AttachmentRefused:
-        abort(404, "The attached file cannot be found.")
-    if not path.is_file():
+    path = attachments.stored_file(uploads_dir(), item.attachment_key)
+    if path is None:
         abort(404, "The attached file cannot be found.")
     name = item.attachment_name or path.name
     response = send_file(
@@ -510,14 +434,8 @@ def amendment_inputs(slug: str, amendment_id: int):
                 f"choose the inputs {amendment.title} cites.",
             )
         if form.validate():
-            try:
+            with refusals_on(form, fallback="inputs"):
                 service.set_amendment_inputs(amendment, form.inputs.data or [], actor=user)
-            except service.NotPermitted as exc:
-                return _refused(exc)
-            except service.ConsultationRefused as exc:
-                db.session.rollback()
-                form.inputs.errors.append(str(exc))
-            else:
                 db.session.commit()
                 flash(f"{amendment.title} now cites {len(form.inputs.data or [])} input(s).", "success")
                 return redirect(url_for("consultations.amendment_inputs", slug=slug, amendment_id=amendment.id))

@@ -15,12 +15,12 @@ from drafter.services.errors import InvalidInput
 
 
 @contextmanager
-def refusals_on(form: FlaskForm) -> Iterator[None]:
+def refusals_on(form: FlaskForm, *, fallback: str | None = None) -> Iterator[None]:
     """Turn an :class:`~drafter.services.errors.InvalidInput` raised inside the block into a form error.
 
     The session is rolled back and the message is added to the errors of the
-    field the refusal names (or to ``form.form_errors`` when it names none or
-    a field the form does not have); the view then shows the form again,
+    field the refusal names (or, when it names none or a field the form does
+    not have, to the field ``fallback`` or else to ``form.form_errors``); the view then shows the form again,
     typically with status 400 when ``form.errors`` is not empty. Other
     refusals pass through to the edge.
 
@@ -34,6 +34,7 @@ def refusals_on(form: FlaskForm) -> Iterator[None]:
         return render_template(..., form=form), 400 if form.errors else 200
 
     :param form: the submitted form.
+    :param fallback: the name of the field that shows refusals naming no field of the form, or ``None``.
     :raises drafter.services.errors.Refused: any refusal but ``InvalidInput``.
     """
     try:
@@ -41,6 +42,8 @@ def refusals_on(form: FlaskForm) -> Iterator[None]:
     except InvalidInput as exc:
         db.session.rollback()
         field = form._fields.get(exc.field) if exc.field else None
+        if field is None and fallback is not None:
+            field = form._fields.get(fallback)
         if field is not None:
             field.errors = [*field.errors, exc.message]
         else:

@@ -73,14 +73,13 @@ def matrix_records(app, *, slug: str, stakeholder_id: int, secretariat_id: int, 
         stakeholder = db.session.get(User, stakeholder_id)
         instrument = db.session.scalar(select(Instrument).where(Instrument.slug == slug))
         call = record_call(instrument, secretariat, title="Call for the matrix")
-        stored = attachments.store(
-            io.BytesIO(b"A written input for the matrix.\n"), "input.txt", app.config["INSTANCE_UPLOADS"]
-        )
         item = service.add_input(
             call,
             service.InputData(kind="submission", title="An input for the matrix"),
             actor=stakeholder,
-            attachment=stored,
+            upload=attachments.Upload(
+                io.BytesIO(b"A written input for the matrix.\n"), "input.txt", app.config["INSTANCE_UPLOADS"]
+            ),
         )
         version = secretariat_edit(clause_of(slug, "Article 2"), secretariat, "good faith", "good faith and in full")
         service.cite_in_version(item, version, actor=secretariat)

@@ -26,6 +26,7 @@ from drafter.models import (
     input_version,
 )
 from drafter.services import consultations as service
+from drafter.services.errors import Conflict, InvalidInput, NotPermitted
 from tests.drafter.accounts_helpers import events, row_counts
 from tests.drafter.amendments_helpers import accept, add_instrument, add_people, clause, propose, user
 from tests.drafter.consultations_helpers import record_call, record_workshop, secretariat_edit
@@ -121,7 +122,7 @@ def test_secretariat_records_a_workshop_with_an_input_by_two_organisations(peopl
 )
 def test_unusable_consultations_are_refused_with_their_field(people, data, field):
     before = row_counts()
-    with pytest.raises(service.ConsultationRefused) as refused:
+    with pytest.raises(InvalidInput) as refused:
         service.record_consultation(instrument(), service.ConsultationData(**data), actor=user(people.secretariat))
     assert refused.value.field == field
     db.session.rollback()
@@ -129,12 +130,12 @@ def test_unusable_consultations_are_refused_with_their_field(people, data, field
 
 
 def test_only_the_secretariat_records_consultations_and_answers_inputs(people):
-    with pytest.raises(service.NotPermitted):
+    with pytest.raises(NotPermitted):
         record_workshop(instrument(), user(people.mfa))
     item = workshop_input(people)
-    with pytest.raises(service.NotPermitted):
+    with pytest.raises(NotPermitted):
         service.set_disposition(item, "noted", actor=user(people.mfa), reason="mine")
-    with pytest.raises(service.NotPermitted):
+    with pytest.raises(NotPermitted):
         service.link_clause(item, clause("Article 1"), actor=user(people.mfa))
 
 
@@ -159,7 +160,7 @@ def test_nobody_but_the_secretariat_adds_inputs_to_a_closed_call_or_an_event(peo
     db.session.commit()
     before = row_counts()
     for consultation in (closed, workshop):
-        with pytest.raises(service.NotPermitted):
+        with pytest.raises(NotPermitted):
             service.add_input(consultation, service.InputData(kind="submission", title="Late"), actor=user(people.mfa))
     assert row_counts() == before
     assert closed.is_open(datetime.now(UTC) - timedelta(days=2))  # it was open until yesterday
@@ -180,7 +181,7 @@ def test_an_input_needs_a_title_and_known_organisations(people):
             "organisations",
         ),
     ]:
-        with pytest.raises(service.ConsultationRefused) as refused:
+        with pytest.raises(InvalidInput) as refused:
             service.add_input(workshop, data, actor=user(people.secretariat))
         assert refused.value.field == field
 
@@ -192,7 +193,7 @@ def test_linking_a_clause_of_another_instrument_is_refused_and_nothing_is_writte
     import_text(instrument_md(2), "other")
     item = workshop_input(people)
     before = row_counts()
-    with pytest.raises(service.ConsultationRefused) as refused:
+    with pytest.raises(InvalidInput) as refused:
         service.link_clause(item, clause("Article 1", slug="other"), actor=user(people.secretariat))
     assert refused.value.field == "clause"
     db.session.rollback()
@@ -224,7 +225,7 @@ def test_an_amendment_of_another_instrument_cannot_cite_the_input(people):
     from drafter.models import Amendment
 
     before = row_counts()
-    with pytest.raises(service.ConsultationRefused) as refused:
+    with pytest.raises(InvalidInput) as refused:
         service.link_amendment(item, db.session.get(Amendment, amendment_id), actor=sec)
     assert refused.value.field == "amendment"
     assert row_counts() == before
@@ -234,11 +235,11 @@ def test_only_edits_can_cite_inputs_directly(people):
     item = workshop_input(people)
     sec = user(people.secretariat)
     imported = clause("Article 1").current_version
-    with pytest.raises(service.ConsultationRefused, match="no sources"):
+    with pytest.raises(InvalidInput, match="no sources"):
         service.cite_in_version(item, imported, actor=sec)
     amendment_id = propose(people.mfa, "1. The Parties shall act at once.")
     made = accept(amendment_id, people.secretariat).version
-    with pytest.raises(service.ConsultationRefused, match="cite the input on its amendment"):
+    with pytest.raises(InvalidInput, match="cite the input on its amendment"):
         service.cite_in_version(item, made, actor=user(people.secretariat))
 
 
@@ -250,12 +251,12 @@ def test_proposers_cite_inputs_on_their_open_amendment_others_may_not(people):
     amendment = db.session.get(Amendment, amendment_id)
     assert service.set_amendment_inputs(amendment, [item.id], actor=user(people.mfa_colleague)) == (1, 0)
     db.session.commit()
-    with pytest.raises(service.NotPermitted):
+    with pytest.raises(NotPermitted):
         service.set_amendment_inputs(amendment, [], actor=user(people.asetuc))
     assert [i.id for i in service.inputs_cited_by(amendment)] == [item.id]
     accept(amendment_id, people.secretariat)
     amendment = db.session.get(Amendment, amendment_id)
-    with pytest.raises(service.NotPermitted):  # decided: only the secretariat changes its sources now
+    with pytest.raises(NotPermitted):  # decided: only the secretariat changes its sources now
         service.set_amendment_inputs(amendment, [], actor=user(people.mfa))
     assert service.set_amendment_inputs(amendment, [], actor=user(people.secretariat)) == (0, 1)
 
@@ -266,7 +267,7 @@ def test_proposers_cite_inputs_on_their_open_amendment_others_may_not(people):
 @pytest.mark.parametrize("disposition", ["not_reflected", "noted"])
 def test_not_reflected_and_noted_need_a_reason(people, disposition):
     item = workshop_input(people)
-    with pytest.raises(service.ConsultationRefused) as refused:
+    with pytest.raises(InvalidInput) as refused:
         service.set_disposition(item, disposition, actor=user(people.secretariat), reason="   ")
     assert refused.value.field == "reason"
     db.session.rollback()
@@ -286,7 +287,7 @@ def test_reflected_is_computed_from_links_and_the_manual_answer_needs_that_evide
     """ "Reflected" may only be said of an input that some version cites; links alone never answer it."""
     item = workshop_input(people)
     sec = user(people.secretariat)
-    with pytest.raises(service.ConsultationRefused) as refused:
+    with pytest.raises(InvalidInput) as refused:
         service.set_disposition(item, "reflected", actor=sec)
     assert refused.value.field == "disposition"
     assert service.evidence([item.id]) == {}
@@ -313,7 +314,7 @@ def test_reflected_is_computed_from_links_and_the_manual_answer_needs_that_evide
     db.session.commit()
     # Removing one piece of evidence is fine; the last one is refused while the answer says "reflected".
     assert service.uncite_version(item, edit, actor=sec)
-    with pytest.raises(service.ConsultationRefused, match="Change the disposition first"):
+    with pytest.raises(InvalidInput, match="Change the disposition first"):
         service.unlink_amendment(item, db.session.get(Amendment, amendment_id), actor=sec)
     service.set_disposition(item, "pending", actor=sec)
     assert item.decided_by_id is None and item.decided_at is None
@@ -357,11 +358,11 @@ def test_counts_per_disposition(people):
 
 def test_withdrawing_is_for_the_organisation_while_pending_and_for_the_secretariat(people):
     item = workshop_input(people)
-    with pytest.raises(service.NotPermitted):
+    with pytest.raises(NotPermitted):
         service.withdraw_input(item, actor=user(people.asetuc))
     service.set_disposition(item, "noted", actor=user(people.secretariat), reason="Outside the scope.")
     db.session.commit()
-    with pytest.raises(service.NotPermitted):  # answered: no longer the organisation's to withdraw
+    with pytest.raises(NotPermitted):  # answered: no longer the organisation's to withdraw
         service.withdraw_input(item, actor=user(people.mfa))
     service.withdraw_input(item, actor=user(people.secretariat), reason="At the organisation's request.")
     db.session.commit()
@@ -399,7 +400,7 @@ def test_deleting_an_input_that_decisions_or_versions_refer_to_is_refused(people
     db.session.commit()
     before = row_counts()
     for item in (cited, answered):
-        with pytest.raises(service.InputInUse, match="Withdraw it instead"):
+        with pytest.raises(Conflict, match="Withdraw it instead"):
             service.delete_input(item, actor=sec)
         db.session.rollback()
     assert row_counts() == before

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from drafter.extensions import db
-from drafter.models import Amendment, Consultation, Input, Instrument
+from drafter.models import Amendment, Consultation, Disposition, Input, Instrument
 from drafter.services import consultations as service
 from drafter.services import traceability
 from drafter.services.drafts import publish_draft
@@ -134,7 +134,7 @@ def test_the_register_lists_inputs_and_decided_amendments_in_one_set_of_states(a
         (ids["rejected"], "not_reflected"),
         (ids["open"], "pending"),
     ]
-    assert entries(disposition=service.Disposition.NOT_REFLECTED) == [
+    assert entries(disposition=Disposition.NOT_REFLECTED) == [
         ("Regional court", "not_reflected"),
         (ids["rejected"], "not_reflected"),
     ]
@@ -154,8 +154,8 @@ def test_the_register_lists_inputs_and_decided_amendments_in_one_set_of_states(a
     ]
     with app.app_context():
         counts = traceability.register_counts(_instrument(), traceability.RegisterFilters())
-    assert counts[service.Disposition.PENDING] == 2 and counts[service.Disposition.NOT_REFLECTED] == 2
-    assert counts[service.Disposition.REFLECTED] == 2 and counts[service.Disposition.NOTED] == 1
+    assert counts[Disposition.PENDING] == 2 and counts[Disposition.NOT_REFLECTED] == 2
+    assert counts[Disposition.REFLECTED] == 2 and counts[Disposition.NOTED] == 1
 
 
 def test_anonymous_readers_see_inputs_but_no_amendments(app, client, people):
@@ -210,7 +210,7 @@ def test_the_matrix_shows_concerns_and_reflections_and_filters(app, client, peop
         assert not written.concerns and [v.id for v in written.versions] == [ids["edit"]]
         assert (ids["scope"], by_key["Article 1"]) not in m.cells
         only = traceability.matrix(
-            _instrument(), organisation_id=people.asetuc_org, disposition=service.Disposition.NOT_REFLECTED
+            _instrument(), organisation_id=people.asetuc_org, disposition=Disposition.NOT_REFLECTED
         )
         assert [i.title for i in only.page.items] == ["Regional court"] and [c.key for c in only.clauses] == [
             "Article 3"

@@ -222,6 +222,21 @@ def test_attachments_of_the_wrong_type_or_too_big_are_refused_and_nothing_is_kep
     assert uploads(app) == []
 
 
+def test_an_input_refused_after_its_file_was_accepted_keeps_no_file(app, client, people):
+    workshop_input = make_input(app, people)
+    consultation_id = in_db(app, lambda: db.session.get(Input, workshop_input).consultation_id)
+    before = counts(app)
+    response = as_user(app, client, people.secretariat).post(
+        f"/i/t/consultations/{consultation_id}/inputs/new",
+        data={"kind": "submission", "title": "No organisation", "attachment": (io.BytesIO(PDF), "paper.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    assert "Name the organisation or organisations that made this input." in text_of(response)
+    assert counts(app) == before
+    assert uploads(app) == []
+
+
 @pytest.mark.parametrize(
     ("content", "name", "mimetype"),
     [
@@ -409,6 +424,27 @@ def test_proposers_choose_the_inputs_their_amendment_cites(app, client, people):
     stranger = as_user(app, app.test_client(), people.asetuc)
     assert "Fair recruitment" in text_of(stranger.get(f"/i/t/amendments/{amendment_id}/inputs"))
     assert stranger.post(f"/i/t/amendments/{amendment_id}/inputs", data={"inputs": []}).status_code == 403
+
+
+def test_unciting_the_last_evidence_on_the_amendment_page_is_an_error_under_the_inputs(app, client, people):
+    item = make_input(app, people)
+    amendment_id = in_db(app, propose, people.mfa, "1. The Parties shall act at once, openly.")
+
+    def link_accept_and_answer():
+        service.link_amendment(
+            db.session.get(Input, item), db.session.get(Amendment, amendment_id), actor=user(people.secretariat)
+        )
+        db.session.commit()
+        accept(amendment_id, people.secretariat)
+        service.set_disposition(db.session.get(Input, item), "reflected", actor=user(people.secretariat))
+        db.session.commit()
+
+    in_db(app, link_accept_and_answer)
+    before = counts(app)
+    response = as_user(app, client, people.secretariat).post(f"/i/t/amendments/{amendment_id}/inputs", data={})
+    assert response.status_code == 400
+    assert "Change the disposition first." in text_of(response)
+    assert counts(app) == before
 
 
 # --- pages stay cheap -------------------------------------------------------------------------------

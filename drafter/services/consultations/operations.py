@@ -1,48 +1,22 @@
-"""Consultations and their inputs: recording them, linking them to the text, answering each one.
+"""Consultation use cases that change things: record, submit, link, answer, withdraw, delete.
 
-Who does what (the web layer checks the audience, these functions check
-the person again):
-
-* the secretariat records consultations and inputs, links inputs to
-  clauses, amendments and edit versions, and gives each input its
-  disposition;
-* a stakeholder may submit a written input to a written call that is open
-  (:meth:`~drafter.models.Consultation.is_open`), on behalf of their own
-  organisation, and may withdraw their organisation's input while it is
-  pending; members of an amendment's proposing organisation may cite inputs
-  on it while it is open.
-
-The register's rules (see :class:`~drafter.models.Disposition`):
-
-* ``not_reflected`` and ``noted`` need a written reason;
-* *reflection is computed, the disposition is decided*: an input is
-  reflected in a version of the text when that version cites it through
-  its cause (an accepted amendment that cites the input, or a secretariat
-  edit that cites it); :func:`evidence` lists those versions. The secretariat's
-  ``reflected`` or ``reflected_in_part`` is only accepted while there is
-  such a version, and the last link that makes one cannot be removed while
-  the disposition says so. Links alone never change a disposition: an input
-  whose text went in stays ``pending`` until the secretariat answers it (the
-  register shows it as "in the text, not yet answered"), because the
-  answer, "in full" or "in part", is a judgement that no link can make;
-* an input that decisions or versions refer to is never deleted: deleting
-  is refused unless the input is still pending and no amendment or edit
-  cites it (the database's ``ON DELETE RESTRICT`` is the last guard);
-  withdrawing keeps the row.
-
-Every change writes an audit event. Services flush and never commit.
+The rules they keep are in the package documentation (:mod:`drafter.services.consultations`).
+Each function checks the person again (the web layer checks the audience),
+refuses with a :class:`~drafter.services.errors.Refused` before writing
+anything, flushes, writes an audit event and never commits.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Delete, delete, exists, func, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from drafter.extensions import db
 from drafter.models import (
@@ -60,93 +34,30 @@ from drafter.models import (
     VersionCause,
     input_amendment,
     input_clause,
-    input_organisation,
     input_version,
 )
-from drafter.permissions import is_active_user, is_secretariat
-from drafter.services import audit
-from drafter.services.attachments import StoredAttachment
-from instrument.amendments import AmendmentState
+from drafter.permissions import is_secretariat
+from drafter.services import attachments, audit
+from drafter.services.consultations.queries import (
+    _now,
+    can_cite_on_amendment,
+    can_submit,
+    can_withdraw,
+    evidence,
+    inputs_cited_by,
+)
+from drafter.services.errors import Conflict, InvalidInput, NotPermitted
 
 MAX_SUMMARY = 20_000
 MAX_REASON = 5_000
 MAX_TITLE = 300
 
-#: Amendment states in which its proposers may still cite inputs on it.
-_OPEN_AMENDMENT = (AmendmentState.DRAFT, AmendmentState.SUBMITTED, AmendmentState.UNDER_REVIEW)
-
-
-class ConsultationRefused(ValueError):
-    """A change that cannot be made as given; shown as a form error (400). Nothing was written.
-
-    :ivar field: the form field the message belongs to, or ``None``.
-    """
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
-
-
-class NotPermitted(ConsultationRefused):
-    """The acting user may not make this change (403)."""
-
-
-class InputInUse(ConsultationRefused):
-    """An input that decisions or versions refer to cannot be deleted (409); withdraw it instead."""
-
-
-def _now(now: datetime | None) -> datetime:
-    return now or datetime.now(UTC)
-
 
 def _text(value: str | None, *, limit: int, field: str, what: str) -> str:
     value = (value or "").strip()
     if len(value) > limit:
-        raise ConsultationRefused(f"{what} is too long ({len(value)} characters; at most {limit}).", field)
+        raise InvalidInput(f"{what} is too long ({len(value)} characters; at most {limit}).", field=field)
     return value
-
-
-# --- who may do what -----------------------------------------------------------------
-
-
-def can_submit(user: User | None, consultation: Consultation, now: datetime | None = None) -> bool:
-    """May ``user`` send a written input to ``consultation`` now?
-
-    The secretariat may always record inputs; any other active account
-    with an organisation may submit to a written call while it is open.
-    """
-    if is_secretariat(user):
-        return True
-    return is_active_user(user) and user.organisation_id is not None and consultation.is_open(_now(now))
-
-
-def can_withdraw(user: User | None, item: Input) -> bool:
-    """May ``user`` withdraw ``item``?
-
-    The secretariat always; members of its organisations while it is
-    pending (or already withdrawn, which changes nothing).
-    """
-    if is_secretariat(user):
-        return True
-    return (
-        is_active_user(user)
-        and item.disposition in (Disposition.PENDING, Disposition.WITHDRAWN)
-        and user.organisation_id in {o.id for o in item.organisations}
-    )
-
-
-def can_cite_on_amendment(user: User | None, amendment: Amendment) -> bool:
-    """May ``user`` change the inputs ``amendment`` cites?
-
-    The secretariat, for any amendment but a private draft; members of the
-    proposing organisation while the amendment is open.
-    """
-    if not is_active_user(user):
-        return False
-    own = user.organisation_id is not None and user.organisation_id == amendment.organisation_id
-    if own and amendment.state in _OPEN_AMENDMENT:
-        return True
-    return is_secretariat(user) and amendment.state is not AmendmentState.DRAFT
 
 
 def _require_secretariat(actor: User | None, what: str) -> None:
@@ -183,21 +94,21 @@ class ConsultationData:
 def _checked(data: ConsultationData) -> dict:
     """Validate ``data`` into column values.
 
-    :raises ConsultationRefused: for a missing title, an end before the start,
+    :raises InvalidInput: for a missing title, an end before the start,
         a closing time on anything but a written call, or an unknown organiser.
     """
     title = _text(data.title, limit=MAX_TITLE, field="title", what="The title")
     if not title:
-        raise ConsultationRefused("Give the consultation a title.", "title")
+        raise InvalidInput("Give the consultation a title.", field="title")
     kind = ConsultationKind(data.kind)
     if data.starts_on is None:
-        raise ConsultationRefused("Give the date it took place or opened.", "starts_on")
+        raise InvalidInput("Give the date it took place or opened.", field="starts_on")
     if data.ends_on is not None and data.ends_on < data.starts_on:
-        raise ConsultationRefused("The last day is before the first day.", "ends_on")
+        raise InvalidInput("The last day is before the first day.", field="ends_on")
     if data.open_until is not None and kind is not ConsultationKind.WRITTEN_CALL:
-        raise ConsultationRefused("Only a written call takes inputs until a closing date.", "open_until")
+        raise InvalidInput("Only a written call takes inputs until a closing date.", field="open_until")
     if data.organiser_id is not None and db.session.get(Organisation, data.organiser_id) is None:
-        raise ConsultationRefused("That organisation does not exist.", "organiser_id")
+        raise InvalidInput("That organisation does not exist.", field="organiser_id")
     return {
         "title": title,
         "kind": kind,
@@ -218,7 +129,7 @@ def record_consultation(instrument: Instrument, data: ConsultationData, *, actor
     :param actor: a secretariat account.
     :returns: the new, flushed :class:`Consultation`.
     :raises NotPermitted: for anyone but the secretariat.
-    :raises ConsultationRefused: for unusable data (see :func:`_checked`).
+    :raises InvalidInput: for unusable data (see :func:`_checked`).
     """
     _require_secretariat(actor, "records consultations")
     consultation = Consultation(instrument_id=instrument.id, created_by_id=actor.id, **_checked(data))
@@ -240,7 +151,7 @@ def update_consultation(consultation: Consultation, data: ConsultationData, *, a
 
     :returns: the consultation, flushed; the event lists the fields changed with their old values.
     :raises NotPermitted: for anyone but the secretariat.
-    :raises ConsultationRefused: for unusable data.
+    :raises InvalidInput: for unusable data.
     """
     _require_secretariat(actor, "changes consultations")
     values = _checked(data)
@@ -278,7 +189,7 @@ def add_input(
     data: InputData,
     *,
     actor: User,
-    attachment: StoredAttachment | None = None,
+    upload: attachments.Upload | None = None,
     now: datetime | None = None,
 ) -> Input:
     """Record an input made at ``consultation``, or take a stakeholder's written submission.
@@ -290,14 +201,16 @@ def add_input(
     :param consultation: where the input was made.
     :param data: kind, title, summary (Markdown), organisations, reference.
     :param actor: who records or submits it.
-    :param attachment: a file already checked and stored by
-        :func:`drafter.services.attachments.store`, or ``None``.
+    :param upload: a file sent with it, or ``None``. It is checked and stored
+        after everything else is accepted, and removed again when the
+        transaction ends without a commit
+        (:func:`drafter.services.attachments.store_with`).
     :param now: the time (default: now, UTC), for the call's closing time.
     :returns: the new, flushed :class:`Input`, disposition ``pending``.
     :raises NotPermitted: for a stakeholder when the call is not open (or
         the consultation is not a call), or an account without an organisation.
-    :raises ConsultationRefused: for a missing title or organisation, or an
-        unknown organisation.
+    :raises InvalidInput: for a missing title or organisation, or an
+        unknown organisation; for a file that is not accepted (field ``attachment``).
     """
     if not can_submit(actor, consultation, now):
         if consultation.kind is ConsultationKind.WRITTEN_CALL:
@@ -305,24 +218,28 @@ def add_input(
         raise NotPermitted("Inputs made at this consultation are recorded by the secretariat.")
     title = _text(data.title, limit=MAX_TITLE, field="title", what="The title")
     if not title:
-        raise ConsultationRefused("Give the input a short title.", "title")
+        raise InvalidInput("Give the input a short title.", field="title")
     summary = _text(data.summary, limit=MAX_SUMMARY, field="summary", what="The summary")
     via_call = not is_secretariat(actor)
     wanted = {actor.organisation_id} if via_call else {int(i) for i in data.organisation_ids}
     if not wanted:
-        raise ConsultationRefused("Name the organisation or organisations that made this input.", "organisations")
+        raise InvalidInput("Name the organisation or organisations that made this input.", field="organisations")
     organisations = list(db.session.scalars(select(Organisation).where(Organisation.id.in_(wanted))))
     if len(organisations) != len(wanted):
-        raise ConsultationRefused("One of the organisations does not exist.", "organisations")
+        raise InvalidInput("One of the organisations does not exist.", field="organisations")
+    reference_document = _text(
+        data.reference_document, limit=500, field="reference_document", what="The document title"
+    )
+    reference_page = _text(data.reference_page, limit=40, field="reference_page", what="The page")
+    # Stored last, once nothing else can be refused; removed again if the transaction is not committed.
+    attachment = attachments.store_with(db.session(), upload) if upload is not None else None
     item = Input(
         consultation_id=consultation.id,
         kind=InputKind(data.kind),
         title=title,
         summary=summary,
-        reference_document=_text(
-            data.reference_document, limit=500, field="reference_document", what="The document title"
-        ),
-        reference_page=_text(data.reference_page, limit=40, field="reference_page", what="The page"),
+        reference_document=reference_document,
+        reference_page=reference_page,
         disposition=Disposition.PENDING,
         via_call=via_call,
         recorded_by_id=actor.id,
@@ -366,11 +283,11 @@ def link_clause(item: Input, clause: Clause, *, actor: User) -> bool:
 
     :returns: ``True`` when the link is new, ``False`` when it was there already.
     :raises NotPermitted: for anyone but the secretariat.
-    :raises ConsultationRefused: when ``clause`` belongs to another instrument (field ``clause``).
+    :raises InvalidInput: when ``clause`` belongs to another instrument (field ``clause``).
     """
     _require_secretariat(actor, "links inputs to clauses")
     if clause.instrument_id != _instrument_id(item):
-        raise ConsultationRefused("That clause belongs to another instrument.", "clause")
+        raise InvalidInput("That clause belongs to another instrument.", field="clause")
     if _linked(input_clause, item, input_clause.c.clause_id, clause.id):
         return False
     db.session.execute(insert(input_clause).values(input_id=item.id, clause_id=clause.id, created_at=_now(None)))
@@ -400,12 +317,12 @@ def link_amendment(item: Input, amendment: Amendment, *, actor: User) -> bool:
 
     :returns: ``True`` when the link is new.
     :raises NotPermitted: when :func:`can_cite_on_amendment` says no.
-    :raises ConsultationRefused: when the amendment is on another instrument (field ``amendment``).
+    :raises InvalidInput: when the amendment is on another instrument (field ``amendment``).
     """
     if not can_cite_on_amendment(actor, amendment):
         raise NotPermitted(f"You may not change the inputs {amendment.title} cites.")
     if amendment.instrument_id != _instrument_id(item):
-        raise ConsultationRefused(f"{amendment.title} is an amendment of another instrument.", "amendment")
+        raise InvalidInput(f"{amendment.title} is an amendment of another instrument.", field="amendment")
     if _linked(input_amendment, item, input_amendment.c.amendment_id, amendment.id):
         return False
     db.session.execute(
@@ -421,7 +338,7 @@ def unlink_amendment(item: Input, amendment: Amendment, *, actor: User) -> bool:
 
     :returns: ``True`` when a link was removed.
     :raises NotPermitted: when :func:`can_cite_on_amendment` says no.
-    :raises ConsultationRefused: when the link is the last evidence of a
+    :raises InvalidInput: when the link is the last evidence of a
         ``reflected``/``reflected_in_part`` disposition.
     """
     if not can_cite_on_amendment(actor, amendment):
@@ -443,7 +360,7 @@ def set_amendment_inputs(amendment: Amendment, input_ids: Iterable[int], *, acto
 
     :returns: ``(number added, number removed)``.
     :raises NotPermitted: when :func:`can_cite_on_amendment` says no.
-    :raises ConsultationRefused: for an input of another instrument or an
+    :raises InvalidInput: for an input of another instrument or an
         unknown one (field ``inputs``), or a removal that would leave a
         reflected input without evidence.
     """
@@ -458,7 +375,7 @@ def set_amendment_inputs(amendment: Amendment, input_ids: Iterable[int], *, acto
         )
     }
     if len(new) != len(wanted - set(current)):
-        raise ConsultationRefused("One of the inputs does not exist.", "inputs")
+        raise InvalidInput("One of the inputs does not exist.", field="inputs")
     added = sum(link_amendment(item, amendment, actor=actor) for item in new.values())
     removed = sum(unlink_amendment(item, amendment, actor=actor) for i, item in current.items() if i not in wanted)
     return added, removed
@@ -472,20 +389,20 @@ def cite_in_version(item: Input, version: ClauseVersion, *, actor: User) -> bool
 
     :returns: ``True`` when the link is new.
     :raises NotPermitted: for anyone but the secretariat.
-    :raises ConsultationRefused: for a version that is not an edit, or of another instrument (field ``version``).
+    :raises InvalidInput: for a version that is not an edit, or of another instrument (field ``version``).
     """
     _require_secretariat(actor, "cites inputs on edits")
     if version.clause.instrument_id != _instrument_id(item):
-        raise ConsultationRefused("That version belongs to another instrument.", "version")
+        raise InvalidInput("That version belongs to another instrument.", field="version")
     if version.cause is not VersionCause.EDIT:
-        raise ConsultationRefused(
+        raise InvalidInput(
             f"Version {version.seq} of {version.clause.key} was made by {version.cause.value}, not by an edit: "
             + (
                 "cite the input on its amendment instead."
                 if version.cause is VersionCause.AMENDMENT
                 else "it has no sources."
             ),
-            "version",
+            field="version",
         )
     if _linked(input_version, item, input_version.c.version_id, version.id):
         return False
@@ -500,7 +417,7 @@ def uncite_version(item: Input, version: ClauseVersion, *, actor: User) -> bool:
 
     :returns: ``True`` when a link was removed.
     :raises NotPermitted: for anyone but the secretariat.
-    :raises ConsultationRefused: when the link is the last evidence of a reflected disposition.
+    :raises InvalidInput: when the link is the last evidence of a reflected disposition.
     """
     _require_secretariat(actor, "cites inputs on edits")
     _keep_evidence(item, version_id=version.id)
@@ -524,10 +441,10 @@ def _keep_evidence(item: Input, *, amendment_id: int | None = None, version_id: 
         and not (version_id is not None and e.version.id == version_id and e.amendment_id is None)
     ]
     if not left:
-        raise ConsultationRefused(
+        raise InvalidInput(
             f"This is the last version that reflects the input, whose disposition is "
             f"“{item.disposition.label.lower()}”. Change the disposition first.",
-            "link",
+            field="link",
         )
 
 
@@ -548,7 +465,7 @@ def set_disposition(
     :param now: the time of the decision (default: now, UTC).
     :returns: the input, flushed; decider and time are set (cleared for ``pending``).
     :raises NotPermitted: for anyone but the secretariat.
-    :raises ConsultationRefused: for a missing reason (field ``reason``), or
+    :raises InvalidInput: for a missing reason (field ``reason``), or
         ``reflected``/``reflected_in_part`` while no version of the text cites
         the input (field ``disposition``).
     """
@@ -557,12 +474,12 @@ def set_disposition(
     reason = _text(reason, limit=MAX_REASON, field="reason", what="The reason")
     if target.needs_reason and not reason:
         what = "is outside the instrument's scope" if target is Disposition.NOTED else "is not reflected in the text"
-        raise ConsultationRefused(f"Explain why the input {what}; the organisation will read this.", "reason")
+        raise InvalidInput(f"Explain why the input {what}; the organisation will read this.", field="reason")
     if target.needs_evidence and not evidence([item.id]).get(item.id):
-        raise ConsultationRefused(
+        raise InvalidInput(
             "No version of the text cites this input yet. Link it to the accepted amendment or the edit "
             "that reflects it, then mark it reflected.",
-            "disposition",
+            field="disposition",
         )
     before = item.disposition
     item.disposition = target
@@ -614,17 +531,21 @@ def withdraw_input(item: Input, *, actor: User, reason: str = "", now: datetime 
     return item
 
 
-def delete_input(item: Input, *, actor: User) -> str | None:
+def delete_input(item: Input, *, actor: User, folder: str | os.PathLike | None = None) -> str | None:
     """Delete an input recorded by mistake.
 
     Only a pending input that no amendment and no version cites may go; its
     organisation and clause links go with it. Anything else is kept: the
     caller offers withdrawing instead.
 
-    :returns: the key of its stored attachment (remove the file after the
-        commit), or ``None``.
+    :param item: the input.
+    :param actor: a secretariat account.
+    :param folder: the uploads folder; its attached file is removed from it
+        once the deletion is committed (kept if it is not). ``None`` leaves
+        the file to the caller.
+    :returns: the key of its stored attachment, or ``None``.
     :raises NotPermitted: for anyone but the secretariat.
-    :raises InputInUse: when decisions or versions refer to it (the
+    :raises Conflict: when decisions or versions refer to it (the
         database refuses too, ``ON DELETE RESTRICT``); nothing is written.
     """
     _require_secretariat(actor, "deletes inputs")
@@ -641,7 +562,7 @@ def delete_input(item: Input, *, actor: User) -> str | None:
         )
     )
     if cited or item.disposition is not Disposition.PENDING:
-        raise InputInUse(
+        raise Conflict(
             f"“{item.title}” cannot be deleted: "
             + (
                 "amendments or edits of the text cite it"
@@ -660,264 +581,9 @@ def delete_input(item: Input, *, actor: User) -> str | None:
         with db.session.begin_nested():
             db.session.execute(delete(Input).where(Input.id == item.id))
     except IntegrityError as exc:  # a citation made meanwhile
-        raise InputInUse(f"“{item.title}” is cited by an amendment or an edit; withdraw it instead.") from exc
+        raise Conflict(f"“{item.title}” is cited by an amendment or an edit; withdraw it instead.") from exc
     db.session.expunge(item)
+    if folder is not None:
+        attachments.remove_after_commit(db.session(), folder, key)
     audit.record("input.delete", None, actor=actor, instrument_id=instrument_id, input=item.id, **details)
     return key
-
-
-# --- reading --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """A version of the text that reflects an input.
-
-    :ivar version: the version (its clause loaded).
-    :ivar amendment_id: the amendment that made it and cites the input, or
-        ``None`` for a secretariat edit citing it directly.
-    """
-
-    version: ClauseVersion
-    amendment_id: int | None
-
-    @property
-    def clause(self) -> Clause:
-        """The clause the version belongs to."""
-        return self.version.clause
-
-
-def evidence(input_ids: Iterable[int]) -> dict[int, list[Evidence]]:
-    """The versions that reflect each input (computed reflection), in two queries.
-
-    A version reflects an input when it was made by an accepted amendment
-    that cites the input, or is a secretariat edit that cites it.
-
-    :param input_ids: ids of inputs.
-    :returns: input id -> list of :class:`Evidence` in version order (inputs
-        without any are absent).
-    """
-    ids = list(set(input_ids))
-    out: dict[int, list[Evidence]] = {}
-    if not ids:
-        return out
-    by_amendment = db.session.execute(
-        select(input_amendment.c.input_id, ClauseVersion)
-        .join(ClauseVersion, ClauseVersion.amendment_id == input_amendment.c.amendment_id)
-        .where(input_amendment.c.input_id.in_(ids), ClauseVersion.cause == VersionCause.AMENDMENT)
-        .options(joinedload(ClauseVersion.clause))
-    ).all()
-    direct = db.session.execute(
-        select(input_version.c.input_id, ClauseVersion)
-        .join(ClauseVersion, ClauseVersion.id == input_version.c.version_id)
-        .where(input_version.c.input_id.in_(ids))
-        .options(joinedload(ClauseVersion.clause))
-    ).all()
-    for input_id, version in by_amendment:
-        out.setdefault(input_id, []).append(Evidence(version, version.amendment_id))
-    for input_id, version in direct:
-        out.setdefault(input_id, []).append(Evidence(version, None))
-    for items in out.values():
-        items.sort(key=lambda e: (e.version.clause.position, e.version.seq))
-    return out
-
-
-def sources_of_versions(versions: Sequence[ClauseVersion]) -> dict[int, list[Input]]:
-    """The inputs behind each version, through its cause, in at most three queries.
-
-    ``amendment`` -> the inputs its amendment cites; ``edit`` -> the inputs
-    cited on the version; ``import``/``restore`` -> none.
-
-    :param versions: versions (of any clauses).
-    :returns: version id -> inputs (organisations and consultation loaded), by input id.
-    """
-    by_amendment: dict[int, list[int]] = {}
-    edits: list[int] = []
-    for v in versions:
-        if v.cause is VersionCause.AMENDMENT and v.amendment_id is not None:
-            by_amendment.setdefault(v.amendment_id, []).append(v.id)
-        elif v.cause is VersionCause.EDIT:
-            edits.append(v.id)
-    out: dict[int, list[Input]] = {}
-    if not by_amendment and not edits:
-        return out
-    options = (selectinload(Input.organisations), joinedload(Input.consultation))
-    rows = []
-    if by_amendment:
-        rows += [
-            (version_id, item)
-            for amendment_id, item in db.session.execute(
-                select(input_amendment.c.amendment_id, Input)
-                .join(Input, Input.id == input_amendment.c.input_id)
-                .where(input_amendment.c.amendment_id.in_(list(by_amendment)))
-                .options(*options)
-            ).all()
-            for version_id in by_amendment[amendment_id]
-        ]
-    if edits:
-        rows += db.session.execute(
-            select(input_version.c.version_id, Input)
-            .join(Input, Input.id == input_version.c.input_id)
-            .where(input_version.c.version_id.in_(edits))
-            .options(*options)
-        ).all()
-    for version_id, item in rows:
-        out.setdefault(version_id, []).append(item)
-    for items in out.values():
-        items.sort(key=lambda i: i.id)
-    return out
-
-
-def disposition_counts(
-    consultation: Consultation | None = None, *, instrument: Instrument | None = None
-) -> dict[Disposition, int]:
-    """How many inputs are in each state, in one query.
-
-    :param consultation: count this consultation's inputs; or
-    :param instrument: count every input on this instrument.
-    :returns: every :class:`Disposition` mapped to its count (zero when none).
-    """
-    stmt = select(Input.disposition, func.count()).group_by(Input.disposition)
-    if consultation is not None:
-        stmt = stmt.where(Input.consultation_id == consultation.id)
-    elif instrument is not None:
-        stmt = stmt.join(Consultation, Consultation.id == Input.consultation_id).where(
-            Consultation.instrument_id == instrument.id
-        )
-    counts = dict.fromkeys(Disposition, 0)
-    for value, n in db.session.execute(stmt):
-        counts[Disposition(value)] = n
-    return counts
-
-
-def list_consultations(instrument: Instrument) -> list[tuple[Consultation, int]]:
-    """The instrument's consultations, latest first, each with its number of inputs (one query)."""
-    n_inputs = select(func.count()).select_from(Input).where(Input.consultation_id == Consultation.id).scalar_subquery()
-    rows = db.session.execute(
-        select(Consultation, n_inputs)
-        .where(Consultation.instrument_id == instrument.id)
-        .options(joinedload(Consultation.organiser))
-        .order_by(Consultation.starts_on.desc(), Consultation.id.desc())
-    ).all()
-    return [(c, n) for c, n in rows]
-
-
-def inputs_of(consultation: Consultation, *, page: int = 1, per_page: int = 50) -> tuple[list[Input], int]:
-    """One page of a consultation's inputs in the order recorded, organisations and clauses loaded (four queries).
-
-    :returns: ``(inputs, total number of inputs)``.
-    """
-    total = db.session.execute(
-        select(func.count()).select_from(Input).where(Input.consultation_id == consultation.id)
-    ).scalar_one()
-    items = db.session.scalars(
-        select(Input)
-        .where(Input.consultation_id == consultation.id)
-        .options(selectinload(Input.organisations), selectinload(Input.clauses))
-        .order_by(Input.id)
-        .limit(per_page)
-        .offset((max(1, page) - 1) * per_page)
-    )
-    return list(items), total
-
-
-def get_input(instrument: Instrument, input_id: int) -> Input | None:
-    """The input ``input_id`` if it was made on ``instrument``, with everything its page shows loaded.
-
-    Consultation, organisations, clauses (with their current versions),
-    amendments (with organisation and result version) and cited versions
-    (with their clauses) are loaded in a bounded number of queries.
-    """
-    return db.session.scalar(
-        select(Input)
-        .join(Consultation, Consultation.id == Input.consultation_id)
-        .where(Input.id == input_id, Consultation.instrument_id == instrument.id)
-        .options(
-            joinedload(Input.consultation).joinedload(Consultation.organiser),
-            selectinload(Input.organisations),
-            selectinload(Input.clauses).joinedload(Clause.current_version),
-            selectinload(Input.amendments).joinedload(Amendment.organisation),
-            selectinload(Input.amendments).joinedload(Amendment.result_version).joinedload(ClauseVersion.clause),
-            selectinload(Input.amendments).joinedload(Amendment.clause),
-            selectinload(Input.versions).joinedload(ClauseVersion.clause),
-            joinedload(Input.decided_by),
-        )
-    )
-
-
-def inputs_cited_by(amendment: Amendment) -> list[Input]:
-    """The inputs ``amendment`` cites, organisations and consultation loaded (two queries)."""
-    return list(
-        db.session.scalars(
-            select(Input)
-            .join(input_amendment, input_amendment.c.input_id == Input.id)
-            .where(input_amendment.c.amendment_id == amendment.id)
-            .options(selectinload(Input.organisations), joinedload(Input.consultation))
-            .order_by(Input.id)
-        )
-    )
-
-
-def inputs_by_amendment(amendment_ids: Iterable[int]) -> dict[int, list[Input]]:
-    """The inputs each amendment cites, organisations and consultation loaded (two queries).
-
-    :param amendment_ids: ids of amendments.
-    :returns: amendment id -> its inputs by id (amendments citing none are absent).
-    """
-    ids = list(set(amendment_ids))
-    out: dict[int, list[Input]] = {}
-    if not ids:
-        return out
-    for amendment_id, item in db.session.execute(
-        select(input_amendment.c.amendment_id, Input)
-        .join(Input, Input.id == input_amendment.c.input_id)
-        .where(input_amendment.c.amendment_id.in_(ids))
-        .options(selectinload(Input.organisations), joinedload(Input.consultation))
-        .order_by(Input.id)
-    ):
-        out.setdefault(amendment_id, []).append(item)
-    return out
-
-
-def citable_inputs(instrument: Instrument, *, organisation_id: int | None = None) -> list[Input]:
-    """Inputs on ``instrument`` that may still be cited (not withdrawn), for choice lists (two queries).
-
-    :param organisation_id: only inputs this organisation made (or co-made).
-    """
-    stmt = (
-        select(Input)
-        .join(Consultation, Consultation.id == Input.consultation_id)
-        .where(Consultation.instrument_id == instrument.id, Input.disposition != Disposition.WITHDRAWN)
-        .options(selectinload(Input.organisations), joinedload(Input.consultation))
-        .order_by(Consultation.starts_on, Input.id)
-    )
-    if organisation_id is not None:
-        stmt = stmt.where(
-            Input.id.in_(
-                select(input_organisation.c.input_id).where(input_organisation.c.organisation_id == organisation_id)
-            )
-        )
-    return list(db.session.scalars(stmt))
-
-
-def edit_versions_of(clauses: Sequence[Clause]) -> list[ClauseVersion]:
-    """The secretariat edits (cause ``edit``) of ``clauses``, newest first, for the cite form (one query)."""
-    ids = [c.id for c in clauses]
-    if not ids:
-        return []
-    return list(
-        db.session.scalars(
-            select(ClauseVersion)
-            .where(ClauseVersion.clause_id.in_(ids), ClauseVersion.cause == VersionCause.EDIT)
-            .options(joinedload(ClauseVersion.clause))
-            .order_by(ClauseVersion.created_at.desc(), ClauseVersion.id.desc())
-        )
-    )
-
-
-def search_organisations(ids: Iterable[int] | None = None) -> list[Organisation]:
-    """Organisations by name (all, or those with ``ids``), for choice lists (one query)."""
-    stmt = select(Organisation).order_by(Organisation.name)
-    if ids is not None:
-        stmt = stmt.where(Organisation.id.in_(list(ids)))
-    return list(db.session.scalars(stmt))
