@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from drafter import permissions
+from drafter import policies
 from drafter.amendment_forms import EditClauseForm
 from drafter.extensions import db
 from drafter.services import editing
@@ -23,7 +23,7 @@ def edit_clause(slug: str, uid: str):
     instrument = get_instrument_or_404(slug)
     clause = get_clause_or_404(instrument, uid)
     user = current_user._get_current_object()
-    if not permissions.can_manage(user, instrument):
+    if not policies.can_manage(user, instrument):
         abort(403, "Only the secretariat edits clauses directly; propose an amendment instead.")
     if clause.deleted or clause.current_version is None:
         raise Conflict("This clause has been deleted; it can no longer be edited.")
