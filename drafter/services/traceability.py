@@ -48,6 +48,7 @@ from drafter.models import (
 )
 from drafter.services.consultations import Evidence, evidence, sources_of_versions
 from drafter.services.drafts import StateRow, draft_state
+from drafter.services.errors import NotFound
 from drafter.services.paging import Page
 from instrument.amendments import AmendmentState
 from instrument.export.cleaning import spreadsheet_cell
@@ -196,14 +197,14 @@ def provenance(clause: Clause, seq: int | None = None) -> Provenance:
     :param clause: the clause.
     :param seq: the version to show (default: the latest one).
     :returns: a :class:`Provenance`.
-    :raises LookupError: when the clause has no version ``seq``.
+    :raises NotFound: when the clause has no version ``seq``.
     """
     stmt = select(ClauseVersion).where(ClauseVersion.clause_id == clause.id).order_by(ClauseVersion.seq)
     if seq is not None:
         stmt = stmt.where(ClauseVersion.seq <= seq)
     chain = list(db.session.scalars(stmt.options(joinedload(ClauseVersion.author))))
     if not chain or (seq is not None and chain[-1].seq != seq):
-        raise LookupError(f"{clause.key} has no version {seq}")
+        raise NotFound(f"{clause.key} has no version {seq}.")
     amendment_ids = {v.amendment_id for v in chain if v.amendment_id is not None}
     amendments = (
         {

@@ -67,10 +67,7 @@ def provenance(slug: str, uid: str):
     instrument = get_instrument_or_404(slug)
     clause = get_clause_or_404(instrument, uid)
     seq = _int_arg("version")
-    try:
-        prov = service.provenance(clause, seq)
-    except LookupError:
-        abort(404, f"{clause.key} has no version {seq}.")
+    prov = service.provenance(clause, seq)
     return render_template(
         "traceability/provenance.html",
         instrument=instrument,
