@@ -51,6 +51,7 @@ def create_user_command(
     """Create an approved account. The password is read from standard input when it
     is piped (first line); otherwise a random one is generated and printed once."""
     from drafter.services import accounts
+    from drafter.services.errors import Refused
 
     # Text entering from the command line is normalised as form text is (drafter.forms.Form): a
     # decomposed "Việt Nam" would otherwise not find the organisation stored composed. Not the password.
@@ -70,7 +71,7 @@ def create_user_command(
             email=email, name=name or "", password=password, organisation=organisation, role=Role(role), actor=None
         )
         db.session.commit()
-    except accounts.AccountError as exc:
+    except Refused as exc:
         db.session.rollback()
         raise click.ClickException(exc.message) from exc
     click.echo(f"Created the {user.role.value} account {user.email} ({organisation.name}).")

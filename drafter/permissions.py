@@ -10,9 +10,9 @@ every endpoint as every kind of visitor, so a new route without an entry
 fails the tests as well.
 
 Object-level rules that need the object itself (may this visitor read *this*
-instrument?) are the helper functions below; views call them through their
-loaders (see :mod:`drafter.views.loaders`), and services receive the acting
-user explicitly.
+instrument, edit *this* comment?) are the other half, in :mod:`drafter.policies`;
+views call them (instruments through their loaders, see
+:mod:`drafter.views.loaders`), and services receive the acting user explicitly.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import TypeGuard
 from flask import Flask, abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
-from drafter.models import Instrument, Role, User, UserState
+from drafter.models import Role, User, UserState
 
 
 class Audience(str, enum.Enum):
@@ -36,7 +36,7 @@ class Audience(str, enum.Enum):
     #: a signed-in user is sent to the home page instead.
     GUEST = "guest"
     #: Everybody who may read the instrument named in the URL: the view checks
-    #: :func:`can_read` (anonymous visitors only for public instruments).
+    #: :func:`drafter.policies.can_read` (anonymous visitors only for public instruments).
     READER = "reader"
     #: Any signed-in, approved account.
     SIGNED_IN = "signed_in"
@@ -84,7 +84,7 @@ RULES: Mapping[str, Mapping[str, Audience]] = {
     "admin.change_state": {"POST": A.ADMIN},
     "admin.events": {"GET": A.ADMIN},
     # Amendments (drafter/views/amendments.py); who may act on which amendment is
-    # decided per amendment by drafter.services.amendments.roles_for and can_view.
+    # decided per amendment by drafter.policies.roles_for and can_view.
     "amendments.propose": {"GET": A.SIGNED_IN, "POST": A.SIGNED_IN},
     "amendments.show": {"GET": A.SIGNED_IN},
     "amendments.transition": {"POST": A.SIGNED_IN},
@@ -97,7 +97,7 @@ RULES: Mapping[str, Mapping[str, Audience]] = {
     # Direct editing of a clause by the secretariat (drafter/views/editing.py).
     "editing.edit_clause": {"GET": A.SECRETARIAT, "POST": A.SECRETARIAT},
     # Comments (drafter/views/comments.py); who may change which comment is
-    # decided per comment by the can_*_comment helpers below.
+    # decided per comment by the can_*_comment rules in drafter.policies.
     "comments.clause": {"GET": A.READER, "POST": A.SIGNED_IN},
     "comments.index": {"GET": A.READER},
     "comments.edit": {"GET": A.SIGNED_IN, "POST": A.SIGNED_IN},
@@ -106,7 +106,7 @@ RULES: Mapping[str, Mapping[str, Audience]] = {
     "comments.export": {"GET": A.SECRETARIAT},
     # Consultations and inputs (drafter/views/consultations.py); stakeholders may submit to an open
     # written call, withdraw their organisation's pending input and choose the inputs their open
-    # amendment cites, as decided per object by drafter.services.consultations.can_*.
+    # amendment cites, as decided per object by drafter.policies.can_*.
     "consultations.index": {"GET": A.READER},
     "consultations.show": {"GET": A.READER},
     "consultations.new": {"GET": A.SECRETARIAT, "POST": A.SECRETARIAT},
@@ -154,40 +154,6 @@ def is_secretariat(user: object) -> TypeGuard[User]:
 def is_admin(user: object) -> TypeGuard[User]:
     """True for an active admin account."""
     return is_active_user(user) and user.role == Role.ADMIN
-
-
-def can_read(user: User | None, instrument: Instrument) -> bool:
-    """May ``user`` read ``instrument``'s text and drafts?
-
-    Anonymous visitors may read only instruments marked public; every
-    active account may read every instrument.
-    """
-    return instrument.is_public or is_active_user(user)
-
-
-def can_manage(user: User | None, instrument: Instrument) -> bool:
-    """May ``user`` edit clauses, publish drafts and decide on amendments of ``instrument``?"""
-    return is_secretariat(user)
-
-
-def can_edit_comment(user: User | None, comment) -> bool:
-    """May ``user`` change the body of ``comment``? Only its author (the service also requires it to be open)."""
-    return is_active_user(user) and comment.author_id == user.id
-
-
-def can_resolve_comment(user: User | None, comment) -> bool:
-    """May ``user`` mark ``comment`` resolved? Its author and the secretariat."""
-    return is_active_user(user) and (comment.author_id == user.id or is_secretariat(user))
-
-
-def can_hide_comment(user: User | None, comment) -> bool:
-    """May ``user`` hide ``comment`` (moderation, with a reason)? The secretariat only."""
-    return is_secretariat(user)
-
-
-def can_see_hidden_comment(user: User | None, comment) -> bool:
-    """May ``user`` read the body of a hidden ``comment``? The secretariat and its author."""
-    return is_secretariat(user) or (is_active_user(user) and comment.author_id == user.id)
 
 
 def rule_for(endpoint: str | None, method: str) -> Audience | None:

@@ -3,8 +3,8 @@
 Every function takes the acting user explicitly (``actor``), changes rows,
 writes an audit :class:`~drafter.models.Event` and flushes; the caller (a
 view or a CLI command) commits once. Errors the visitor can cause are
-:class:`AccountError` subclasses carrying a plain message and the HTTP
-status a view should answer with.
+refusals from :mod:`drafter.services.errors` with a plain message (and the
+form field it belongs to); the edge chooses the HTTP status.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from drafter.models import Organisation, OrganisationType, Role, User, UserState
 from drafter.models._base import utcnow
 from drafter.models.user import COUNTRIES
 from drafter.services import audit
+from drafter.services.errors import Conflict, InvalidInput, NotPermitted
 
 #: Password length bounds. Long passphrases are welcome; the upper bound only
 #: keeps hashing time bounded (NIST SP 800-63B 5.1.1.2 asks for at least 64).
@@ -36,44 +37,31 @@ MAX_PASSWORD_LENGTH = 128
 RESET_SALT = "drafter.password-reset"
 
 
-class AccountError(Exception):
-    """A request about an account that cannot be carried out.
-
-    :ivar message: what went wrong, in words a visitor understands.
-    :ivar status: the HTTP status a view answers with (400, 401, 403, 409).
-    """
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
-
-
-class SignInRefused(AccountError):
+class SignInRefused(NotPermitted):
     """Sign-in failed. ``reason`` is "invalid", "pending", "refused" or "disabled".
 
     "invalid" covers both an unknown address and a wrong password, with the
     same message, so the answer never tells whether an address has an account.
+    The sign-in page answers "invalid" with 401 (no credentials it can accept,
+    RFC 9110 15.5.2) and the others with 403.
+
+    :ivar reason: as given.
     """
 
-    MESSAGES: ClassVar[dict[str, tuple[str, int]]] = {
-        "invalid": ("The email address or password is not right.", 401),
-        "pending": (
-            "Your registration is waiting for approval by the secretariat. You can sign in once it is approved.",
-            403,
-        ),
-        "refused": ("Your registration was not approved. Contact the secretariat if you think this is a mistake.", 403),
-        "disabled": ("This account is disabled. Contact the secretariat.", 403),
+    MESSAGES: ClassVar[dict[str, str]] = {
+        "invalid": "The email address or password is not right.",
+        "pending": "Your registration is waiting for approval by the secretariat. You can sign in once it is approved.",
+        "refused": "Your registration was not approved. Contact the secretariat if you think this is a mistake.",
+        "disabled": "This account is disabled. Contact the secretariat.",
     }
 
     def __init__(self, reason: str) -> None:
-        message, status = self.MESSAGES[reason]
-        super().__init__(message, status)
+        super().__init__(self.MESSAGES[reason])
         self.reason = reason
 
 
-class TokenError(AccountError):
-    """A password-reset link that is malformed, expired or already used (400)."""
+class TokenError(InvalidInput):
+    """A password-reset link that is malformed, expired or already used."""
 
 
 @dataclass(frozen=True)
@@ -103,13 +91,13 @@ def generate_password() -> str:
 def check_password_rules(password: str) -> None:
     """Check a new password's length.
 
-    :raises AccountError: (400) when shorter than :data:`MIN_PASSWORD_LENGTH` or
+    :raises InvalidInput: (on ``password``) when shorter than :data:`MIN_PASSWORD_LENGTH` or
         longer than :data:`MAX_PASSWORD_LENGTH` characters.
     """
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+        raise InvalidInput(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.", field="password")
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise AccountError(f"The password must have at most {MAX_PASSWORD_LENGTH} characters.")
+        raise InvalidInput(f"The password must have at most {MAX_PASSWORD_LENGTH} characters.", field="password")
 
 
 @lru_cache(maxsize=1)
@@ -135,16 +123,16 @@ def create_organisation(new: NewOrganisation, *, actor: User | None) -> Organisa
     :param new: its name (inner spaces collapsed), type and country code.
     :param actor: who adds it (``None`` for the system or a registrant not yet stored).
     :returns: the flushed :class:`Organisation`.
-    :raises AccountError: (400) for an empty name or unknown country; (409) when
-        an organisation of that name exists.
+    :raises InvalidInput: for an empty name or unknown country.
+    :raises Conflict: when an organisation of that name exists.
     """
     name = " ".join(new.name.split())
     if not name:
-        raise AccountError("The organisation needs a name.")
+        raise InvalidInput("The organisation needs a name.", field="new_name")
     if new.country not in COUNTRIES:
-        raise AccountError("Choose a country from the list.")
+        raise InvalidInput("Choose a country from the list.", field="new_country")
     if find_organisation(name) is not None:
-        raise AccountError(f"“{name}” is already listed: choose it from the list.", 409)
+        raise Conflict(f"“{name}” is already listed: choose it from the list.", field="new_name")
     organisation = Organisation(name=name, type=OrganisationType(new.type), country=new.country)
     db.session.add(organisation)
     db.session.flush()
@@ -172,15 +160,15 @@ def create_user(
     :param actor: who creates it (``None`` for the command line).
     :param state: usually :attr:`UserState.ACTIVE` (already approved).
     :returns: the flushed :class:`User`.
-    :raises AccountError: (400) for a bad password or address; (409) when the
-        address already has an account.
+    :raises InvalidInput: for a bad password or address.
+    :raises Conflict: when the address already has an account.
     """
     address = normalise_email(email)
     if not looks_like_email(address):
-        raise AccountError("That does not look like an email address.")
+        raise InvalidInput("That does not look like an email address.", field="email")
     check_password_rules(password)
     if get_user_by_email(address) is not None:
-        raise AccountError(f"There is already an account for {address}.", 409)
+        raise Conflict(f"There is already an account for {address}.", field="email")
     user = User(
         email=address,
         name=" ".join(name.split()) or address,
@@ -217,14 +205,15 @@ def register(
     :param organisation: an existing organisation, or
     :param new_organisation: one to add (exactly one of the two is given).
     :returns: the new pending :class:`User`, or ``None`` for a known address.
-    :raises AccountError: (400) for bad input; (409) when the new organisation's name is taken.
+    :raises InvalidInput: for bad input (on its field).
+    :raises Conflict: when the new organisation's name is taken.
     """
     if (organisation is None) == (new_organisation is None):
-        raise AccountError("Choose your organisation from the list, or add it.")
+        raise InvalidInput("Choose your organisation from the list, or add it.", field="organisation")
     check_password_rules(password)
     address = normalise_email(email)
     if not looks_like_email(address):
-        raise AccountError("That does not look like an email address.")
+        raise InvalidInput("That does not look like an email address.", field="email")
     password_hash = generate_password_hash(password)  # also for known addresses: same cost either way
     if get_user_by_email(address) is not None:
         return None
@@ -256,7 +245,7 @@ def authenticate(email: str, password: str) -> User:
     ``user.sign_in_failed`` event.
 
     :returns: the active :class:`User`.
-    :raises SignInRefused: with reason "invalid" (401), "pending", "refused" or "disabled" (403).
+    :raises SignInRefused: with reason "invalid", "pending", "refused" or "disabled".
     """
     address = normalise_email(email)
     user = get_user_by_email(address)
@@ -297,7 +286,7 @@ def sign_out(user: User) -> None:
 def approve(user: User, *, actor: User) -> None:
     """Approve a pending registration: the account becomes active.
 
-    :raises AccountError: (409) when the account is not pending.
+    :raises Conflict: when the account is not pending.
     """
     _require_pending(user)
     user.state = UserState.ACTIVE
@@ -309,7 +298,7 @@ def refuse(user: User, *, actor: User, reason: str = "") -> None:
     """Refuse a pending registration; the account can never sign in.
 
     :param reason: an optional note kept in the audit log.
-    :raises AccountError: (409) when the account is not pending.
+    :raises Conflict: when the account is not pending.
     """
     _require_pending(user)
     user.state = UserState.REFUSED
@@ -322,11 +311,11 @@ def change_role(user: User, role: Role, *, actor: User) -> bool:
     """Give ``user`` another role.
 
     :returns: ``False`` when the role was already ``role`` (nothing written).
-    :raises AccountError: (409) when ``actor`` changes their own role (so the
+    :raises Conflict: when ``actor`` changes their own role (so the
         last admin cannot lock everybody out).
     """
     if user.id == actor.id:
-        raise AccountError("You cannot change your own role; ask another admin.", 409)
+        raise Conflict("You cannot change your own role; ask another admin.")
     if user.role == role:
         return False
     before = user.role
@@ -343,12 +332,13 @@ def change_state(user: User, state: UserState, *, actor: User) -> bool:
 
     :param state: :attr:`UserState.ACTIVE` or :attr:`UserState.DISABLED`.
     :returns: ``False`` when the account already had that state.
-    :raises AccountError: (400) for another state; (409) when ``actor`` changes their own account.
+    :raises InvalidInput: for another state.
+    :raises Conflict: when ``actor`` changes their own account.
     """
     if state not in (UserState.ACTIVE, UserState.DISABLED):
-        raise AccountError("An account can only be made active or disabled here.")
+        raise InvalidInput("An account can only be made active or disabled here.", field="state")
     if user.id == actor.id:
-        raise AccountError("You cannot disable or re-enable your own account.", 409)
+        raise Conflict("You cannot disable or re-enable your own account.")
     if user.state == state:
         return False
     before = user.state
@@ -367,10 +357,10 @@ def change_password(user: User, current: str, new: str, *, actor: User) -> None:
     Rotates the session token, so every other session and "remember me"
     cookie of the account ends; the caller signs the current session in again.
 
-    :raises AccountError: (400) when ``current`` is wrong or ``new`` breaks the rules.
+    :raises InvalidInput: on ``current`` when it is wrong, on ``password`` when ``new`` breaks the rules.
     """
     if not user.check_password(current or ""):
-        raise AccountError("The current password is not right.")
+        raise InvalidInput("The current password is not right.", field="current")
     check_password_rules(new)
     user.set_password(new)
     user.session_token = new_session_token()
@@ -417,7 +407,7 @@ def user_for_reset_token(token: str, secret_key: str, max_age: int) -> User:
     """Return the account a reset token is for, if it is still good.
 
     :param max_age: lifetime in seconds.
-    :raises TokenError: (400) when the token is malformed, forged, expired,
+    :raises TokenError: when the token is malformed, forged, expired,
         already used, or its account can no longer reset its password.
     """
     try:
@@ -446,7 +436,7 @@ def reset_password(token: str, new: str, *, secret_key: str, max_age: int) -> Us
 
     :returns: the account.
     :raises TokenError: see :func:`user_for_reset_token`.
-    :raises AccountError: (400) when ``new`` breaks the rules.
+    :raises InvalidInput: (on ``password``) when ``new`` breaks the rules.
     """
     user = user_for_reset_token(token, secret_key, max_age)
     check_password_rules(new)
@@ -459,7 +449,7 @@ def reset_password(token: str, new: str, *, secret_key: str, max_age: int) -> Us
 
 def _require_pending(user: User) -> None:
     if user.state != UserState.PENDING:
-        raise AccountError(f"{user.email} is not waiting for approval (it is {user.state.value}).", 409)
+        raise Conflict(f"{user.email} is not waiting for approval (it is {user.state.value}).")
 
 
 def looks_like_email(address: str) -> bool:

@@ -47,7 +47,8 @@ from sqlalchemy.orm import attributes, joinedload, selectinload
 
 from drafter.extensions import db
 from drafter.models import Amendment, Clause, ClauseVersion, Draft, Instrument, Organisation, User, VersionCause
-from drafter.permissions import is_active_user, is_secretariat
+from drafter.permissions import is_active_user
+from drafter.policies import roles_for
 from drafter.services import audit, drafts, versions
 from drafter.services.editing import lock_clause
 from drafter.services.paging import Page
@@ -162,38 +163,6 @@ class Outcome:
 
 
 # --- who may do what ---------------------------------------------------------------
-
-
-def roles_for(amendment: Amendment, user: User | None) -> frozenset[Actor]:
-    """The roles ``user`` holds for ``amendment`` (see :class:`instrument.amendments.Actor`).
-
-    :param amendment: any amendment.
-    :param user: the acting user, or ``None``/anonymous.
-    :returns: ``PROPOSER`` for active members of the proposing organisation,
-        ``SECRETARIAT`` for active secretariat and admin accounts; empty for
-        everybody else (members of other organisations, co-sponsors included).
-    """
-    if not is_active_user(user):
-        return frozenset()
-    roles = set()
-    if user.organisation_id is not None and user.organisation_id == amendment.organisation_id:
-        roles.add(Actor.PROPOSER)
-    if is_secretariat(user):
-        roles.add(Actor.SECRETARIAT)
-    return frozenset(roles)
-
-
-def can_view(amendment: Amendment, user: User | None) -> bool:
-    """May ``user`` see ``amendment``?
-
-    A draft is private to its organisation; any other state is visible to
-    every signed-in, approved account.
-    """
-    if not is_active_user(user):
-        return False
-    if amendment.state is S.DRAFT:
-        return user.organisation_id is not None and user.organisation_id == amendment.organisation_id
-    return True
 
 
 def actions_for(amendment: Amendment, user: User | None) -> tuple[AmendmentState, ...]:

@@ -29,7 +29,7 @@ from functools import lru_cache
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
-from drafter import permissions
+from drafter import permissions, policies
 from drafter.extensions import db
 from drafter.models import (
     AnchorState,
@@ -440,7 +440,7 @@ def edit(comment: Comment, *, actor: User, body: str, max_length: int = DEFAULT_
         comment is resolved or hidden; 400 (field ``body``) for an empty or
         too long body.
     """
-    if not permissions.can_edit_comment(actor, comment):
+    if not policies.can_edit_comment(actor, comment):
         raise CommentError("Only the author of a comment may edit it.", 403)
     if comment.status is not CommentStatus.OPEN:
         raise CommentError(f"This comment is {comment.status.value}; it can no longer be edited.", 409)
@@ -461,7 +461,7 @@ def resolve(comment: Comment, *, actor: User) -> None:
     :raises CommentError: 403 for anyone else; 400 for a reply (threads are
         resolved as a whole); 409 unless the comment is open.
     """
-    if not permissions.can_resolve_comment(actor, comment):
+    if not policies.can_resolve_comment(actor, comment):
         raise CommentError("Only the author or the secretariat may resolve a comment.", 403)
     if comment.in_reply_to_id is not None:
         raise CommentError("Replies are resolved with the comment they answer.", 400)
@@ -483,7 +483,7 @@ def hide(comment: Comment, *, actor: User, reason: str) -> None:
         ``reason``) without a reason or with one longer than
         :data:`MAX_REASON_LENGTH`; 409 when it is hidden already.
     """
-    if not permissions.can_hide_comment(actor, comment):
+    if not policies.can_hide_comment(actor, comment):
         raise CommentError("Only the secretariat may hide comments.", 403)
     text = (reason or "").strip()
     if not text:
@@ -578,7 +578,7 @@ def clause_comments(
     without ``page`` the last page (the newest threads, next to the form) is
     shown. Hidden comments are listed as placeholders (the template
     shows the body only to the secretariat and the author, see
-    :func:`drafter.permissions.can_see_hidden_comment`). Quoted spans placed
+    :func:`drafter.policies.can_see_hidden_comment`). Quoted spans placed
     in ``version`` are marked in its rendered text
     (:func:`instrument.highlight.highlight_spans`), those of every page;
     comments of this page without a stored anchor for ``version`` (written

@@ -18,19 +18,9 @@ from sqlalchemy import update
 from drafter.extensions import db
 from drafter.models import Clause, ClauseVersion, User, VersionCause
 from drafter.services import versions
+from drafter.services.errors import Conflict, InvalidInput
 from instrument.errors import StaleBase
 from instrument.merge import MergeResult, has_conflict_markers, merge
-
-
-class EditRefused(ValueError):
-    """An edit that cannot be made as given (a deleted clause, a version of another clause).
-
-    :ivar field: the form field the message belongs to, or ``None``.
-    """
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 class EditConflict(StaleBase):
@@ -98,27 +88,28 @@ def edit_clause(
     :param note: a short note shown in the clause's history.
     :returns: the new flushed version with ``cause=EDIT``, or ``None`` when
         nothing changed (whitespace and Unicode normalisation are no change).
-    :raises EditRefused: when the clause is deleted, ``base_version_id``
-        is not a version of it, or the text still holds conflict markers.
+    :raises InvalidInput: (on ``text``) when the text still holds conflict
+        markers; (on ``base_version_id``) when that is not a version of the clause.
+    :raises Conflict: when the clause has been deleted.
     :raises EditConflict: when the clause moved on since ``base_version_id``;
         nothing is written.
     :raises StaleBase: from :func:`~drafter.services.versions.add_version`,
         should the clause still change underneath (it cannot while the lock is held).
     """
     if has_conflict_markers(text):
-        raise EditRefused(
+        raise InvalidInput(
             "The text still has conflict markers (lines such as “<<<<<<< amendment”). "
             "Keep the words you want and remove the marker lines.",
-            "text",
+            field="text",
         )
     lock_clause(clause)
     current = clause.current_version
     if clause.deleted or current is None or current.deleted:
-        raise EditRefused("This clause has been deleted; it can no longer be edited.")
+        raise Conflict("This clause has been deleted; it can no longer be edited.")
     if current.id != base_version_id:
         base = db.session.get(ClauseVersion, base_version_id)
         if base is None or base.clause_id != clause.id:
-            raise EditRefused("The version you started from is not a version of this clause.", "base_version_id")
+            raise InvalidInput("The version you started from is not a version of this clause.", field="base_version_id")
         raise EditConflict(base, current, heading, text, merge(base.text, text, current.text))
     return versions.add_version(
         clause,

@@ -57,11 +57,7 @@ def approve(user_id: int):
     user = get_user_or_404(user_id)
     if not DecisionForm().validate():
         return render_error(400, "The form could not be read. Reload the page and try again.")
-    try:
-        accounts.approve(user, actor=current_user._get_current_object())
-    except accounts.AccountError as exc:
-        db.session.rollback()
-        return render_error(exc.status, exc.message)
+    accounts.approve(user, actor=current_user._get_current_object())
     db.session.commit()
     link = public_url("auth.sign_in")
     send_mail(
@@ -80,11 +76,7 @@ def refuse(user_id: int):
     form = DecisionForm()
     if not form.validate():
         return render_error(400, "The note can have at most 500 characters.")
-    try:
-        accounts.refuse(user, actor=current_user._get_current_object(), reason=form.reason.data or "")
-    except accounts.AccountError as exc:
-        db.session.rollback()
-        return render_error(exc.status, exc.message)
+    accounts.refuse(user, actor=current_user._get_current_object(), reason=form.reason.data or "")
     db.session.commit()
     flash(f"Refused the registration of {user.name} ({user.email}).", "success")
     return redirect(url_for("accounts.pending"))

@@ -53,11 +53,7 @@ def change_role(user_id: int):
     form = RoleForm()
     if not form.validate():
         return render_error(400, "Choose one of the roles in the list.")
-    try:
-        changed = accounts.change_role(user, Role(form.role.data), actor=current_user._get_current_object())
-    except accounts.AccountError as exc:
-        db.session.rollback()
-        return render_error(exc.status, exc.message)
+    changed = accounts.change_role(user, Role(form.role.data), actor=current_user._get_current_object())
     db.session.commit()
     if changed:
         flash(f"{user.email} is now {user.role.value}.", "success")
@@ -71,11 +67,7 @@ def change_state(user_id: int):
     form = StateForm()
     if not form.validate():
         return render_error(400, "Choose “active” or “disabled”.")
-    try:
-        changed = accounts.change_state(user, UserState(form.state.data), actor=current_user._get_current_object())
-    except accounts.AccountError as exc:
-        db.session.rollback()
-        return render_error(exc.status, exc.message)
+    changed = accounts.change_state(user, UserState(form.state.data), actor=current_user._get_current_object())
     db.session.commit()
     if changed:
         flash(f"{user.email} is now {user.state.value}.", "success")

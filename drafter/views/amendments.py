@@ -18,7 +18,7 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from drafter import permissions
+from drafter import policies
 from drafter.errors import render_error
 from drafter.extensions import db
 from drafter.forms.amendments import KIND_LABELS, ProposeForm, QueueFilterForm, TransitionForm
@@ -71,7 +71,7 @@ def get_amendment_or_404(instrument: Instrument, amendment_id: int) -> Amendment
             selectinload(Amendment.sponsors),
         )
     )
-    if amendment is None or not service.can_view(amendment, _user()):
+    if amendment is None or not policies.can_view(amendment, _user()):
         abort(404, f"There is no amendment {amendment_id} that you can see in this instrument.")
     return amendment
 
@@ -264,7 +264,7 @@ def render_amendment(amendment: Amendment, *, decision: DecisionForm | None = No
     clause = amendment.clause
     current = clause.current_version
     actions = service.actions_for(amendment, user)
-    roles = service.roles_for(amendment, user)
+    roles = policies.roles_for(amendment, user)
     decisions = [a for a in actions if a in service.DECISIONS]
     if decision is None:
         decision = DecisionForm(formdata=None)
@@ -311,7 +311,7 @@ def transition(slug: str, amendment_id: int):
     instrument = get_instrument_or_404(slug)
     amendment = get_amendment_or_404(instrument, amendment_id)
     user = _user()
-    roles = service.roles_for(amendment, user)
+    roles = policies.roles_for(amendment, user)
     if not roles:
         abort(403, f"Only members of {amendment.organisation.name} or the secretariat may act on {amendment.title}.")
     form = TransitionForm()
@@ -434,7 +434,7 @@ def decide(slug: str, amendment_id: int):
     """The secretariat accepts (merging), accepts with modifications, or rejects an amendment."""
     instrument = get_instrument_or_404(slug)
     amendment = get_amendment_or_404(instrument, amendment_id)
-    if not permissions.can_manage(_user(), instrument):
+    if not policies.can_manage(_user(), instrument):
         abort(403, "Only the secretariat decides on amendments.")
     form = DecisionForm()
     with_text = form.outcome.data == S.ACCEPTED_WITH_MODIFICATIONS.value

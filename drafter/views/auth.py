@@ -24,6 +24,7 @@ from drafter.mail import public_url, send_mail
 from drafter.models import Organisation, OrganisationType
 from drafter.security import safe_next
 from drafter.services import accounts
+from drafter.views.refusals import refusals_on
 
 bp = Blueprint("auth", __name__)
 
@@ -52,8 +53,9 @@ def sign_in():
     try:
         user = accounts.authenticate(form.email.data, form.password.data)
     except accounts.SignInRefused as exc:
-        db.session.commit()  # keep the record of the failed attempt
-        return render_template("auth/sign_in.html", form=form, error=exc.message), exc.status
+        db.session.commit()  # keep the record of the failed attempt, so no rollback at the edge
+        status = 401 if exc.reason == "invalid" else 403
+        return render_template("auth/sign_in.html", form=form, error=exc.message), status
     remember = bool(form.remember.data)
     accounts.record_sign_in(user, remember=remember)
     db.session.commit()
@@ -92,7 +94,7 @@ def register():
         )
     else:
         organisation = db.session.get(Organisation, int(form.organisation.data))
-    try:
+    with refusals_on(form):
         user = accounts.register(
             email=form.email.data,
             name=form.name.data,
@@ -100,9 +102,8 @@ def register():
             organisation=organisation,
             new_organisation=new_organisation,
         )
-    except accounts.AccountError as exc:
-        db.session.rollback()
-        return render_template("auth/register.html", form=form, error=exc.message), exc.status
+    if form.errors:
+        return render_template("auth/register.html", form=form, error=" ".join(form.form_errors) or None), 400
     db.session.commit()
     address = accounts.normalise_email(form.email.data)
     if user is None:
@@ -173,11 +174,12 @@ def reset_password(token: str):
         return render_template("auth/reset_password.html", form=form, error=None)
     if not form.validate():
         return render_template("auth/reset_password.html", form=form, error=None), 400
-    try:
+    with refusals_on(form):
         accounts.reset_password(token, form.password.data, secret_key=secret, max_age=max_age)
-    except accounts.AccountError as exc:
-        db.session.rollback()
-        return render_template("auth/reset_password.html", form=None, error=exc.message), exc.status
+    if form.form_errors:  # the link itself was refused: no form to show again
+        return render_template("auth/reset_password.html", form=None, error=" ".join(form.form_errors)), 400
+    if form.errors:
+        return render_template("auth/reset_password.html", form=form, error=None), 400
     db.session.commit()
     flash("Your password is changed. Sign in with the new one.", "success")
     return redirect(url_for("auth.sign_in"))
@@ -199,12 +201,10 @@ def change_password():
     if not form.validate():
         return render_template("auth/change_password.html", form=form), 400
     user = current_user._get_current_object()
-    try:
+    with refusals_on(form):
         accounts.change_password(user, form.current.data, form.password.data, actor=user)
-    except accounts.AccountError as exc:
-        db.session.rollback()
-        form.current.errors = [*form.current.errors, exc.message]
-        return render_template("auth/change_password.html", form=form), exc.status
+    if form.errors:
+        return render_template("auth/change_password.html", form=form), 400
     db.session.commit()
     remember = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
     _sign_in_session(user, remember=remember)  # the session token changed: sign this session in again

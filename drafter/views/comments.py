@@ -16,7 +16,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 
-from drafter import permissions
+from drafter import permissions, policies
 from drafter.errors import render_error
 from drafter.extensions import db
 from drafter.forms.comments import (
@@ -62,10 +62,10 @@ FILTERS = ("clause", "organisation", "category", "status", "changed")
 def comment_helpers() -> dict[str, Any]:
     """Permission helpers for the comment templates (also used on the clause page)."""
     return {
-        "can_edit_comment": permissions.can_edit_comment,
-        "can_resolve_comment": permissions.can_resolve_comment,
-        "can_hide_comment": permissions.can_hide_comment,
-        "can_see_hidden_comment": permissions.can_see_hidden_comment,
+        "can_edit_comment": policies.can_edit_comment,
+        "can_resolve_comment": policies.can_resolve_comment,
+        "can_hide_comment": policies.can_hide_comment,
+        "can_see_hidden_comment": policies.can_see_hidden_comment,
     }
 
 
@@ -290,7 +290,7 @@ def edit(slug: str, comment_id: int):
     """The author replaces the body of an open comment."""
     instrument = get_instrument_or_404(slug)
     comment = get_comment_or_404(instrument, comment_id)
-    if not permissions.can_edit_comment(current_user, comment):
+    if not policies.can_edit_comment(current_user, comment):
         abort(403, "Only the author of a comment may edit it.")
     if comment.status is not CommentStatus.OPEN:
         abort(409, f"This comment is {comment.status.value}; it can no longer be edited.")
@@ -318,7 +318,7 @@ def resolve(slug: str, comment_id: int):
     """The author or the secretariat marks a comment resolved."""
     instrument = get_instrument_or_404(slug)
     comment = get_comment_or_404(instrument, comment_id)
-    if not permissions.can_resolve_comment(current_user, comment):
+    if not policies.can_resolve_comment(current_user, comment):
         abort(403, "Only the author or the secretariat may resolve a comment.")
     form = ActionForm()
     if not form.validate():
@@ -338,7 +338,7 @@ def hide(slug: str, comment_id: int):
     """The secretariat hides a comment, with a reason that readers see and the log keeps."""
     instrument = get_instrument_or_404(slug)
     comment = get_comment_or_404(instrument, comment_id)
-    if not permissions.can_hide_comment(current_user, comment):
+    if not policies.can_hide_comment(current_user, comment):
         abort(403, "Only the secretariat may hide comments.")
     form = HideCommentForm()
     if request.method == "GET":

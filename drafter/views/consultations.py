@@ -19,7 +19,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from drafter import permissions
+from drafter import permissions, policies
 from drafter.errors import render_error
 from drafter.extensions import db
 from drafter.forms.consultations import (
@@ -174,7 +174,7 @@ def show(slug: str, consultation_id: int):
         pages=page_count(total, PER_PAGE),
         counts=service.disposition_counts(consultation),
         evidence=service.evidence(i.id for i in inputs),
-        can_submit=service.can_submit(_user(), consultation, now),
+        can_submit=policies.can_submit(_user(), consultation, now),
         is_open=consultation.is_open(now),
     )
 
@@ -188,7 +188,7 @@ def add_input(slug: str, consultation_id: int):
     instrument = get_instrument_or_404(slug)
     consultation = get_consultation_or_404(instrument, consultation_id)
     user = _user()
-    if not service.can_submit(user, consultation):
+    if not policies.can_submit(user, consultation):
         if consultation.kind is ConsultationKind.WRITTEN_CALL:
             abort(403, "This call for written inputs is closed.")
         abort(403, "Inputs made at this consultation are recorded by the secretariat.")
@@ -259,7 +259,7 @@ def render_input(
         evidence=found,
         secretariat=secretariat,
         signed_in=permissions.is_active_user(user),
-        can_withdraw=service.can_withdraw(user, item),
+        can_withdraw=policies.can_withdraw(user, item),
         disposition=disposition,
         link_form=LinkForm(formdata=None),
         confirm=ConfirmForm(formdata=None),
@@ -342,7 +342,7 @@ def withdraw(slug: str, input_id: int):
     """Withdraw an input (its organisations while pending, or the secretariat); it stays in the register."""
     instrument = get_instrument_or_404(slug)
     item = get_input_or_404(instrument, input_id)
-    if not service.can_withdraw(_user(), item):
+    if not policies.can_withdraw(_user(), item):
         abort(
             403, "Only the organisations that made this input, while it is pending, or the secretariat may withdraw it."
         )
@@ -420,7 +420,7 @@ def amendment_inputs(slug: str, amendment_id: int):
         amendment.state is AmendmentState.DRAFT and user.organisation_id != amendment.organisation_id
     ):
         abort(404, f"There is no amendment {amendment_id} that you can see in this instrument.")
-    may_change = service.can_cite_on_amendment(user, amendment)
+    may_change = policies.can_cite_on_amendment(user, amendment)
     form = CiteInputsForm()
     cited = service.inputs_cited_by(amendment)
     offered = service.citable_inputs(instrument) if may_change else []

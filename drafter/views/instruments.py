@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from drafter import permissions
+from drafter import policies
 from drafter.extensions import db
 from drafter.forms.instruments import PublishDraftForm
 from drafter.models import ClauseVersion, Draft, DraftEntry, Instrument
@@ -31,7 +31,7 @@ bp = Blueprint("instruments", __name__)
 def index():
     """List the instruments the visitor may read."""
     instruments = db.session.scalars(select(Instrument).order_by(Instrument.title)).all()
-    visible = [i for i in instruments if permissions.can_read(current_user, i)]
+    visible = [i for i in instruments if policies.can_read(current_user, i)]
     return render_template("index.html", instruments=visible, hidden=len(instruments) - len(visible))
 
 
@@ -70,7 +70,7 @@ def drafts(slug: str):
 def publish(slug: str):
     """The secretariat publishes the current text as the next numbered draft."""
     instrument = get_instrument_or_404(slug)
-    if not permissions.can_manage(current_user, instrument):
+    if not policies.can_manage(current_user, instrument):
         abort(403, "Only the secretariat publishes drafts.")
     form = PublishDraftForm()
     latest = db.session.scalar(

@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from drafter import permissions
+from drafter import policies
 from drafter.extensions import db
 from drafter.models import Clause, ClauseVersion, Draft, DraftEntry, Instrument
 
@@ -24,7 +24,7 @@ def get_instrument_or_404(slug: str, *, check_read: bool = True) -> Instrument:
     instrument = db.session.scalar(select(Instrument).where(Instrument.slug == slug))
     if instrument is None:
         abort(404, f"There is no instrument called “{slug}”.")
-    if check_read and not permissions.can_read(current_user, instrument):
+    if check_read and not policies.can_read(current_user, instrument):
         abort(401, "This instrument is open to registered participants only. Please sign in.")
     return instrument
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
+from drafter import policies
 from drafter.extensions import db
 from drafter.models import Amendment, Clause, ClauseVersion, Draft, VersionCause
 from drafter.services import amendments as service
@@ -52,14 +53,14 @@ def test_a_proposal_starts_as_a_private_draft_and_is_submitted_later(people):
     assert [o.id for o in a.sponsors] == [people.asetuc_org]  # one's own organisation is not a co-sponsor
     assert a.base_version_id == clause().current_version_id
     assert a.draft.number == 1  # the latest published draft
-    assert not service.can_view(a, user(people.asetuc)) and service.can_view(a, user(people.mfa_colleague))
-    assert not service.can_view(a, user(people.secretariat))
+    assert not policies.can_view(a, user(people.asetuc)) and policies.can_view(a, user(people.mfa_colleague))
+    assert not policies.can_view(a, user(people.secretariat))
 
     service.submit_amendment(a, actor=user(people.mfa_colleague))  # any member of the organisation
     db.session.commit()
     a = amendment(amendment_id)
     assert a.state is S.SUBMITTED and a.submitted_at is not None
-    assert service.can_view(a, user(people.asetuc))
+    assert policies.can_view(a, user(people.asetuc))
     assert [e.verb for e in events() if e.verb.startswith("amendment.")] == ["amendment.propose", "amendment.submit"]
 
 

@@ -123,7 +123,7 @@ URL_VALUES = (
 #: Refusals that depend on the object in the URL, not on the audience alone:
 #: (endpoint, method) -> visitors refused with 403 although the audience lets them in.
 #: The world's comment is the "stakeholder"'s: only its author edits it; author and
-#: secretariat resolve it (drafter.permissions.can_*_comment).
+#: secretariat resolve it (drafter.policies.can_*_comment).
 OBJECT_REFUSALS = {
     ("comments.edit", "GET"): {"other_org", "secretariat", "admin"},
     ("comments.edit", "POST"): {"other_org", "secretariat", "admin"},

@@ -65,9 +65,6 @@ from drafter.services.consultations.operations import (
 )
 from drafter.services.consultations.queries import (
     Evidence,
-    can_cite_on_amendment,
-    can_submit,
-    can_withdraw,
     citable_inputs,
     disposition_counts,
     edit_versions_of,
@@ -90,9 +87,6 @@ __all__ = [
     "Evidence",
     "InputData",
     "add_input",
-    "can_cite_on_amendment",
-    "can_submit",
-    "can_withdraw",
     "citable_inputs",
     "cite_in_version",
     "delete_input",

@@ -37,12 +37,10 @@ from drafter.models import (
     input_version,
 )
 from drafter.permissions import is_secretariat
+from drafter.policies import can_cite_on_amendment, can_submit, can_withdraw
 from drafter.services import attachments, audit
 from drafter.services.consultations.queries import (
     _now,
-    can_cite_on_amendment,
-    can_submit,
-    can_withdraw,
     evidence,
     inputs_cited_by,
 )

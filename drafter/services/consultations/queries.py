@@ -24,65 +24,17 @@ from drafter.models import (
     Input,
     Instrument,
     Organisation,
-    User,
     VersionCause,
     input_amendment,
     input_organisation,
     input_version,
 )
-from drafter.permissions import is_active_user, is_secretariat
 from drafter.services.drafts import StateRow, current_state
 from instrument.amendments import AmendmentState
-
-#: Amendment states in which its proposers may still cite inputs on it.
-_OPEN_AMENDMENT = (AmendmentState.DRAFT, AmendmentState.SUBMITTED, AmendmentState.UNDER_REVIEW)
 
 
 def _now(now: datetime | None) -> datetime:
     return now or datetime.now(UTC)
-
-
-# --- who may do what -----------------------------------------------------------------
-
-
-def can_submit(user: User | None, consultation: Consultation, now: datetime | None = None) -> bool:
-    """May ``user`` send a written input to ``consultation`` now?
-
-    The secretariat may always record inputs; any other active account
-    with an organisation may submit to a written call while it is open.
-    """
-    if is_secretariat(user):
-        return True
-    return is_active_user(user) and user.organisation_id is not None and consultation.is_open(_now(now))
-
-
-def can_withdraw(user: User | None, item: Input) -> bool:
-    """May ``user`` withdraw ``item``?
-
-    The secretariat always; members of its organisations while it is
-    pending (or already withdrawn, which changes nothing).
-    """
-    if is_secretariat(user):
-        return True
-    return (
-        is_active_user(user)
-        and item.disposition in (Disposition.PENDING, Disposition.WITHDRAWN)
-        and user.organisation_id in {o.id for o in item.organisations}
-    )
-
-
-def can_cite_on_amendment(user: User | None, amendment: Amendment) -> bool:
-    """May ``user`` change the inputs ``amendment`` cites?
-
-    The secretariat, for any amendment but a private draft; members of the
-    proposing organisation while the amendment is open.
-    """
-    if not is_active_user(user):
-        return False
-    own = user.organisation_id is not None and user.organisation_id == amendment.organisation_id
-    if own and amendment.state in _OPEN_AMENDMENT:
-        return True
-    return is_secretariat(user) and amendment.state is not AmendmentState.DRAFT
 
 
 # --- reading --------------------------------------------------------------------------
