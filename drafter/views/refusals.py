@@ -15,7 +15,7 @@ from drafter.services.errors import InvalidInput
 
 
 @contextmanager
-def refusals_on(form: FlaskForm) -> Iterator[None]:
+def refusals_on(form: FlaskForm, *, fields_only: bool = False) -> Iterator[None]:
     """Turn an :class:`~drafter.services.errors.InvalidInput` raised inside the block into a form error.
 
     The session is rolled back and the message is added to the errors of the
@@ -34,13 +34,20 @@ def refusals_on(form: FlaskForm) -> Iterator[None]:
         return render_template(..., form=form), 400 if form.errors else 200
 
     :param form: the submitted form.
-    :raises drafter.services.errors.Refused: any refusal but ``InvalidInput``.
+    :param fields_only: pass an ``InvalidInput`` that names no field of ``form``
+        on to the edge (the error page with its message) instead of adding it to
+        ``form.form_errors``: for a page that shows no form-wide errors, or whose
+        form concerns hidden inputs the visitor cannot correct.
+    :raises drafter.services.errors.Refused: any refusal but ``InvalidInput``
+        (and, with ``fields_only``, an ``InvalidInput`` naming no field of ``form``).
     """
     try:
         yield
     except InvalidInput as exc:
-        db.session.rollback()
         field = form._fields.get(exc.field) if exc.field else None
+        if field is None and fields_only:
+            raise
+        db.session.rollback()
         if field is not None:
             field.errors = [*field.errors, exc.message]
         else:
