@@ -5,7 +5,7 @@ instrument with its whole record: chapters and articles whose texts change
 from draft to draft (by the secretariat's edits and by accepted
 amendments), numbered drafts, comments and replies on the versions
 delegates read (each top-level comment anchored on every later version, as
-:func:`drafter.services.comments.anchor_new_version` would have done),
+:func:`drafter.services.comments.anchoring.anchor_new_version` would have done),
 amendments in every state with co-sponsors, consultations with inputs
 linked to clauses, amendments and edits, and the audit events of all of it.
 
@@ -18,7 +18,7 @@ end, so the application can insert after them.
 Used by ``benchmarks/run.py`` (2,000 clauses, 50,000 comments ...) and by
 ``tests/drafter/test_query_counts.py`` (the same shapes at two small sizes).
 Anchors are computed with the application's own rule
-(:func:`drafter.services.comments.anchoring_on`) so the pages see the rows
+(:func:`drafter.services.comments.anchoring.anchoring_on`) so the pages see the rows
 they would see in use.
 """
 
@@ -65,7 +65,7 @@ from drafter.models import (
     input_version,
 )
 from drafter.services.accounts import new_session_token
-from drafter.services.comments import anchoring_on
+from drafter.services.comments.anchoring import anchoring_on
 from instrument.amendments import AmendmentKind, AmendmentState
 from instrument.anchors import make_selector
 from instrument.render import plain_text

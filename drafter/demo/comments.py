@@ -3,7 +3,7 @@
 Two of them quote Draft 1 words that Draft 2 rewrote, so the page shows
 "the quoted words have changed since" with the original quote; one quotes a
 paragraph that moved when the paragraph before it was deleted; the rest are
-on the current text. They go through :mod:`drafter.services.comments`, like
+on the current text. They go through :mod:`drafter.services.comments.operations`, like
 comments typed in the browser, so anchoring onto later versions happens as
 it would for real ones.
 """
@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from drafter.extensions import db
 from drafter.models import Clause, ClauseVersion, Comment, CommentCategory, Draft, DraftEntry, Instrument
 from drafter.services import accounts
-from drafter.services import comments as service
+from drafter.services.comments import operations as service
 
 MFA = "mfa@drafter.example"
 ASETUC = "asetuc@drafter.example"

@@ -9,7 +9,8 @@ from sqlalchemy.exc import IntegrityError
 
 from drafter.extensions import db
 from drafter.models import Clause, ClauseVersion, User, VersionCause
-from drafter.services import audit, comments
+from drafter.services import audit
+from drafter.services.comments import anchoring
 from instrument.errors import StaleBase
 from instrument.text import comparison_form, storable
 
@@ -108,7 +109,7 @@ def add_version(
         raise StaleBase(f"{clause.key} was changed by someone else at the same time")
     db.session.expire(clause, ["current_version_id", "current_version", "deleted"])
     # Comments follow the text into the new version, in this same transaction.
-    comments.anchor_new_version(clause, version, current)
+    anchoring.anchor_new_version(clause, version, current)
     if log:
         audit.record(
             "clause.version",

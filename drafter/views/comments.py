@@ -1,8 +1,12 @@
 """Comments: one clause version with its comments, posting and replying, editing, resolving,
 hiding, the list per instrument and the CSV export for the secretariat.
 
-Each view: load -> authorise -> call one service of
-:mod:`drafter.services.comments` -> commit once -> redirect or render.
+Each view: load -> authorise -> call one use case of
+:mod:`drafter.services.comments.operations` (or read with
+:mod:`~drafter.services.comments.queries`) -> commit once -> redirect or
+render. A refusal with a field of the form shows the form again with the
+message under it; every other refusal is answered at the edge
+(:mod:`drafter.errors`).
 """
 
 from __future__ import annotations
@@ -17,7 +21,6 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from drafter import permissions, policies
-from drafter.errors import render_error
 from drafter.extensions import db
 from drafter.forms.comments import (
     BACK_TARGETS,
@@ -38,8 +41,8 @@ from drafter.models import (
     Instrument,
 )
 from drafter.security import safe_next
-from drafter.services import comments as service
 from drafter.services import drafts as draft_service
+from drafter.services.comments import operations, queries
 from drafter.views.loaders import (
     get_clause_or_404,
     get_draft_or_404,
@@ -49,6 +52,7 @@ from drafter.views.loaders import (
     requested_draft,
     requested_page,
 )
+from drafter.views.refusals import refusals_on
 
 bp = Blueprint("comments", __name__)
 
@@ -74,7 +78,7 @@ def _actor():
 
 
 def _max_length() -> int:
-    return int(current_app.config.get("MAX_COMMENT_LENGTH") or service.DEFAULT_MAX_LENGTH)
+    return int(current_app.config.get("MAX_COMMENT_LENGTH") or operations.DEFAULT_MAX_LENGTH)
 
 
 def get_comment_or_404(instrument: Instrument, comment_id: int) -> Comment:
@@ -154,7 +158,7 @@ def panel_context(
     The page of comments comes from ``?comments_page=N`` (default: the last, newest threads).
     """
     requested = request.args.get("comments_page", type=int) if request.method == "GET" else None
-    panel = service.clause_comments(clause, version, page=requested)
+    panel = queries.clause_comments(clause, version, page=requested)
     allowed, refusal = may_comment_here(clause, version, draft)
     if form is None:
         form = CommentForm(formdata=None, version_id=str(version.id), back=back)
@@ -197,7 +201,7 @@ def _comments_url(
 
 def _clause_url(instrument: Instrument, comment: Comment) -> str:
     """The clause page at the page of comments that shows ``comment``'s thread, anchored on the comment."""
-    page = service.thread_page(comment)
+    page = queries.thread_page(comment)
     return url_for("instruments.clause", slug=instrument.slug, uid=comment.clause.uid, comments_page=page) + (
         f"#comment-{comment.id}"
     )
@@ -237,41 +241,36 @@ def clause(slug: str, uid: str):
         if parent is None:
             abort(404, "The comment you replied to does not exist.")
     back = form.back.data if form.back.data in BACK_TARGETS else "clause"
-    if not form.validate():
-        return _form_error(instrument, the_clause, version, draft, form, back, 400)
-    try:
-        comment = service.post(
-            author=_actor(),
-            clause=the_clause,
-            version=version,
-            body=form.body.data or "",
-            category=CommentCategory(form.category.data),
-            quote=(form.quote.data or "") if parent is None else "",
-            prefix=form.prefix.data or "",
-            suffix=form.suffix.data or "",
-            start=whole_number(form.start.data),
-            end=whole_number(form.end.data),
-            in_reply_to=parent,
-            draft=draft,
-            max_length=_max_length(),
-        )
-    except service.CommentError as exc:
-        db.session.rollback()
-        if exc.field and hasattr(form, exc.field):
-            getattr(form, exc.field).errors = [*getattr(form, exc.field).errors, exc.message]
-            return _form_error(instrument, the_clause, version, draft, form, back, exc.status)
-        return render_error(exc.status, exc.message)
-    db.session.commit()
-    flash("Your reply is posted." if parent is not None else "Your comment is posted.", "success")
-    page = service.thread_page(comment)  # a reply goes back to its thread's page
-    if back == "comments":
-        target = _comments_url(instrument, the_clause, version, draft, page=page)
-    else:
-        # Back to the clause as it was shown: in the draft being read, or the current text.
-        target = url_for(
-            "instruments.clause", slug=slug, uid=uid, draft=draft.number if draft else None, comments_page=page
-        )
-    return redirect(f"{target}#comment-{comment.in_reply_to_id or comment.id}")
+    if form.validate():
+        # Refusals on the body or the quote go under those fields; the rest concern what the page sent.
+        with refusals_on(form, fields_only=True):
+            comment = operations.post(
+                author=_actor(),
+                clause=the_clause,
+                version=version,
+                body=form.body.data or "",
+                category=CommentCategory(form.category.data),
+                quote=(form.quote.data or "") if parent is None else "",
+                prefix=form.prefix.data or "",
+                suffix=form.suffix.data or "",
+                start=whole_number(form.start.data),
+                end=whole_number(form.end.data),
+                in_reply_to=parent,
+                draft=draft,
+                max_length=_max_length(),
+            )
+            db.session.commit()
+            flash("Your reply is posted." if parent is not None else "Your comment is posted.", "success")
+            page = queries.thread_page(comment)  # a reply goes back to its thread's page
+            if back == "comments":
+                target = _comments_url(instrument, the_clause, version, draft, page=page)
+            else:
+                # Back to the clause as it was shown: in the draft being read, or the current text.
+                target = url_for(
+                    "instruments.clause", slug=slug, uid=uid, draft=draft.number if draft else None, comments_page=page
+                )
+            return redirect(f"{target}#comment-{comment.in_reply_to_id or comment.id}")
+    return _form_error(instrument, the_clause, version, draft, form, back, 400)
 
 
 def _form_error(instrument, clause, version, draft, form, back, status):
@@ -290,22 +289,13 @@ def edit(slug: str, comment_id: int):
     """The author replaces the body of an open comment."""
     instrument = get_instrument_or_404(slug)
     comment = get_comment_or_404(instrument, comment_id)
-    if not policies.can_edit_comment(current_user, comment):
-        abort(403, "Only the author of a comment may edit it.")
-    if comment.status is not CommentStatus.OPEN:
-        abort(409, f"This comment is {comment.status.value}; it can no longer be edited.")
+    operations.ensure_editable(comment, _actor())
     form = EditCommentForm()
     if request.method == "GET":
         form.body.data = comment.body
     elif form.validate():
-        try:
-            changed = service.edit(comment, actor=_actor(), body=form.body.data or "", max_length=_max_length())
-        except service.CommentError as exc:
-            db.session.rollback()
-            if exc.field != "body":
-                return render_error(exc.status, exc.message)
-            form.body.errors = [*form.body.errors, exc.message]
-        else:
+        with refusals_on(form, fields_only=True):
+            changed = operations.edit(comment, actor=_actor(), body=form.body.data or "", max_length=_max_length())
             db.session.commit()
             flash("Your comment is updated." if changed else "Nothing changed.", "success")
             return redirect(_clause_url(instrument, comment))
@@ -318,16 +308,11 @@ def resolve(slug: str, comment_id: int):
     """The author or the secretariat marks a comment resolved."""
     instrument = get_instrument_or_404(slug)
     comment = get_comment_or_404(instrument, comment_id)
-    if not policies.can_resolve_comment(current_user, comment):
-        abort(403, "Only the author or the secretariat may resolve a comment.")
+    operations.ensure_may_resolve(comment, _actor())
     form = ActionForm()
     if not form.validate():
-        return render_error(400, "The form could not be read. Reload the page and try again.")
-    try:
-        service.resolve(comment, actor=_actor())
-    except service.CommentError as exc:
-        db.session.rollback()
-        return render_error(exc.status, exc.message)
+        abort(400, "The form could not be read. Reload the page and try again.")
+    operations.resolve(comment, actor=_actor())
     db.session.commit()
     flash("The comment is marked resolved.", "success")
     return redirect(safe_next(form.next.data, _clause_url(instrument, comment)))
@@ -338,20 +323,13 @@ def hide(slug: str, comment_id: int):
     """The secretariat hides a comment, with a reason that readers see and the log keeps."""
     instrument = get_instrument_or_404(slug)
     comment = get_comment_or_404(instrument, comment_id)
-    if not policies.can_hide_comment(current_user, comment):
-        abort(403, "Only the secretariat may hide comments.")
+    operations.ensure_may_hide(comment, _actor())
     form = HideCommentForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     elif form.validate():
-        try:
-            service.hide(comment, actor=_actor(), reason=form.reason.data or "")
-        except service.CommentError as exc:
-            db.session.rollback()
-            if exc.field != "reason":
-                return render_error(exc.status, exc.message)
-            form.reason.errors = [*form.reason.errors, exc.message]
-        else:
+        with refusals_on(form, fields_only=True):
+            operations.hide(comment, actor=_actor(), reason=form.reason.data or "")
             db.session.commit()
             flash("The comment is hidden; its place shows your reason.", "success")
             return redirect(safe_next(form.next.data, _clause_url(instrument, comment)))
@@ -359,13 +337,13 @@ def hide(slug: str, comment_id: int):
     return render_template("comments/hide.html", instrument=instrument, comment=comment, form=form), status
 
 
-def _filters(form: CommentFilterForm) -> tuple[service.ListFilters, dict[str, str]]:
+def _filters(form: CommentFilterForm) -> tuple[queries.ListFilters, dict[str, str]]:
     def number(name: str) -> int | None:
         return whole_number(request.args.get(name))
 
     category = request.args.get("category") or None
     status = request.args.get("status") or None
-    filters = service.ListFilters(
+    filters = queries.ListFilters(
         clause_id=number("clause"),
         organisation_id=number("organisation"),
         category=CommentCategory(category) if category else None,
@@ -381,18 +359,18 @@ def index(slug: str):
     """All comments of an instrument, newest first, filtered and paginated."""
     instrument = get_instrument_or_404(slug)
     form = CommentFilterForm(formdata=request.args)
-    clauses, organisations = service.filter_choices(instrument)
+    clauses, organisations = queries.filter_choices(instrument)
     # Authors see their own hidden comments in the list, so they may filter on them too.
     form.set_choices(clauses, organisations, hidden=permissions.is_active_user(current_user))
     status = 200
-    filters = service.ListFilters()
+    filters = queries.ListFilters()
     kept: dict[str, str] = {}
     if any(request.args.get(name) for name in FILTERS):
         if form.validate():
             filters, kept = _filters(form)
         else:
             status = 400
-    listing = service.list_comments(instrument, filters, _actor(), page=requested_page(), per_page=PER_PAGE)
+    listing = queries.list_comments(instrument, filters, _actor(), page=requested_page(), per_page=PER_PAGE)
     if status == 200 and (beyond := past_the_last_page(listing.page, listing.pages)):
         return beyond
     return render_template(
@@ -412,7 +390,7 @@ def export(slug: str):
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer)
-    for row in service.export_rows(instrument):
+    for row in queries.export_rows(instrument):
         writer.writerow(row)
     return Response(
         buffer.getvalue(),

@@ -11,9 +11,9 @@ from drafter import policies
 from drafter.extensions import db
 from drafter.forms.instruments import PublishDraftForm
 from drafter.models import ClauseVersion, Draft, DraftEntry, Instrument
-from drafter.services import comments as comment_service
 from drafter.services import drafts as draft_service
 from drafter.services import exports
+from drafter.services.comments import queries as comment_queries
 from drafter.views import fulltext
 from drafter.views.comments import panel_context
 from drafter.views.loaders import (
@@ -52,7 +52,7 @@ def current(slug: str):
         draft=None,
         latest=latest,
         pending=pending,
-        sections=fulltext.assemble(body, comment_service.counts_by_clause(instrument), clause_href + "#comments"),
+        sections=fulltext.assemble(body, comment_queries.counts_by_clause(instrument), clause_href + "#comments"),
     )
 
 
@@ -109,7 +109,7 @@ def draft(slug: str, number: int):
         body=body,
         draft=the_draft,
         latest=None,
-        sections=fulltext.assemble(body, comment_service.counts_by_clause(instrument, the_draft), comments_href),
+        sections=fulltext.assemble(body, comment_queries.counts_by_clause(instrument, the_draft), comments_href),
     )
 
 

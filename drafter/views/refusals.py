@@ -15,14 +15,14 @@ from drafter.services.errors import InvalidInput
 
 
 @contextmanager
-def refusals_on(form: FlaskForm, *, fallback: str | None = None) -> Iterator[None]:
+def refusals_on(form: FlaskForm, *, fallback: str | None = None, fields_only: bool = False) -> Iterator[None]:
     """Turn an :class:`~drafter.services.errors.InvalidInput` raised inside the block into a form error.
 
     The session is rolled back and the message is added to the errors of the
     field the refusal names (or, when it names none or a field the form does
-    not have, to the field ``fallback`` or else to ``form.form_errors``); the view then shows the form again,
-    typically with status 400 when ``form.errors`` is not empty. Other
-    refusals pass through to the edge.
+    not have, to the field ``fallback`` or else to ``form.form_errors``); the
+    view then shows the form again, typically with status 400 when
+    ``form.errors`` is not empty. Other refusals pass through to the edge.
 
     Usage::
 
@@ -35,15 +35,23 @@ def refusals_on(form: FlaskForm, *, fallback: str | None = None) -> Iterator[Non
 
     :param form: the submitted form.
     :param fallback: the name of the field that shows refusals naming no field of the form, or ``None``.
-    :raises drafter.services.errors.Refused: any refusal but ``InvalidInput``.
+    :param fields_only: pass an ``InvalidInput`` that names no field of ``form``
+        (and no ``fallback``) on to the edge (the error page with its message)
+        instead of adding it to ``form.form_errors``: for a page that shows no
+        form-wide errors, or whose form concerns hidden inputs the visitor
+        cannot correct.
+    :raises drafter.services.errors.Refused: any refusal but ``InvalidInput``
+        (and, with ``fields_only``, an ``InvalidInput`` naming no field of ``form``).
     """
     try:
         yield
     except InvalidInput as exc:
-        db.session.rollback()
         field = form._fields.get(exc.field) if exc.field else None
         if field is None and fallback is not None:
             field = form._fields.get(fallback)
+        if field is None and fields_only:
+            raise
+        db.session.rollback()
         if field is not None:
             field.errors = [*field.errors, exc.message]
         else:

@@ -10,12 +10,13 @@ from sqlalchemy import select
 
 from drafter.extensions import db
 from drafter.models import Clause, Comment, OrganisationType, Role, User
-from drafter.services import comments as service
+from drafter.services.comments import operations as service
+from drafter.services.comments import queries
 from tests.drafter.accounts_helpers import add_org, add_user, put_in_session
 from tests.drafter.helpers import import_text, instrument_md
 
 TEXT = "1. The Parties shall protect migrant workers and their families without discrimination."
-PER_PAGE = service.THREADS_PER_PAGE
+PER_PAGE = queries.THREADS_PER_PAGE
 THREADS = 2 * PER_PAGE + 5
 
 

@@ -27,8 +27,9 @@ from drafter.models import (
     User,
     VersionCause,
 )
-from drafter.services import comments as service
 from drafter.services import drafts, versions
+from drafter.services.comments import operations as service
+from drafter.services.comments import queries
 from instrument.anchors import Selector
 from tests.drafter.accounts_helpers import add_org, add_user, events, put_in_session, row_counts
 from tests.drafter.helpers import import_text, instrument_md
@@ -607,15 +608,15 @@ def test_every_visible_comment_is_on_exactly_one_page_newest_first(app, world):
         expected = sorted((i for i in ids if i != ids[3]), key=lambda i: (stored[i].created_at, i), reverse=True)
         viewer = db.session.get(User, world.users["mfa"])
         pages = [
-            service.list_comments(stored[ids[0]].instrument, service.ListFilters(), viewer, page=n, per_page=5)
+            queries.list_comments(stored[ids[0]].instrument, queries.ListFilters(), viewer, page=n, per_page=5)
             for n in range(1, 7)
         ]
         assert [p.total for p in pages] == [23] * 6
         assert [row.comment.id for p in pages for row in p.items] == expected  # own hidden one included
         assert pages[-1].items == []
-        only_plain = service.list_comments(
+        only_plain = queries.list_comments(
             stored[ids[0]].instrument,
-            service.ListFilters(clause_id=stored[ids[-1]].clause_id),
+            queries.ListFilters(clause_id=stored[ids[-1]].clause_id),
             viewer,
             page=2,
             per_page=5,
@@ -670,7 +671,7 @@ def test_csv_export_for_the_secretariat_with_formulas_defused(app, world):
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert f'filename="{SLUG}-comments.csv"' in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
-    assert rows[0] == service.CSV_HEADER
+    assert rows[0] == queries.CSV_HEADER
     first, second = rows[1:]
     record = dict(zip(rows[0], first))
     assert record["clause"] == "Article 2" and record["quote"] == "obligation number 2"

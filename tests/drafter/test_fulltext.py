@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from drafter.extensions import db
 from drafter.models import Clause, Comment, Draft, Instrument, Role, User, VersionCause
-from drafter.services import comments as comment_service
 from drafter.services import drafts, versions
+from drafter.services.comments import operations as comment_service
 from drafter.views.fulltext import TextBody, TextCache
 from instrument.types import ClauseKind
 from tests.drafter.accounts_helpers import add_org, add_user

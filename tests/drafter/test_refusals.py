@@ -71,3 +71,29 @@ def test_every_kind_is_a_refusal_with_no_http_status():
         exc = kind("message", field="f")
         assert isinstance(exc, Refused) and not hasattr(exc, "status")
         assert (exc.message, exc.field) == ("message", "f")
+
+
+def test_with_fields_only_a_refusal_naming_no_field_of_the_form_goes_to_the_edge(app, monkeypatch):
+    # A page that shows no form-wide errors must not swallow the message: it gets the error page instead.
+    rules = {**permissions.RULES, "fields_only": {"POST": Audience.EVERYONE}}
+    monkeypatch.setattr(permissions, "RULES", rules)
+
+    @app.post("/_fields_only/<field>")
+    def fields_only(field: str):
+        form = _Form()
+        with refusals_on(form, fields_only=True):
+            db.session.add(Organisation(name="Written before the refusal (fields only)", type=OrganisationType.NGO))
+            db.session.flush()
+            raise InvalidInput("Not about what was typed.", field=None if field == "none" else field)
+        return {"name": form.name.errors, "form": form.form_errors}, 400 if form.errors else 200
+
+    client = app.test_client()
+    on_field = client.post("/_fields_only/name", data={"name": "MFA"})
+    assert on_field.status_code == 400
+    assert on_field.get_json() == {"name": ["Not about what was typed."], "form": []}
+    for elsewhere in ("none", "version_id"):
+        response = client.post(f"/_fields_only/{elsewhere}", data={"name": "MFA"})
+        assert response.status_code == 400 and response.is_json is False
+        assert "Not about what was typed." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(Organisation).where(Organisation.name.like("Written before%"))) is None
