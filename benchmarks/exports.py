@@ -46,7 +46,7 @@ def peak_mb() -> float:
 
 def measure(source: str, fmt: str) -> dict:
     """Run one export in this process; returns seconds, output bytes and peak-memory growth in MB."""
-    from instrument.diff import compare_clauses
+    from instrument.compare import compare_clauses
     from instrument.export.akn import AknIdentity, parse_akn, to_akn
     from instrument.export.docx import to_docx
     from instrument.export.html import clause_title, to_html

@@ -33,7 +33,7 @@ from drafter.models import (
 from drafter.services import compare, consultations, drafts
 from drafter.services.imports import AKN_ELEMENT_IDS
 from instrument.amendments import AmendmentKind, AmendmentState
-from instrument.diff import Comparison
+from instrument.compare import Comparison
 from instrument.export import Progress
 from instrument.export.akn import AKN_MIME, AknIdentity, to_akn
 from instrument.export.docx import DOCX_MIME, to_docx

@@ -1,4 +1,4 @@
-"""Tests of instrument.diff: word-level redlines and clause comparison."""
+"""Tests of instrument.diff and instrument.compare: word-level redlines and clause comparison."""
 
 from __future__ import annotations
 
@@ -10,15 +10,13 @@ import regex
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from instrument.compare import ClauseChange, compare_clauses, longest_increasing_subsequence
 from instrument.diff import (
-    ClauseChange,
     Op,
     Redline,
     apply,
     cached_redline,
-    compare_clauses,
     count_words,
-    longest_increasing_subsequence,
     redline,
     redline_markdown,
     render_redline_html,
@@ -582,7 +580,7 @@ def test_version_ids_use_the_cache():
 
 
 def test_paragraphs_that_moved_up_are_named_with_their_old_and_new_references():
-    from instrument.diff import compare_clauses
+    from instrument.compare import compare_clauses
     from instrument.types import ClauseKind, ClauseState
 
     paras = [
