@@ -3,7 +3,7 @@
 For each pair of states the script parses both files
 (:func:`instrument.parse.parse_markdown`), turns the clauses into
 :class:`instrument.types.ClauseState` and times
-:func:`instrument.diff.compare_clauses` (no version ids, so the redline
+:func:`instrument.compare.compare_clauses` (no version ids, so the redline
 cache is not used). The floor it is measured against is one bare
 character-level ``fast_diff_match_patch.diff`` of the two instruments'
 clause texts joined with blank lines (no time limit, counts only): the
@@ -24,7 +24,8 @@ from pathlib import Path
 
 import fast_diff_match_patch
 
-from instrument.diff import compare_clauses, redline
+from instrument.compare import compare_clauses
+from instrument.diff import redline
 from instrument.parse import parse_markdown
 from instrument.types import ClauseState
 

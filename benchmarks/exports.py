@@ -46,8 +46,8 @@ def peak_mb() -> float:
 
 def measure(source: str, fmt: str) -> dict:
     """Run one export in this process; returns seconds, output bytes and peak-memory growth in MB."""
-    from instrument.diff import compare_clauses
-    from instrument.export.akn import AknIdentity, parse_akn, to_akn
+    from instrument.compare import compare_clauses
+    from instrument.export.akn import AknIdentity, to_akn
     from instrument.export.docx import to_docx
     from instrument.export.html import clause_title, to_html
     from instrument.export.markdown import to_markdown
@@ -56,6 +56,7 @@ def measure(source: str, fmt: str) -> dict:
     from instrument.export.redline_docx import Revision, to_redline_docx
     from instrument.export.synoptic import Proposal, SynopticRow, to_synoptic_csv, to_synoptic_docx
     from instrument.parse import parse_markdown
+    from instrument.parse_akn import parse_akn
     from instrument.types import ClauseState
 
     old_path, new_path = SOURCES[source]

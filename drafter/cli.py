@@ -55,8 +55,8 @@ def read_instrument(data: bytes, name: str):
     :returns: a :class:`~instrument.types.ParsedInstrument`, with the warnings of reading it.
     :raises ParseError: for unreadable input.
     """
-    from instrument.export.akn import parse_akn
     from instrument.parse import parse_markdown
+    from instrument.parse_akn import parse_akn
 
     head = data[:4096]
     if name.lower().endswith(".xml") or b"<akomaNtoso" in head or b":akomaNtoso" in head:

@@ -1,19 +1,13 @@
-"""Comment selectors on clause texts, and re-anchoring them on new versions.
+"""Making comment selectors on clause texts, and re-anchoring them on new versions.
 
-A comment may quote a span of the clause version it was written on. The span
-is recorded twice, in the shapes of the W3C Web Annotation Data Model
-(https://www.w3.org/TR/annotation-model/, sections 4.2.4 and 4.2.5):
-
-* a :class:`TextQuoteSelector`: the exact text, with some text before
-  (``prefix``) and after (``suffix``) it to tell copies apart;
-* a :class:`TextPositionSelector`: ``start`` and ``end`` offsets, counted in
-  Unicode code points (Python ``str`` indices) as the model requires.
-
-Both refer to the clause's *plain text*, :func:`instrument.render.plain_text`
-of its Markdown: the text a reader sees and selects in the page.
+A comment may quote a span of the clause version it was written on;
+:func:`make_selector` and :func:`selector_from_quote` record it as a
+:class:`~instrument.selectors.Selector` (the W3C Web Annotation quote and
+position selectors, whose stored form is :mod:`instrument.selectors`), on
+the clause's *plain text* (:func:`instrument.render.plain_text`).
 
 When a new version of the clause is made, :func:`reanchor` finds where the
-span is now and says how sure it is. The outcomes (:class:`AnchorStatus`):
+span is now and says how sure it is. The outcomes (:class:`~instrument.selectors.AnchorStatus`):
 
 ``unchanged``
     the quote is at the same offsets (or the text did not change);
@@ -24,10 +18,10 @@ span is now and says how sure it is. The outcomes (:class:`AnchorStatus`):
     (prefix and suffix) still agrees;
 ``changed``
     the quoted words were edited or removed, or the only copies left stand
-    in another context. The comment is not placed; :attr:`Anchoring.near`
+    in another context. The comment is not placed; :attr:`~instrument.selectors.Anchoring.near`
     may say where the edited passage probably is;
 ``deleted``
-    the clause itself was deleted (:func:`mark_deleted`).
+    the clause itself was deleted (:func:`instrument.selectors.mark_deleted`).
 
 Pass the old text to :func:`reanchor` whenever it is known. Clauses repeat
 phrases, even whole sentences; from the selector alone two copies with the
@@ -48,23 +42,37 @@ Rules followed everywhere:
 * Look-alike text is never taken for the quoted passage: an exact copy in
   another context, a copy that the diff traces to another place of the old
   text, or a fuzzy match, does not place the comment.
+
+This is one module, past 600 lines, because it is one algorithm: the
+normalised views, the alignment of two versions, the scoring of candidate
+spans and the fuzzy search all serve :func:`reanchor` and the selector
+builders, which share them and their thresholds; the stored form of what
+they produce is apart, in :mod:`instrument.selectors`.
 """
 
 from __future__ import annotations
 
-import enum
 import functools
 import itertools
 import unicodedata
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import regex
 from diff_match_patch import diff_match_patch
 
 from instrument.errors import AnchorError
+from instrument.selectors import (
+    Anchoring,
+    AnchorStatus,
+    Selector,
+    TextPositionSelector,
+    TextQuoteSelector,
+    mark_deleted,
+    require_offset,
+    require_str,
+)
 from instrument.text import diff_sequences, is_whitespace_token, nfc, tokenize
 
 #: Code points of context recorded on each side of a quote by default: a few
@@ -96,245 +104,27 @@ MATCH_THRESHOLD = 0.4
 MATCH_DISTANCE = 5000
 FUZZY_WINDOW = 500
 
+# Selector and Anchoring are the types of this module's arguments and results, so they are offered here too.
+__all__ = [
+    "CONTEXT_AGREEMENT",
+    "DEFAULT_CONTEXT",
+    "FUZZY_QUOTE_SIMILARITY",
+    "FUZZY_SCORE",
+    "FUZZY_WINDOW",
+    "LONG_QUOTE_SCORE",
+    "MATCH_DISTANCE",
+    "MATCH_THRESHOLD",
+    "Anchoring",
+    "Selector",
+    "make_selector",
+    "reanchor",
+    "selector_from_quote",
+]
+
 _CLUSTER = regex.compile(r"\X")
 # A run of clusters that are whitespace from end to end.
 _WS_RUN = regex.compile(r"(?:(?=\s)\X(?<=\s))+")
 _WS_KEY = ("whitespace",)
-
-
-class AnchorStatus(str, enum.Enum):
-    """Outcome of re-anchoring a comment on a new version of its clause."""
-
-    UNCHANGED = "unchanged"
-    MOVED = "moved"
-    CHANGED = "changed"
-    DELETED = "deleted"
-
-
-# --- selectors --------------------------------------------------------------
-
-
-def _require_str(value: Any, name: str) -> str:
-    if not isinstance(value, str):
-        raise AnchorError(f"{name} must be a string")
-    return value
-
-
-def _require_offset(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise AnchorError(f"{name} must be an integer")
-    return value
-
-
-@dataclass(frozen=True)
-class TextQuoteSelector:
-    """The quoted text with some of its surroundings (W3C TextQuoteSelector).
-
-    :ivar exact: the quoted text; must hold something other than whitespace.
-    :ivar prefix: text immediately before it, possibly empty.
-    :ivar suffix: text immediately after it, possibly empty.
-    :raises AnchorError: on a non-string field or a blank ``exact``.
-    """
-
-    exact: str
-    prefix: str = ""
-    suffix: str = ""
-
-    def __post_init__(self) -> None:
-        _require_str(self.exact, "exact")
-        _require_str(self.prefix, "prefix")
-        _require_str(self.suffix, "suffix")
-        if not self.exact.strip():
-            raise AnchorError("the quote is empty")
-
-    def to_json(self) -> dict[str, str]:
-        """Return the W3C JSON form.
-
-        :returns: ``{"type": "TextQuoteSelector", "exact": ..., "prefix": ...,
-            "suffix": ...}``; empty ``prefix``/``suffix`` are left out, as the
-            model makes them optional.
-        """
-        out = {"type": "TextQuoteSelector", "exact": self.exact}
-        if self.prefix:
-            out["prefix"] = self.prefix
-        if self.suffix:
-            out["suffix"] = self.suffix
-        return out
-
-    @classmethod
-    def from_json(cls, data: object) -> TextQuoteSelector:
-        """Read the W3C JSON form written by :meth:`to_json` (or by a client).
-
-        :param data: a mapping with ``"type": "TextQuoteSelector"``, a string
-            ``exact`` and optional string ``prefix`` and ``suffix``.
-        :returns: the selector.
-        :raises AnchorError: when ``data`` has another shape.
-        """
-        if not isinstance(data, Mapping) or data.get("type") != "TextQuoteSelector":
-            raise AnchorError("not a TextQuoteSelector")
-        if "exact" not in data:
-            raise AnchorError("a TextQuoteSelector needs 'exact'")
-        return cls(data["exact"], data.get("prefix", ""), data.get("suffix", ""))
-
-
-@dataclass(frozen=True)
-class TextPositionSelector:
-    """A span by offsets (W3C TextPositionSelector).
-
-    :ivar start: offset of the first code point of the span (0-based).
-    :ivar end: offset just after the last code point; ``start < end``.
-    :raises AnchorError: on non-integer, negative or empty spans.
-    """
-
-    start: int
-    end: int
-
-    def __post_init__(self) -> None:
-        _require_offset(self.start, "start")
-        _require_offset(self.end, "end")
-        if not 0 <= self.start < self.end:
-            raise AnchorError(f"not a span: start {self.start}, end {self.end}")
-
-    def to_json(self) -> dict[str, Any]:
-        """Return the W3C JSON form ``{"type": "TextPositionSelector", "start": s, "end": e}``."""
-        return {"type": "TextPositionSelector", "start": self.start, "end": self.end}
-
-    @classmethod
-    def from_json(cls, data: object) -> TextPositionSelector:
-        """Read the W3C JSON form written by :meth:`to_json`.
-
-        :param data: a mapping with ``"type": "TextPositionSelector"`` and
-            integer ``start`` and ``end``.
-        :returns: the selector.
-        :raises AnchorError: when ``data`` has another shape.
-        """
-        if not isinstance(data, Mapping) or data.get("type") != "TextPositionSelector":
-            raise AnchorError("not a TextPositionSelector")
-        if "start" not in data or "end" not in data:
-            raise AnchorError("a TextPositionSelector needs 'start' and 'end'")
-        return cls(data["start"], data["end"])
-
-
-@dataclass(frozen=True)
-class Selector:
-    """A quoted span: the quote with its context, and its offsets.
-
-    Both describe the same span of the text the selector was made on; the
-    quote is what re-anchoring searches for, the offsets say where to look
-    first and which copy was meant.
-
-    :ivar quote: see :class:`TextQuoteSelector`.
-    :ivar position: see :class:`TextPositionSelector`.
-    """
-
-    quote: TextQuoteSelector
-    position: TextPositionSelector
-
-    def to_json(self) -> list[dict[str, Any]]:
-        """Return the W3C JSON form: the value of a target's ``"selector"``.
-
-        :returns: ``[quote.to_json(), position.to_json()]``; the model reads a
-            list of selectors as alternative descriptions of one segment.
-        """
-        return [self.quote.to_json(), self.position.to_json()]
-
-    @classmethod
-    def from_json(cls, data: object) -> Selector:
-        """Read the form written by :meth:`to_json`.
-
-        :param data: a list holding one ``TextQuoteSelector`` and one
-            ``TextPositionSelector`` object, in either order.
-        :returns: the selector.
-        :raises AnchorError: when either is missing, repeated or malformed.
-        """
-        if isinstance(data, (str, bytes, Mapping)) or not isinstance(data, Sequence):
-            raise AnchorError("a selector must be a list of two selector objects")
-        by_type: dict[str, Mapping[str, Any]] = {}
-        for item in data:
-            kind = item.get("type") if isinstance(item, Mapping) else None
-            if kind not in ("TextQuoteSelector", "TextPositionSelector") or kind in by_type:
-                raise AnchorError("a selector needs one TextQuoteSelector and one TextPositionSelector")
-            by_type[kind] = item
-        if len(by_type) != 2:
-            raise AnchorError("a selector needs one TextQuoteSelector and one TextPositionSelector")
-        return cls(
-            TextQuoteSelector.from_json(by_type["TextQuoteSelector"]),
-            TextPositionSelector.from_json(by_type["TextPositionSelector"]),
-        )
-
-
-@dataclass(frozen=True)
-class Anchoring:
-    """Where a comment's span is in a new version of its clause.
-
-    :ivar status: see :class:`AnchorStatus`.
-    :ivar start: offset of the span in the new text (code points of the string
-        given to :func:`reanchor`) when the status is ``unchanged`` or
-        ``moved``; ``None`` otherwise.
-    :ivar end: offset just after the span, like ``start``.
-    :ivar score: in ``[0, 1]``: the share of the selector's characters
-        (prefix, quote and suffix) found at the reported place; 1.0 when
-        everything agrees, 0.0 when nothing was found or the clause is deleted.
-    :ivar near: only for ``changed``: where the passage probably is now, when
-        a fuzzy match with agreeing context on both sides found an edited
-        copy, or the diff kept the quoted words but rewrote all around them.
-        It is a hint for showing "this passage was edited", never a place
-        for the comment.
-    """
-
-    status: AnchorStatus
-    start: int | None = None
-    end: int | None = None
-    score: float = 0.0
-    near: TextPositionSelector | None = None
-
-    @property
-    def placed(self) -> bool:
-        """Whether the comment has a place in the new text (unchanged or moved)."""
-        return self.status in (AnchorStatus.UNCHANGED, AnchorStatus.MOVED)
-
-    def to_json(self) -> dict[str, Any]:
-        """Return a JSON-ready dict for storage.
-
-        :returns: ``{"status": "moved", "start": 12, "end": 20, "score": 0.9,
-            "near": None}``, ``near`` in :meth:`TextPositionSelector.to_json` form.
-        """
-        return {
-            "status": self.status.value,
-            "start": self.start,
-            "end": self.end,
-            "score": self.score,
-            "near": self.near.to_json() if self.near else None,
-        }
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Anchoring:
-        """Read the form written by :meth:`to_json`.
-
-        :raises AnchorError: when ``data`` has another shape.
-        """
-        try:
-            status = AnchorStatus(data["status"])
-            near = data.get("near")
-            return cls(
-                status,
-                data.get("start"),
-                data.get("end"),
-                float(data.get("score", 0.0)),
-                TextPositionSelector.from_json(near) if near else None,
-            )
-        except (KeyError, TypeError, ValueError) as exc:
-            if isinstance(exc, AnchorError):
-                raise
-            raise AnchorError(f"not an anchoring: {exc}") from None
-
-
-def mark_deleted() -> Anchoring:
-    """Return the outcome for a comment whose clause was deleted.
-
-    :returns: ``Anchoring(AnchorStatus.DELETED)`` with no place and score 0.
-    """
-    return Anchoring(AnchorStatus.DELETED)
 
 
 # --- normalised views of a text ---------------------------------------------
@@ -696,10 +486,10 @@ def make_selector(text: str, start: int, end: int, *, context: int = DEFAULT_CON
     :raises AnchorError: when the offsets are not integers, the span is
         empty or outside ``text``, or it holds only whitespace.
     """
-    _require_str(text, "text")
-    _require_offset(start, "start")
-    _require_offset(end, "end")
-    _require_offset(context, "context")
+    require_str(text, "text")
+    require_offset(start, "start")
+    require_offset(end, "end")
+    require_offset(context, "context")
     if not 0 <= start < end <= len(text):
         raise AnchorError(f"selection {start}-{end} is empty or outside the text ({len(text)} code points)")
     if context < 0:
@@ -752,8 +542,8 @@ def selector_from_quote(
         with its prefix and suffix taken from ``text``.
     :raises AnchorError: when ``exact`` is blank or does not occur in ``text``.
     """
-    _require_str(text, "text")
-    clusters = _CLUSTER.findall(nfc(_require_str(exact, "exact")))
+    require_str(text, "text")
+    clusters = _CLUSTER.findall(nfc(require_str(exact, "exact")))
     while clusters and clusters[0].isspace():
         clusters.pop(0)
     while clusters and clusters[-1].isspace():
@@ -761,7 +551,7 @@ def selector_from_quote(
     if not clusters:
         raise AnchorError("the quote is empty")
     # The client's context may be partial: an empty side says nothing.
-    prefix, suffix = nfc(_require_str(prefix, "prefix")), nfc(_require_str(suffix, "suffix"))
+    prefix, suffix = nfc(require_str(prefix, "prefix")), nfc(require_str(suffix, "suffix"))
     target = _Target("".join(clusters), prefix, suffix)
     view = _view(text)
     spans = _candidates(view, target)
@@ -769,7 +559,7 @@ def selector_from_quote(
         raise AnchorError("the quoted words are not in this version of the clause")
     expected = None
     if hint is not None:
-        expected = view.to_norm(_require_offset(hint, "hint"))
+        expected = view.to_norm(require_offset(hint, "hint"))
     fit = _best(view, spans, target, expected)
     assert fit is not None
     return make_selector(text, view.to_orig(fit.start), view.to_orig(fit.end), context=context)
@@ -904,7 +694,7 @@ def reanchor(selector: Selector, new_text: str, *, old_text: str | None = None, 
     """
     if deleted:
         return mark_deleted()
-    new = _view(_require_str(new_text, "new_text"))
+    new = _view(require_str(new_text, "new_text"))
     pos = selector.position
     quote = selector.quote
     # make_selector records context on both sides up to the text's ends, so
@@ -924,7 +714,7 @@ def reanchor(selector: Selector, new_text: str, *, old_text: str | None = None, 
     old_span: tuple[int, int] | None = None
 
     if old_text is not None:
-        old = _view(_require_str(old_text, "old_text"))
+        old = _view(require_str(old_text, "old_text"))
         old_span = _old_span(old, pos, target)
         if old_span is not None:
             o_start, o_end = old_span

@@ -93,6 +93,10 @@ Git's merge conflicts, one marker per line::
 A line break is added before a block that would not start a line and after
 one that would not end a line, so the markers always stand on their own
 lines; texts that already contain such marker lines are not escaped.
+
+This is one module, past 600 lines, because it is one algorithm: the
+steps above share their hunks, windows and tie rules, and step 6 checks
+them all together; split apart, no part could be read or changed alone.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from typing import TypeAlias
 
 #: The identifiers a source file gave one element, by attribute (``{"eId": "art_1", "wId": ..., "GUID": ...}``),
 #: with those of its parts and numbered units nested under ``"num"``, ``"heading"``, ``"content"``, ``"p"``
-#: and ``"units"`` (see :func:`instrument.export.akn.parse_akn`). Plain JSON, as it is stored.
+#: and ``"units"`` (see :func:`instrument.parse_akn.parse_akn`). Plain JSON, as it is stored.
 ElementIds: TypeAlias = dict[str, "str | ElementIds"]
 
 
@@ -70,7 +70,7 @@ class ParsedInstrument:
     :ivar element_ids: clause key -> the identifiers the source gave the
         clause's element and the numbered units inside it (Akoma Ntoso
         ``eId``/``wId``/``GUID``), so that an export can keep them; see
-        :func:`instrument.export.akn.parse_akn`. Empty for Markdown.
+        :func:`instrument.parse_akn.parse_akn`. Empty for Markdown.
     """
 
     title: str

@@ -60,7 +60,7 @@ class CommentStatus(str, enum.Enum):
 
 
 class AnchorState(str, enum.Enum):
-    """Stored outcome of re-anchoring (the values of :class:`instrument.anchors.AnchorStatus`)."""
+    """Stored outcome of re-anchoring (the values of :class:`instrument.selectors.AnchorStatus`)."""
 
     UNCHANGED = "unchanged"
     MOVED = "moved"
@@ -72,7 +72,7 @@ class Comment(Model):
     """A stakeholder's comment on a clause, possibly on a quoted span, possibly a reply.
 
     ``selector`` is ``None`` for a comment on the whole clause; otherwise it
-    is the W3C JSON list written by :meth:`instrument.anchors.Selector.to_json`,
+    is the W3C JSON list written by :meth:`instrument.selectors.Selector.to_json`,
     with offsets into the plain text of ``version``. A reply has no selector
     and points with ``in_reply_to_id`` at a top-level comment of the same clause.
     """

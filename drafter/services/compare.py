@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from drafter.models import ClauseVersion, Draft, Instrument
 from drafter.services import drafts
-from instrument.diff import Comparison, Redline, cached_redline, compare_clauses
+from instrument.compare import Comparison, compare_clauses
+from instrument.diff import Redline, cached_redline
 
 __all__ = ["CURRENT", "State", "cached_redline", "compare_states", "load_state", "version_redline"]
 
@@ -39,7 +40,7 @@ def load_state(instrument: Instrument, draft: Draft | None) -> State:
 def compare_states(old: State, new: State) -> Comparison:
     """Compare two states clause by clause, matching clauses by their stable identity.
 
-    :returns: an :class:`instrument.diff.Comparison` whose keys are clause uids.
+    :returns: an :class:`instrument.compare.Comparison` whose keys are clause uids.
     """
     return compare_clauses(drafts.to_clause_states(old.rows), drafts.to_clause_states(new.rows))
 

@@ -32,10 +32,11 @@ from drafter.models import (
 )
 from drafter.services import compare, consultations, drafts
 from drafter.services.imports import AKN_ELEMENT_IDS
+from instrument.akoma_ntoso import AKN_MIME
 from instrument.amendments import AmendmentKind, AmendmentState
-from instrument.diff import Comparison
+from instrument.compare import Comparison
 from instrument.export import Progress
-from instrument.export.akn import AKN_MIME, AknIdentity, to_akn
+from instrument.export.akn import AknIdentity, to_akn
 from instrument.export.docx import DOCX_MIME, to_docx
 from instrument.export.html import to_html
 from instrument.export.markdown import to_markdown

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
 
-from instrument.diff import ClauseChange, Comparison, Op, redline_markdown, render_redline_html
+from instrument.compare import ClauseChange, Comparison
+from instrument.diff import Op, redline_markdown, render_redline_html
 from instrument.export.html import PRINT_CSS
 from instrument.trace import VersionInfo, credit_changes
 
@@ -129,7 +130,7 @@ def change_credits(change: ClauseChange, steps: Sequence[Step], default: Revisio
     clause's deletions go to the step that deleted it; a moved clause's
     changes are credited like any other (the move itself has no version).
 
-    :param change: from :func:`instrument.diff.compare_clauses`.
+    :param change: from :func:`instrument.compare.compare_clauses`.
     :param steps: the clause's steps since the older state, oldest first.
     :param default: the revision of changes no step explains.
     """
@@ -262,7 +263,7 @@ def to_redline_html(
     :param title: the instrument's title.
     :param old_label: e.g. "Draft 1".
     :param new_label: e.g. "Draft 2".
-    :param comparison: from :func:`instrument.diff.compare_clauses`.
+    :param comparison: from :func:`instrument.compare.compare_clauses`.
     :param history: clause key -> its steps since the older state (see :class:`Step`).
     :param default: author and date of changes no step explains (normally the
         secretariat and the newer state's date); without it no authors are shown.

@@ -6,7 +6,7 @@ older text is a Word revision (ECMA-376 Part 1, 17.13.5): inserted text in
 marks that exist on one side only marked inserted or deleted in the
 paragraph's ``w:rPr``. So the recipient's Review › Accept All gives the
 newer draft and Reject All the older one, clause by clause and word by word
-(the words come from :func:`instrument.diff.compare_clauses`).
+(the words come from :func:`instrument.compare.compare_clauses`).
 
 Each revision names its author and date (``w:author``, ``w:date``): those of
 the version that made that change (the organisation whose amendment was
@@ -48,7 +48,8 @@ from docx.oxml.text.run import CT_R
 from docx.shared import Cm
 from lxml import etree
 
-from instrument.diff import ClauseChange, Comparison, Op, redline
+from instrument.compare import ClauseChange, Comparison
+from instrument.diff import Op, redline
 from instrument.export import Progress
 from instrument.export.cleaning import Cleaner
 from instrument.export.docx import (
@@ -287,7 +288,7 @@ def to_redline_docx(
     :param title: the instrument's title.
     :param old_label: e.g. "Draft 1".
     :param new_label: e.g. "Draft 2".
-    :param comparison: from :func:`instrument.diff.compare_clauses`.
+    :param comparison: from :func:`instrument.compare.compare_clauses`.
     :param default: author and date of changes that neither ``revisions`` nor
         ``history`` explain: normally the secretariat and the newer draft's date.
     :param revisions: clause key (of the comparison) -> author and date of all

@@ -30,7 +30,7 @@ from drafter.models import (
 from drafter.services import drafts, versions
 from drafter.services.comments import operations as service
 from drafter.services.comments import queries
-from instrument.anchors import Selector
+from instrument.selectors import Selector
 from tests.drafter.accounts_helpers import add_org, add_user, events, put_in_session, row_counts
 from tests.drafter.helpers import import_text, instrument_md
 

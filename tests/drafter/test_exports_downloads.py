@@ -15,7 +15,7 @@ from drafter.extensions import db
 from drafter.models import Clause, ClauseVersion, Draft, Instrument, User, VersionCause
 from drafter.services import drafts
 from drafter.services.versions import add_version
-from instrument.export.akn import AKN_NS
+from instrument.akoma_ntoso import AKN_NS
 from instrument.export.html import clause_title
 from instrument.text import comparison_form
 from tests.drafter.accounts_helpers import put_in_session

@@ -1,4 +1,4 @@
-"""Tests of instrument.anchors: comment selectors and re-anchoring on new versions."""
+"""Tests of instrument.anchors and instrument.selectors: comment selectors and re-anchoring on new versions."""
 
 from __future__ import annotations
 
@@ -9,20 +9,17 @@ import regex
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from instrument.anchors import (
-    DEFAULT_CONTEXT,
+from instrument.anchors import DEFAULT_CONTEXT, make_selector, reanchor, selector_from_quote
+from instrument.errors import AnchorError, InstrumentError
+from instrument.render import plain_text
+from instrument.selectors import (
     Anchoring,
     AnchorStatus,
     Selector,
     TextPositionSelector,
     TextQuoteSelector,
-    make_selector,
     mark_deleted,
-    reanchor,
-    selector_from_quote,
 )
-from instrument.errors import AnchorError, InstrumentError
-from instrument.render import plain_text
 
 CLAUSE = "The Parties shall protect migrant workers. The Parties shall protect their families."
 QUOTE = "The Parties shall protect"

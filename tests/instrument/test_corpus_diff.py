@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 import regex
 
-from instrument.diff import Comparison, apply, compare_clauses, redline
+from instrument.compare import Comparison, compare_clauses
+from instrument.diff import apply, redline
 from instrument.matching import Candidate, match_clauses
 from instrument.parse import parse_markdown
 from instrument.text import comparison_form, nfc

@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from instrument.akoma_ntoso import AKN_NS
 from instrument.errors import ParseError
-from instrument.export.akn import AKN_NS, AknIdentity, parse_akn, to_akn
+from instrument.export.akn import AknIdentity, to_akn
 from instrument.parse import parse_markdown
+from instrument.parse_akn import parse_akn
 from instrument.text import comparison_form
 from instrument.types import ClauseKind, ParsedClause
 

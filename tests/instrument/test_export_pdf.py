@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from instrument.diff import compare_clauses
+from instrument.compare import compare_clauses
 from instrument.export.html import clause_title
 from instrument.export.pdf import css_string, html_to_pdf, pdf_stylesheet, to_pdf
 from instrument.export.redline import to_redline_html

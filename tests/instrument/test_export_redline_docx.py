@@ -12,7 +12,7 @@ import docx
 import pytest
 from lxml import etree
 
-from instrument.diff import compare_clauses
+from instrument.compare import compare_clauses
 from instrument.export.redline_docx import Revision, document_order, split_paragraphs, state_title, to_redline_docx
 from instrument.parse import parse_markdown
 from instrument.text import comparison_form

@@ -23,9 +23,10 @@ from sqlalchemy import select
 
 from drafter.extensions import db
 from drafter.models import AnchorState, Clause, ClauseVersion, Comment, CommentAnchor, CommentStatus
-from instrument.anchors import Selector, make_selector, reanchor, selector_from_quote
+from instrument.anchors import make_selector, reanchor, selector_from_quote
 from instrument.errors import AnchorError
 from instrument.render import plain_text as markdown_plain_text
+from instrument.selectors import Selector
 from instrument.text import comparison_form
 
 #: Longest prefix or suffix a client may send; longer ones are cut to the part next to the quote.

@@ -20,8 +20,8 @@ from drafter.models import Clause, ClauseVersion, Comment, CommentCategory, Comm
 from drafter.services import audit, drafts
 from drafter.services.comments.anchoring import anchor_comment, build_selector, plain_text_of
 from drafter.services.errors import Conflict, InvalidInput, NotPermitted
-from instrument.anchors import Selector
 from instrument.errors import AnchorError
+from instrument.selectors import Selector
 
 #: Longest comment body accepted when the app sets no ``MAX_COMMENT_LENGTH``.
 DEFAULT_MAX_LENGTH = 20_000
