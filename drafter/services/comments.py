@@ -5,7 +5,7 @@ the caller commits. Refusals are :class:`CommentError` values carrying a
 message for the visitor, the HTTP status a view answers with and, for form
 errors, the name of the form field concerned.
 
-Anchoring (issue 4): a comment records the version it was written on and,
+Anchoring: a comment records the version it was written on and,
 when it quotes words, a W3C Web Annotation selector made on that version's
 plain text (:func:`instrument.render.plain_text`). Each later version of the
 clause gets one :class:`~drafter.models.CommentAnchor` row per comment that
