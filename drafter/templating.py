@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from functools import lru_cache
 
 from flask import Flask
 from markupsafe import Markup
 
+from instrument.amendments import AmendmentKind, AmendmentState
 from instrument.render import render_markdown
 
 
@@ -58,6 +60,31 @@ def clause_label(state) -> str:
     return number or heading or getattr(state, "key", "")
 
 
+def template_enums() -> dict[str, type[enum.Enum]]:
+    """The enums templates compare against, by class name.
+
+    Templates write ``amendment.state == AmendmentState.ACCEPTED`` rather than
+    ``amendment.state.value == 'accepted'``, so that renaming a value or
+    mistyping one fails loudly instead of silently never matching.
+
+    :returns: ``{class name: enum class}`` for the model and core enums shown in pages.
+    """
+    from drafter.models import AnchorState, CommentStatus, ConsultationKind, Disposition, Role, UserState, VersionCause
+
+    enums: list[type[enum.Enum]] = [
+        AmendmentKind,
+        AmendmentState,
+        AnchorState,
+        CommentStatus,
+        ConsultationKind,
+        Disposition,
+        Role,
+        UserState,
+        VersionCause,
+    ]
+    return {e.__name__: e for e in enums}
+
+
 def init_app(app: Flask) -> None:
     """Register filters on ``app``'s Jinja environment."""
     app.jinja_env.filters["markdown"] = lambda text: render_user_markdown(text or "")
@@ -72,7 +99,6 @@ def init_app(app: Flask) -> None:
 
     # {amendment id: its number in the instrument}, for pages that know amendments only by id.
     app.jinja_env.globals["amendment_numbers"] = numbers_of
-    # Lets templates link to optional blueprints only when they are registered.
-    app.context_processor(lambda: {"url_endpoints": app.view_functions.keys()})
+    app.jinja_env.globals.update(template_enums())
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -2,7 +2,7 @@
 
 An amendment is a proposed change to one clause (modify it, insert a new
 clause after it, delete it). Its life, as the drafting process runs it
-(see the amendments issue and ``shared/DOMAIN.md``):
+(the drafting process's vocabulary is in ``shared/DOMAIN.md``):
 
 * ``draft``: private to its author's organisation; the proposer may submit
   it, or withdraw it (discard it: the row is kept as ``withdrawn`` rather

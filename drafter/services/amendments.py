@@ -7,8 +7,7 @@ written. The new state is written by a compare-and-set UPDATE (``WHERE
 state = <the state the decision was checked against>``), so two people
 deciding the same amendment at once cannot both succeed.
 
-Accepting an amendment (see the amendments issue and ``shared/ARCHITECTURE.md``,
-"Accept an amendment"):
+Accepting an amendment:
 
 1. the clause's row is locked (:func:`drafter.services.editing.lock_clause`),
    which serialises deciders and editors of one clause, and its current

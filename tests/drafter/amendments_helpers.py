@@ -12,10 +12,10 @@ from drafter.services import amendments as service
 from tests.drafter.accounts_helpers import add_org, add_user
 from tests.drafter.helpers import import_text, instrument_md
 
-#: The sentence of the amendments issue's first and third cases.
+#: The sentence of the first and third reference cases of merging amendments.
 BASE = "States shall cooperate on recruitment."
 
-#: Two paragraphs, for the issue's second case.
+#: Two paragraphs, for the second reference case.
 PARAGRAPHS = (
     "1. Each Member State shall protect the rights of migrant workers. It shall do so without discrimination.\n"
     "\n"

@@ -1,4 +1,4 @@
-"""The "cases that must pass" of the amendments issue, each played through the web pages."""
+"""The reference cases of merging amendments, each played through the web pages."""
 
 from __future__ import annotations
 

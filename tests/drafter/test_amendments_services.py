@@ -194,7 +194,7 @@ def test_accepting_on_the_current_text_makes_a_version_linked_to_the_amendment(p
     assert events("amendment.merge")[0].details["three_way"] is False
 
 
-def test_issue_case_same_insertion_accepted_twice_appears_once(people):
+def test_reference_case_same_insertion_accepted_twice_appears_once(people):
     first = propose(people.mfa, "States shall closely cooperate on recruitment.")
     second = propose(people.asetuc, "States shall closely cooperate on recruitment.")
     accept(first, people.secretariat)
@@ -206,7 +206,7 @@ def test_issue_case_same_insertion_accepted_twice_appears_once(people):
     assert events("amendment.accept")[-1].details["unchanged"] is True
 
 
-def test_issue_case_deletion_and_a_sentence_added_meanwhile_are_both_kept(people):
+def test_reference_case_deletion_and_a_sentence_added_meanwhile_are_both_kept(people):
     proposed = PARAGRAPHS.replace(" Fees shall not be charged to workers.", "")
     amendment_id = propose(people.mfa, proposed, key="Article 2")
     target = clause("Article 2")
@@ -235,7 +235,7 @@ def test_issue_case_deletion_and_a_sentence_added_meanwhile_are_both_kept(people
     )
 
 
-def test_issue_case_should_then_must_is_a_conflict_resolved_with_modifications(people):
+def test_reference_case_should_then_must_is_a_conflict_resolved_with_modifications(people):
     should = propose(people.mfa, "States should cooperate on recruitment.")
     must = propose(people.asetuc, "States must cooperate on recruitment.")
     accept(should, people.secretariat)

@@ -198,7 +198,7 @@ def test_comment_on_the_whole_clause(app, world):
 
 
 def test_second_occurrence_stays_on_the_second_after_an_edit_at_the_start(app, world):
-    """The issue's case: prefix "workers. ", start offset 43; then an unrelated edit at the start."""
+    """The reference selector: prefix "workers. ", start offset 43; then an unrelated edit at the start."""
     client = as_user(app, world, "mfa")
     _, v1, _ = clause_row(app, world.twice)
     response = post(

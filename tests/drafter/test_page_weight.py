@@ -1,6 +1,6 @@
 """Page weight: a draft of the demo is light enough for a delegate on a slow connection.
 
-Budget (issue 9): the draft page, with every style sheet and script it loads,
+Budget: the draft page, with every style sheet and script it loads,
 is under 150 KB as sent, without images, and uses no JavaScript framework:
 only the app's own small scripts from ``static/js``. Sizes are counted
 uncompressed, so the budget holds even where no proxy compresses responses.

@@ -253,7 +253,7 @@ def test_public_instrument_is_readable_anonymously(app, client):
     assert client.get("/i/open-text/drafts/1/").status_code == 200
 
 
-#: What the issue asks for, pinned so that loosening the table is a visible change.
+#: Who may reach each endpoint, pinned so that loosening the table is a visible change.
 PINNED = {
     "admin.users": {"GET": Audience.ADMIN},
     "admin.change_role": {"POST": Audience.ADMIN},

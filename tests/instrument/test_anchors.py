@@ -45,7 +45,7 @@ def second(text: str, quote: str = QUOTE) -> int:
 # --- making selectors ----------------------------------------------------------
 
 
-def test_selector_of_the_second_occurrence_in_the_issue_clause():
+def test_selector_of_the_second_occurrence_in_the_reference_clause():
     sel = make_selector(CLAUSE, 43, 43 + len(QUOTE))
     assert sel.position == TextPositionSelector(43, 68)
     assert sel.quote.exact == QUOTE
@@ -198,7 +198,7 @@ def test_quote_is_not_found_inside_a_grapheme_cluster():
     assert selector_from_quote("กี ก", "ก").position == TextPositionSelector(3, 4)
 
 
-# --- re-anchoring: the cases of the issue ------------------------------------------
+# --- re-anchoring: the reference cases ---------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -219,7 +219,7 @@ def test_comment_on_the_second_occurrence_stays_there_after_an_edit_at_the_start
     assert a.score >= 0.8
 
 
-def test_hand_made_selector_from_the_issue_is_resolved_by_its_prefix():
+def test_hand_made_reference_selector_is_resolved_by_its_prefix():
     sel = Selector(TextQuoteSelector(QUOTE, prefix="workers. "), TextPositionSelector(43, 68))
     new_text = "In all cases, " + CLAUSE
     a = reanchor(sel, new_text)

@@ -40,7 +40,7 @@ def assert_clean(result: MergeResult, expected: str) -> None:
     assert result.marked_text == expected
 
 
-# --- the cases of the amendments issue -------------------------------------------------
+# --- the reference cases of merging amendments ------------------------------------------
 
 
 def test_same_insertion_accepted_twice_appears_once():
