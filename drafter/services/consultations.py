@@ -66,14 +66,14 @@ from drafter.models import (
 from drafter.permissions import is_active_user, is_secretariat
 from drafter.services import audit
 from drafter.services.attachments import StoredAttachment
-from instrument.amendments import AmendmentState
+from instrument.amendments import OPEN_STATES, AmendmentState
 
 MAX_SUMMARY = 20_000
 MAX_REASON = 5_000
 MAX_TITLE = 300
 
 #: Amendment states in which its proposers may still cite inputs on it.
-_OPEN_AMENDMENT = (AmendmentState.DRAFT, AmendmentState.SUBMITTED, AmendmentState.UNDER_REVIEW)
+_OPEN_AMENDMENT = OPEN_STATES
 
 
 class ConsultationRefused(ValueError):
