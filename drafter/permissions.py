@@ -84,7 +84,7 @@ RULES: Mapping[str, Mapping[str, Audience]] = {
     "admin.change_state": {"POST": A.ADMIN},
     "admin.events": {"GET": A.ADMIN},
     # Amendments (drafter/views/amendments.py); who may act on which amendment is
-    # decided per amendment by drafter.services.amendments.roles_for and can_view.
+    # decided per amendment by drafter.services.amendments.queries.roles_for and can_view.
     "amendments.propose": {"GET": A.SIGNED_IN, "POST": A.SIGNED_IN},
     "amendments.show": {"GET": A.SIGNED_IN},
     "amendments.transition": {"POST": A.SIGNED_IN},

@@ -23,7 +23,7 @@ from drafter.amendment_forms import KIND_LABELS, DecisionForm, ProposeForm, Queu
 from drafter.errors import render_error
 from drafter.extensions import db
 from drafter.models import Amendment, Clause, ClauseVersion, Event, Instrument, Organisation, OrganisationType
-from drafter.services import amendments as service
+from drafter.services.amendments import decisions, operations, queries
 from drafter.services.drafts import CommentPeriodClosed, open_for_comment
 from drafter.views.loaders import (
     draft_version,
@@ -70,7 +70,7 @@ def get_amendment_or_404(instrument: Instrument, amendment_id: int) -> Amendment
             selectinload(Amendment.sponsors),
         )
     )
-    if amendment is None or not service.can_view(amendment, _user()):
+    if amendment is None or not queries.can_view(amendment, _user()):
         abort(404, f"There is no amendment {amendment_id} that you can see in this instrument.")
     return amendment
 
@@ -124,7 +124,7 @@ def propose(slug: str, uid: str):
     if clause.deleted or clause.current_version is None:
         return render_error(409, "This clause has been deleted; it can no longer be amended.")
     current = clause.current_version
-    draft = service.latest_draft(instrument)
+    draft = queries.latest_draft(instrument)
     closed = draft is not None and not open_for_comment(draft)
     # The draft the proposer was reading (links from Draft N's pages carry ?draft=N), else the one
     # under consultation: the form says when the text amended is not the text of that draft.
@@ -158,7 +158,7 @@ def propose(slug: str, uid: str):
                 preview = _proposal_redline(form.kind.data, base, form.text.data or "")
             else:
                 try:
-                    amendment = service.propose(
+                    amendment = operations.propose(
                         clause,
                         actor=user,
                         kind=form.kind.data,
@@ -170,7 +170,7 @@ def propose(slug: str, uid: str):
                         sponsor_ids=form.sponsors.data or [],
                         submit=action == "submit",
                     )
-                except service.AmendmentRefused as exc:
+                except operations.AmendmentRefused as exc:
                     db.session.rollback()
                     getattr(form, exc.field or "text").errors.append(str(exc))
                     status = 400
@@ -230,7 +230,7 @@ def against_current(amendment: Amendment, current: ClauseVersion | None) -> Agai
     if base.id == current.id:
         r = cached_redline(("v", current.id), ("a", amendment.id), current.text, amendment.text)
         return AgainstCurrent(True, True, render_redline_html(r), None)
-    result = service.merge_onto_current(amendment, current)
+    result = queries.merge_onto_current(amendment, current)
     if result.clean:
         r = cached_redline(("v", current.id), ("m", amendment.id, current.id), current.text, result.text)
         return AgainstCurrent(False, True, render_redline_html(r), result)
@@ -262,9 +262,9 @@ def render_amendment(amendment: Amendment, *, decision: DecisionForm | None = No
     user = _user()
     clause = amendment.clause
     current = clause.current_version
-    actions = service.actions_for(amendment, user)
-    roles = service.roles_for(amendment, user)
-    decisions = [a for a in actions if a in service.DECISIONS]
+    actions = queries.actions_for(amendment, user)
+    roles = queries.roles_for(amendment, user)
+    choices = [a for a in actions if a in queries.DECISIONS]
     if decision is None:
         decision = DecisionForm(formdata=None)
     own = _own_redline(amendment)
@@ -277,9 +277,9 @@ def render_amendment(amendment: Amendment, *, decision: DecisionForm | None = No
         own_html=render_redline_html(own),
         own_side=render_side_by_side(own),
         against=against_current(amendment, current) if is_open(amendment.state) else None,
-        actions=[a for a in actions if a not in service.DECISIONS and a is not S.SUPERSEDED],
+        actions=[a for a in actions if a not in queries.DECISIONS and a is not S.SUPERSEDED],
         can_supersede=S.SUPERSEDED in actions,
-        decisions=decisions,
+        decisions=choices,
         is_proposer=Actor.PROPOSER in roles,
         decision=decision,
         transition_form=TransitionForm(formdata=None),
@@ -310,21 +310,21 @@ def transition(slug: str, amendment_id: int):
     instrument = get_instrument_or_404(slug)
     amendment = get_amendment_or_404(instrument, amendment_id)
     user = _user()
-    roles = service.roles_for(amendment, user)
+    roles = queries.roles_for(amendment, user)
     if not roles:
         abort(403, f"Only members of {amendment.organisation.name} or the secretariat may act on {amendment.title}.")
     form = TransitionForm()
     if not form.validate():
         abort(400, "Say which state the amendment should move to.")
     target = AmendmentState(form.to.data)
-    if target in service.DECISIONS:
+    if target in queries.DECISIONS:
         if Actor.SECRETARIAT not in roles:
             abort(403, "Only the secretariat decides on amendments.")
         abort(400, "Use the decision form to accept or reject an amendment.")
     if target is S.DRAFT:
         return _refused(InvalidTransition(f"{amendment.title} cannot return to draft."))
     try:
-        service.transition(amendment, target, actor=user, reason=form.reason.data or None)
+        operations.transition(amendment, target, actor=user, reason=form.reason.data or None)
     except InvalidTransition as exc:
         return _refused(exc)
     except CommentPeriodClosed as exc:
@@ -343,8 +343,8 @@ def _resolution(amendment: Amendment, current: ClauseVersion) -> tuple[MergeResu
     base = amendment.base_version
     if base.id == current.id:
         return MergeResult(amendment.text, True, (), amendment.text), amendment.heading, False
-    heading = service.merge_heading(base.heading, amendment.heading, current.heading)
-    return service.merge_onto_current(amendment, current), heading or amendment.heading, heading is None
+    heading = queries.merge_heading(base.heading, amendment.heading, current.heading)
+    return queries.merge_onto_current(amendment, current), heading or amendment.heading, heading is None
 
 
 def _clause_deleted(amendment: Amendment):
@@ -441,7 +441,7 @@ def decide(slug: str, amendment_id: int):
         return render_amendment(amendment, decision=form, status=400)
     amendment_id_, kind = amendment.id, amendment.kind
     try:
-        outcome = service.decide(
+        outcome = decisions.decide(
             amendment,
             actor=_user(),
             outcome=form.outcome.data,
@@ -457,14 +457,14 @@ def decide(slug: str, amendment_id: int):
         return _redisplay(amendment_id_, instrument, form, with_text, 400)
     except InvalidTransition as exc:
         return _refused(exc)
-    except service.AmendmentRefused as exc:
+    except operations.AmendmentRefused as exc:
         db.session.rollback()
         getattr(form, exc.field or "reason").errors = [str(exc)]
         return _redisplay(amendment_id_, instrument, form, with_text, 400)
-    except service.AmendmentConflict as exc:
+    except decisions.AmendmentConflict as exc:
         db.session.rollback()
         return _conflict_page(instrument, amendment_id_, form, exc)
-    except service.ClauseChanged as exc:
+    except decisions.ClauseChanged as exc:
         db.session.rollback()
         return render_error(409, f"{exc} The clause changed meanwhile: review the merge on the amendment's page.")
     db.session.commit()
@@ -472,7 +472,7 @@ def decide(slug: str, amendment_id: int):
     return redirect(url_for("amendments.show", slug=slug, amendment_id=amendment_id_))
 
 
-def _decision_message(outcome: service.Outcome) -> str:
+def _decision_message(outcome: decisions.Outcome) -> str:
     title = outcome.amendment.title
     if outcome.state is S.SUPERSEDED:
         return f"{title} was not applied: its clause has been deleted since. It is now marked as superseded."
@@ -510,7 +510,7 @@ def _redisplay(amendment_id: int, instrument: Instrument, form: DecisionForm, wi
     )
 
 
-def _conflict_page(instrument: Instrument, amendment_id: int, form: DecisionForm, exc: service.AmendmentConflict):
+def _conflict_page(instrument: Instrument, amendment_id: int, form: DecisionForm, exc: decisions.AmendmentConflict):
     """409: the merge did not come out clean; offer the resolution form prefilled with the marked text."""
     amendment = get_amendment_or_404(instrument, amendment_id)
     current = amendment.clause.current_version
@@ -553,7 +553,7 @@ def _filtered(instrument: Instrument, form: QueueFilterForm, *, organisation_id:
         abort(400, "One of the filters has a value that is not offered; start again from the filter form.")
     state = form.state.data or "open"
     states = (
-        list(service.PUBLIC_OPEN_STATES) + ([S.DRAFT] if include_drafts else [])
+        list(queries.PUBLIC_OPEN_STATES) + ([S.DRAFT] if include_drafts else [])
         if state == "open"
         else None
         if state == "all"
@@ -564,7 +564,7 @@ def _filtered(instrument: Instrument, form: QueueFilterForm, *, organisation_id:
         older = datetime.now(UTC) - timedelta(days=int(form.age.data))
     if form.organisation.data and organisation_id is None:
         organisation_id = int(form.organisation.data)
-    return service.list_amendments(
+    return queries.list_amendments(
         instrument,
         states=states,
         clause_uid=form.clause.data or None,
@@ -581,11 +581,11 @@ def queue(slug: str):
     """The secretariat's review queue: filters by clause, organisation, state and age; counts per state."""
     instrument = get_instrument_or_404(slug)
     form = QueueFilterForm(request.args)
-    form.set_choices(*service.filter_choices(instrument))
+    form.set_choices(*queries.filter_choices(instrument))
     page = _filtered(instrument, form, organisation_id=None, include_drafts=False)
     if beyond := past_the_last_page(page.page, page.pages):
         return beyond
-    counts = service.state_counts(instrument)
+    counts = queries.state_counts(instrument)
     return render_template(
         "amendments/list.html",
         instrument=instrument,
@@ -608,12 +608,12 @@ def mine(slug: str):
         abort(403, "Your account belongs to no organisation, so it has no amendments.")
     form = QueueFilterForm(request.args)
     form.state.choices = [(S.DRAFT.value, S.DRAFT.label), *form.state.choices]
-    clauses, _ = service.filter_choices(instrument, organisation_id=user.organisation_id)
+    clauses, _ = queries.filter_choices(instrument, organisation_id=user.organisation_id)
     form.set_choices(clauses, [])
     page = _filtered(instrument, form, organisation_id=user.organisation_id, include_drafts=True)
     if beyond := past_the_last_page(page.page, page.pages):
         return beyond
-    counts = service.state_counts(instrument, organisation_id=user.organisation_id)
+    counts = queries.state_counts(instrument, organisation_id=user.organisation_id)
     return render_template(
         "amendments/list.html",
         instrument=instrument,
@@ -634,7 +634,7 @@ def review():
         select(Instrument, func.count(Amendment.id))
         .outerjoin(
             Amendment,
-            (Amendment.instrument_id == Instrument.id) & Amendment.state.in_(service.PUBLIC_OPEN_STATES),
+            (Amendment.instrument_id == Instrument.id) & Amendment.state.in_(queries.PUBLIC_OPEN_STATES),
         )
         .group_by(Instrument.id)
         .order_by(Instrument.title)
@@ -662,7 +662,7 @@ def on_clause(slug: str, uid: str):
     instrument = get_instrument_or_404(slug)
     clause = get_clause_or_404(instrument, uid)
     current = clause.current_version
-    amendments = service.open_on_clause(clause, _user())
+    amendments = queries.open_on_clause(clause, _user())
     columns = competing_columns(amendments, current) if current is not None and not clause.deleted else []
     return render_template(
         "amendments/clause.html",
@@ -700,7 +700,7 @@ def competing_columns(amendments: list[Amendment], current: ClauseVersion) -> li
             result = (
                 MergeResult(a.text, True, (), a.text)
                 if a.base_version_id == current.id
-                else service.merge_onto_current(a, current)
+                else queries.merge_onto_current(a, current)
             )
             if result.clean:
                 r = cached_redline(("v", current.id), ("m", a.id, current.id), current.text, result.text)
@@ -731,4 +731,4 @@ def competing_columns(amendments: list[Amendment], current: ClauseVersion) -> li
 @bp.app_template_global("open_amendments")
 def open_amendments(clause: Clause) -> list[Amendment]:
     """Template helper for the clause page: the open amendments on ``clause`` the visitor may see (two queries)."""
-    return service.open_on_clause(clause, _user())
+    return queries.open_on_clause(clause, _user())
