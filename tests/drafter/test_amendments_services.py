@@ -11,8 +11,9 @@ from drafter.extensions import db
 from drafter.models import Amendment, Clause, ClauseVersion, Draft, VersionCause
 from drafter.services import drafts, editing, versions
 from drafter.services.amendments import decisions, operations, queries
+from drafter.services.errors import Conflict, InvalidInput, NotPermitted
 from instrument.amendments import AmendmentState as S
-from instrument.errors import InvalidTransition, ReasonRequired, StaleBase, TransitionNotPermitted
+from instrument.errors import StaleBase
 from instrument.merge import AMENDMENT_MARKER, CURRENT_MARKER
 from tests.drafter.accounts_helpers import events
 from tests.drafter.amendments_helpers import (
@@ -74,7 +75,7 @@ def test_a_proposal_starts_as_a_private_draft_and_is_submitted_later(people):
     ],
 )
 def test_unusable_proposals_are_refused_with_the_field_named(people, kind, text, extra, field, message):
-    with pytest.raises(operations.AmendmentRefused, match=message) as caught:
+    with pytest.raises(InvalidInput, match=message) as caught:
         propose(people.mfa, text, kind=kind, **extra)
     assert caught.value.field == field
     db.session.rollback()
@@ -83,7 +84,7 @@ def test_unusable_proposals_are_refused_with_the_field_named(people, kind, text,
 
 def test_a_base_version_of_another_clause_is_refused(people):
     other = clause("Article 2").current_version_id
-    with pytest.raises(operations.AmendmentRefused, match="not a version of this clause"):
+    with pytest.raises(InvalidInput, match="not a version of this clause"):
         propose(people.mfa, "Changed.", base_version_id=other)
 
 
@@ -119,15 +120,15 @@ def test_proposals_and_submissions_after_the_comment_period_are_refused(people):
 
 def test_who_may_make_which_change(people):
     amendment_id = propose(people.mfa, "States must cooperate on recruitment.")
-    with pytest.raises(TransitionNotPermitted, match="Only members of Migrant Forum in Asia or the secretariat"):
+    with pytest.raises(NotPermitted, match="Only members of Migrant Forum in Asia or the secretariat"):
         operations.transition(amendment(amendment_id), S.WITHDRAWN, actor=user(people.asetuc))
-    with pytest.raises(TransitionNotPermitted, match="Only the proposing organisation may withdraw"):
+    with pytest.raises(NotPermitted, match="Only the proposing organisation may withdraw"):
         operations.transition(amendment(amendment_id), S.WITHDRAWN, actor=user(people.secretariat))
-    with pytest.raises(TransitionNotPermitted, match="Only the secretariat may accept"):
+    with pytest.raises(NotPermitted, match="Only the secretariat may accept"):
         decisions.decide(amendment(amendment_id), actor=user(people.mfa), outcome=S.ACCEPTED)
-    with pytest.raises(TransitionNotPermitted, match="Only the secretariat may put"):
+    with pytest.raises(NotPermitted, match="Only the secretariat may put"):
         operations.transition(amendment(amendment_id), S.UNDER_REVIEW, actor=user(people.mfa))
-    with pytest.raises(ReasonRequired, match="A reason is required to reject"):
+    with pytest.raises(InvalidInput, match="A reason is required to reject"):
         decisions.decide(amendment(amendment_id), actor=user(people.secretariat), outcome=S.REJECTED, reason="  ")
     db.session.rollback()
     assert amendment(amendment_id).state is S.SUBMITTED
@@ -144,9 +145,9 @@ def test_who_may_make_which_change(people):
     a = amendment(amendment_id)
     assert a.state is S.REJECTED and a.decided_by_id == people.secretariat and a.decided_at is not None
     assert a.reason == "The obligation is already strong enough."
-    with pytest.raises(InvalidTransition, match="A rejected amendment cannot be accepted"):
+    with pytest.raises(Conflict, match="A rejected amendment cannot be accepted"):
         decisions.decide(a, actor=user(people.secretariat), outcome=S.ACCEPTED)
-    with pytest.raises(InvalidTransition, match="A rejected amendment cannot be withdrawn"):
+    with pytest.raises(Conflict, match="A rejected amendment cannot be withdrawn"):
         operations.transition(a, S.WITHDRAWN, actor=user(people.mfa))
     rejected = events("amendment.reject")
     assert len(rejected) == 1 and rejected[0].details["reason"] == "The obligation is already strong enough."
@@ -169,7 +170,7 @@ def test_a_decision_taken_meanwhile_wins_over_a_stale_one(people):
     # Someone else rejects it in another transaction.
     with db.engine.begin() as other:
         other.execute(update(Amendment).where(Amendment.id == amendment_id).values(state=S.REJECTED, reason="No."))
-    with pytest.raises(InvalidTransition, match="A rejected amendment cannot be accepted"):
+    with pytest.raises(Conflict, match="A rejected amendment cannot be accepted"):
         decisions.decide(stale, actor=user(people.secretariat), outcome=S.ACCEPTED)
     db.session.rollback()
     assert current_text() == BASE and len(versions_of()) == 1
@@ -247,7 +248,7 @@ def test_issue_case_should_then_must_is_a_conflict_resolved_with_modifications(p
     assert amendment(must).state is S.SUBMITTED and current_text() == "States should cooperate on recruitment."
 
     current_id = clause().current_version_id
-    with pytest.raises(operations.AmendmentRefused, match="conflict markers") as markers:
+    with pytest.raises(InvalidInput, match="conflict markers") as markers:
         accept(
             must,
             people.secretariat,
@@ -258,7 +259,7 @@ def test_issue_case_should_then_must_is_a_conflict_resolved_with_modifications(p
         )
     assert markers.value.field == "text"
     db.session.rollback()
-    with pytest.raises(ReasonRequired):
+    with pytest.raises(InvalidInput):
         accept(
             must,
             people.secretariat,
@@ -456,6 +457,31 @@ def test_open_amendments_on_a_clause_respect_draft_privacy(people):
     assert [a.id for a in queries.open_on_clause(clause(), user(people.asetuc))] == [theirs]
     assert [a.id for a in queries.open_on_clause(clause(), user(people.secretariat))] == [theirs]
     assert queries.open_on_clause(clause(), None) == []
+
+
+def test_changes_that_are_not_simple_ones_are_refused_by_kind(people):
+    amendment_id = propose(people.mfa, "States must cooperate on recruitment.")
+    with pytest.raises(Conflict, match="cannot return to draft"):
+        operations.transition(amendment(amendment_id), S.DRAFT, actor=user(people.mfa))
+    with pytest.raises(NotPermitted, match="Only the secretariat decides"):
+        operations.transition(amendment(amendment_id), S.ACCEPTED, actor=user(people.mfa))
+    with pytest.raises(InvalidInput, match="Use the decision form") as decision:
+        operations.transition(amendment(amendment_id), S.ACCEPTED, actor=user(people.secretariat))
+    assert decision.value.field == "to"
+    with pytest.raises(InvalidInput, match="A reason is required to reject") as no_reason:
+        decisions.decide(amendment(amendment_id), actor=user(people.secretariat), outcome=S.REJECTED)
+    assert no_reason.value.field == "reason"
+    db.session.rollback()
+    assert amendment(amendment_id).state is S.SUBMITTED
+
+
+def test_waiting_days_count_from_submission_or_else_creation(people):
+    submitted = amendment(propose(people.mfa, "States must cooperate on recruitment."))
+    drafted = amendment(propose(people.asetuc, "States should cooperate on recruitment.", submit=False))
+    later = submitted.submitted_at.replace(tzinfo=UTC) + timedelta(days=3, hours=1)
+    days = queries.waiting_days([submitted, drafted], now=later)
+    assert days[submitted.id] == 3
+    assert days[drafted.id] == 3  # made a moment after, never submitted
 
 
 def test_state_counts_and_lists(people):

@@ -37,9 +37,10 @@ from sqlalchemy import select, update
 from drafter.extensions import db
 from drafter.models import Amendment, Clause, ClauseVersion, User, VersionCause
 from drafter.services import audit, versions
-from drafter.services.amendments.operations import AmendmentRefused, acting_role, claim_state, record_change
-from drafter.services.amendments.queries import DECISIONS, merge_heading, merge_onto_current
+from drafter.services.amendments.operations import acting_role, claim_state, record_change
+from drafter.services.amendments.queries import DECISIONS, merge_heading, merge_onto_current, state_machine_refusals
 from drafter.services.editing import lock_clause
+from drafter.services.errors import Conflict, InvalidInput
 from instrument.amendments import (
     OPEN_STATES,
     Actor,
@@ -47,14 +48,14 @@ from instrument.amendments import (
     AmendmentState,
     check_transition,
 )
-from instrument.errors import MergeConflict, StaleBase
+from instrument.errors import StaleBase
 from instrument.matching import clause_uid
 from instrument.merge import MergeResult, has_conflict_markers, merge
 
 S = AmendmentState
 
 
-class AmendmentConflict(MergeConflict):
+class AmendmentConflict(Conflict):
     """Accepting would need a choice between two changes of the same words; nothing was written.
 
     :ivar amendment: the amendment being accepted.
@@ -101,8 +102,11 @@ class AmendmentConflict(MergeConflict):
         self.heading_conflict = heading_conflict
 
 
-class ClauseChanged(StaleBase):
+class ClauseChanged(Conflict):
     """The clause kept changing while an amendment was being accepted; nothing was written."""
+
+
+_REVIEW_MERGE = "The clause changed meanwhile: review the merge on the amendment's page."
 
 
 @dataclass(frozen=True)
@@ -158,27 +162,31 @@ def decide(
         onto the newer text like an amendment.
     :param now: the time of the decision (default: now, UTC).
     :returns: an :class:`Outcome`.
-    :raises AmendmentRefused: for unusable input (markers left in, no text, wrong version).
-    :raises AmendmentConflict: when the change cannot be merged cleanly; nothing is written.
-    :raises ClauseChanged: when the clause changed underneath twice; nothing is written.
-    :raises InvalidTransition: (and its subclasses :class:`TransitionNotPermitted`,
-        :class:`~instrument.errors.ReasonRequired`) when the state machine refuses.
+    :raises InvalidInput: for unusable input (markers left in, no text, wrong version), on the
+        field it concerns (``reason`` for what belongs to no field: the form shows it there).
+    :raises AmendmentConflict: (a :class:`Conflict`) when the change cannot be merged cleanly;
+        nothing is written.
+    :raises ClauseChanged: (a :class:`Conflict`) when the clause changed underneath twice; nothing is written.
+    :raises Refused: as :func:`~drafter.services.amendments.queries.state_machine_refusals`
+        when the state machine refuses (:class:`NotPermitted`, :class:`InvalidInput` on
+        ``reason``, :class:`Conflict`); :class:`NotPermitted` also for someone with no role.
     """
     target = AmendmentState(outcome)
     if target not in DECISIONS:
         raise ValueError(f"{target.value} is not a decision")
     role = acting_role(amendment, actor, target)
-    check_transition(amendment.state, target, role, reason=reason)
+    with state_machine_refusals():
+        check_transition(amendment.state, target, role, reason=reason)
     modified = target is S.ACCEPTED_WITH_MODIFICATIONS
     if modified and amendment.kind is AmendmentKind.DELETE:
-        raise AmendmentRefused("A deletion is accepted or rejected as it stands.")
+        raise InvalidInput("A deletion is accepted or rejected as it stands.", field="reason")
     if modified and not (text or "").strip():
-        raise AmendmentRefused("Give the text as accepted.", "text")
+        raise InvalidInput("Give the text as accepted.", field="text")
     if modified and has_conflict_markers(text or ""):
-        raise AmendmentRefused(
+        raise InvalidInput(
             "The text still has conflict markers (lines such as “<<<<<<< amendment”). "
             "Keep the words you want and remove the marker lines.",
-            "text",
+            field="text",
         )
 
     if target is S.REJECTED:
@@ -223,7 +231,7 @@ def decide(
     if modified:
         on = db.session.get(ClauseVersion, base_version_id) if base_version_id is not None else current
         if on is None or on.clause_id != clause.id:
-            raise AmendmentRefused("The version the text was written on is not a version of this clause.")
+            raise InvalidInput("The version the text was written on is not a version of this clause.", field="reason")
         source = (on, text or "", amendment.heading if heading is None else heading.strip())
     else:
         source = (amendment.base_version, amendment.text, amendment.heading)
@@ -253,7 +261,7 @@ def _merge_and_write(
     for attempt in (1, 2):
         current = clause.current_version
         if current is None:  # every clause has had a version since it was made
-            raise ClauseChanged(f"{clause.key} has no current text; nothing was saved.")
+            raise ClauseChanged(f"{clause.key} has no current text; nothing was saved.", next_step=_REVIEW_MERGE)
         if modified and base.id == current.id:
             result = MergeResult(proposed_text, True, (), proposed_text)
         elif modified:
@@ -287,7 +295,8 @@ def _merge_and_write(
         except StaleBase as exc:
             if attempt == 2:
                 raise ClauseChanged(
-                    f"{clause.key} changed meanwhile, twice; nothing was saved. Review the merge and accept again."
+                    f"{clause.key} changed meanwhile, twice; nothing was saved. Review the merge and accept again.",
+                    next_step=_REVIEW_MERGE,
                 ) from exc
             db.session.refresh(clause)
             continue

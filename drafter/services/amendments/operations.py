@@ -26,7 +26,8 @@ from drafter.extensions import db
 from drafter.models import Amendment, Clause, ClauseVersion, Instrument, Organisation, User
 from drafter.permissions import is_active_user
 from drafter.services import audit, drafts
-from drafter.services.amendments.queries import DECISIONS, latest_draft, roles_for
+from drafter.services.amendments.queries import DECISIONS, latest_draft, roles_for, state_machine_refusals
+from drafter.services.errors import Conflict, InvalidInput, NotPermitted
 from instrument.amendments import (
     Actor,
     AmendmentKind,
@@ -38,7 +39,6 @@ from instrument.amendments import (
 from instrument.amendments import (
     decide as decide_transition,
 )
-from instrument.errors import InvalidTransition, TransitionNotPermitted
 from instrument.text import comparison_form
 
 S = AmendmentState
@@ -47,27 +47,16 @@ MAX_TEXT = 200_000
 MAX_RATIONALE = 20_000
 
 
-class AmendmentRefused(ValueError):
-    """A proposal or decision that cannot be made as given; the web layer shows it as a form error (400).
-
-    :ivar field: the form field the message belongs to, or ``None``.
-    """
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
-
-
 def acting_role(amendment: Amendment, actor: User | None, target: AmendmentState) -> Actor:
     """The role in which ``actor`` asks for ``target``.
 
-    :raises TransitionNotPermitted: when ``actor`` holds no role for the amendment at all.
+    :raises NotPermitted: when ``actor`` holds no role for the amendment at all.
     """
     if actor is None:
         return Actor.SYSTEM
     roles = roles_for(amendment, actor)
     if not roles:
-        raise TransitionNotPermitted(
+        raise NotPermitted(
             f"Only members of {amendment.organisation.name} or the secretariat may act on {amendment.title}."
         )
     fitting = [r for r in Actor if r in roles and allowed(amendment.state, target, r)]
@@ -106,38 +95,40 @@ def propose(
     :param submit: submit at once instead of keeping a private draft.
     :param now: the time (default: now, UTC), for the comment period.
     :returns: the new flushed :class:`Amendment`.
-    :raises AmendmentRefused: for missing or unusable input (named field).
-    :raises drafts.CommentPeriodClosed: when the latest draft's comment period has ended.
+    :raises NotPermitted: when ``actor`` has no organisation (or is not an active account).
+    :raises Conflict: when the clause has been deleted.
+    :raises InvalidInput: for missing or unusable input (``field`` names the input).
+    :raises drafts.CommentPeriodClosed: (a :class:`Conflict`) when the latest draft's comment period has ended.
     """
     kind = AmendmentKind(kind)
     if not is_active_user(actor) or actor.organisation_id is None:
-        raise AmendmentRefused("Amendments are proposed on behalf of an organisation; your account has none.")
+        raise NotPermitted("Amendments are proposed on behalf of an organisation; your account has none.")
     if clause.deleted:
-        raise AmendmentRefused("This clause has been deleted; it can no longer be amended.")
+        raise Conflict("This clause has been deleted; it can no longer be amended.")
     base = db.session.get(ClauseVersion, base_version_id)
     if base is None or base.clause_id != clause.id:
-        raise AmendmentRefused("The version you started from is not a version of this clause.", "base_version_id")
+        raise InvalidInput("The version you started from is not a version of this clause.", field="base_version_id")
     rationale = (rationale or "").strip()
     if not rationale:
-        raise AmendmentRefused("Explain why you propose this change.", "rationale")
+        raise InvalidInput("Explain why you propose this change.", field="rationale")
     if len(rationale) > MAX_RATIONALE or len(text or "") > MAX_TEXT:
-        raise AmendmentRefused("The text is too long.", "text")
+        raise InvalidInput("The text is too long.", field="text")
     text = (text or "").strip()
     heading = base.heading if heading is None else heading.strip()
     number = (number or "").strip()
     if kind is AmendmentKind.MODIFY:
         if not text:
-            raise AmendmentRefused("Write the text you propose, or choose to delete the clause.", "text")
+            raise InvalidInput("Write the text you propose, or choose to delete the clause.", field="text")
         if comparison_form(text) == comparison_form(base.text) and comparison_form(heading) == comparison_form(
             base.heading
         ):
-            raise AmendmentRefused("The proposed text is the same as the text you started from.", "text")
+            raise InvalidInput("The proposed text is the same as the text you started from.", field="text")
         number = base.number
     elif kind is AmendmentKind.INSERT:
         if not number:
-            raise AmendmentRefused("Give the new clause a number, for example “Article 12A”.", "number")
+            raise InvalidInput("Give the new clause a number, for example “Article 12A”.", field="number")
         if not text:
-            raise AmendmentRefused("Write the text of the new clause.", "text")
+            raise InvalidInput("Write the text of the new clause.", field="text")
     else:
         text, heading, number = "", base.heading, base.number
     draft = latest_draft(clause.instrument)
@@ -231,7 +222,7 @@ def _sponsors(ids: Iterable[int], *, exclude: int | None) -> list[Organisation]:
         return []
     found = list(db.session.scalars(select(Organisation).where(Organisation.id.in_(wanted))))
     if len(found) != len(wanted):
-        raise AmendmentRefused("One of the co-sponsoring organisations does not exist.", "sponsors")
+        raise InvalidInput("One of the co-sponsoring organisations does not exist.", field="sponsors")
     return found
 
 
@@ -247,13 +238,14 @@ def claim_state(
     """Check and write one change of state with a compare-and-set UPDATE.
 
     :returns: the :class:`instrument.amendments.Decision`.
-    :raises InvalidTransition: (or a subclass) when the state machine refuses,
-        including when someone else changed the state first.
+    :raises Refused: as :func:`state_machine_refusals` when the state machine refuses;
+        :class:`Conflict` also when someone else changed the state first.
     """
     state = amendment.state
-    decision = decide_transition(
-        state, target, role, decider_id=actor.id if actor is not None else None, reason=reason, at=now
-    )
+    with state_machine_refusals():
+        decision = decide_transition(
+            state, target, role, decider_id=actor.id if actor is not None else None, reason=reason, at=now
+        )
     values: dict = {"state": target}
     if target is S.SUBMITTED:
         values["submitted_at"] = decision.decided_at
@@ -269,8 +261,9 @@ def claim_state(
     result = cast(CursorResult[Any], db.session.execute(stmt))
     if result.rowcount != 1:
         db.session.refresh(amendment)
-        check_transition(amendment.state, target, role, reason=reason)  # explains the new state
-        raise InvalidTransition(f"{amendment.title} changed meanwhile; reload the page and try again.")
+        with state_machine_refusals():
+            check_transition(amendment.state, target, role, reason=reason)  # explains the new state
+        raise Conflict(f"{amendment.title} changed meanwhile; reload the page and try again.")
     for name, value in values.items():
         attributes.set_committed_value(amendment, name, value)
     return decision
@@ -307,11 +300,14 @@ def record_change(amendment: Amendment, target: AmendmentState, actor: User | No
 def submit_amendment(amendment: Amendment, *, actor: User | None, now: datetime | None = None) -> Amendment:
     """Submit a draft amendment: it becomes visible to every signed-in user.
 
-    :raises drafts.CommentPeriodClosed: when the draft it was proposed on no longer takes amendments.
-    :raises InvalidTransition: (or a subclass) as :func:`instrument.amendments.check_transition`.
+    :raises drafts.CommentPeriodClosed: (a :class:`Conflict`) when the draft it was proposed on
+        no longer takes amendments.
+    :raises Refused: as :func:`state_machine_refusals` when the state machine refuses,
+        :class:`NotPermitted` also for someone with no role for the amendment.
     """
     role = acting_role(amendment, actor, S.SUBMITTED)
-    check_transition(amendment.state, S.SUBMITTED, role)
+    with state_machine_refusals():
+        check_transition(amendment.state, S.SUBMITTED, role)
     if amendment.draft is not None:
         drafts.ensure_open_for_comment(amendment.draft, now)
     claim_state(amendment, S.SUBMITTED, role, actor=actor, reason=None, now=now)
@@ -332,14 +328,21 @@ def transition(
     :param actor: who asks (``None``: the system).
     :param reason: kept with withdrawals and supersessions.
     :returns: the amendment, flushed.
-    :raises ValueError: for a decision (use :func:`decide`) or ``draft``.
-    :raises InvalidTransition: (or a subclass) as :func:`instrument.amendments.check_transition`;
-        :class:`TransitionNotPermitted` also for someone with no role for the amendment.
-    :raises drafts.CommentPeriodClosed: when submitting after the comment period.
+    :raises Conflict: for ``draft`` (no amendment goes back to it).
+    :raises NotPermitted: for a decision asked by someone outside the secretariat.
+    :raises InvalidInput: (on ``to``) for a decision asked by the secretariat: decisions go
+        through :func:`~drafter.services.amendments.decisions.decide`.
+    :raises Refused: as :func:`state_machine_refusals` when the state machine refuses,
+        :class:`NotPermitted` also for someone with no role for the amendment.
+    :raises drafts.CommentPeriodClosed: (a :class:`Conflict`) when submitting after the comment period.
     """
     target = AmendmentState(target)
-    if target in DECISIONS or target is S.DRAFT:
-        raise ValueError(f"{target.value} is not a simple change of state")
+    if target is S.DRAFT:
+        raise Conflict(f"{amendment.title} cannot return to draft.")
+    if target in DECISIONS:
+        if Actor.SECRETARIAT not in roles_for(amendment, actor):
+            raise NotPermitted("Only the secretariat decides on amendments.")
+        raise InvalidInput("Use the decision form to accept or reject an amendment.", field="to")
     if target is S.SUBMITTED:
         return submit_amendment(amendment, actor=actor, now=now)
     role = acting_role(amendment, actor, target)
