@@ -21,7 +21,7 @@ from drafter import permissions
 from drafter.amendment_forms import KIND_LABELS, DecisionForm, ProposeForm, QueueFilterForm, TransitionForm
 from drafter.errors import render_error
 from drafter.extensions import db
-from drafter.models import Amendment, Clause, ClauseVersion, Instrument
+from drafter.models import Amendment, ClauseVersion, Instrument
 from drafter.services.amendments import decisions, operations, queries
 from drafter.services.drafts import CommentPeriodClosed, open_for_comment
 from drafter.views.loaders import (
@@ -490,9 +490,3 @@ def on_clause(slug: str, uid: str):
         titles={a.id: a.title for a in amendments},
         kind_labels=KIND_LABELS,
     )
-
-
-@bp.app_template_global("open_amendments")
-def open_amendments(clause: Clause) -> list[Amendment]:
-    """Template helper for the clause page: the open amendments on ``clause`` the visitor may see (two queries)."""
-    return queries.open_on_clause(clause, _user())
