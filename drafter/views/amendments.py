@@ -174,6 +174,7 @@ def render_amendment(amendment: Amendment, *, decision: DecisionForm | None = No
         current=current,
         own_html=render_redline_html(own),
         own_side=render_side_by_side(own),
+        still_open=is_open(amendment.state),
         against=queries.against_current(amendment, current) if is_open(amendment.state) else None,
         actions=[a for a in actions if a not in queries.DECISIONS and a is not S.SUPERSEDED],
         can_supersede=S.SUPERSEDED in actions,
@@ -431,6 +432,7 @@ def queue(slug: str):
         endpoint="amendments.queue",
         mine=False,
         waiting=queries.waiting_days(page.items),
+        public_open_states=queries.PUBLIC_OPEN_STATES,
     )
 
 
@@ -459,6 +461,7 @@ def mine(slug: str):
         endpoint="amendments.mine",
         mine=True,
         waiting=queries.waiting_days(page.items),
+        public_open_states=queries.PUBLIC_OPEN_STATES,
     )
 
 
