@@ -14,7 +14,7 @@ Two clauses, both from the 1.5 MB civil code
 * the largest provision of the whole code, imported as it is (every one of
   its clauses becomes a clause of the instrument).
 
-For each, three timings of :func:`drafter.services.amendments.decide`
+For each, three timings of :func:`drafter.services.amendments.decisions.decide`
 (accept), each the median of ``runs`` runs, measured from the call to the
 flush of its last row (the commit is left out; each run is rolled back so
 that every run starts from the same state, and the merge cache is emptied):
@@ -24,7 +24,7 @@ that every run starts from the same state, and the merge cache is emptied):
   the amendment was written, so the accept merges base -> proposed onto
   base -> current, verifies the result and writes it;
 * *conflict*: both replaced the same word differently; the accept stops
-  with :class:`~drafter.services.amendments.AmendmentConflict` and writes nothing.
+  with :class:`~drafter.services.amendments.decisions.AmendmentConflict` and writes nothing.
 
 No assertion: the figures are for people to read.
 """
@@ -67,15 +67,15 @@ def time_accept(clause_id: int, proposed: str, current: str | None, runs: int) -
         written (``None``: nothing, the amendment is on the current text).
     """
     from drafter.models import Clause, Role, User, VersionCause
-    from drafter.services import amendments as service
     from drafter.services import versions
+    from drafter.services.amendments import decisions, operations, queries
 
     secretariat = db.session.scalar(select(User).where(User.role == Role.SECRETARIAT))
     delegate = db.session.scalar(select(User).where(User.role == Role.STAKEHOLDER))
     times, outcome = [], ""
     for _ in range(runs):
         clause = db.session.get(Clause, clause_id)
-        amendment = service.propose(
+        amendment = operations.propose(
             clause,
             actor=delegate,
             kind="modify",
@@ -95,13 +95,13 @@ def time_accept(clause_id: int, proposed: str, current: str | None, runs: int) -
                 actor=secretariat,
             )
         db.session.flush()
-        service.cached_merge.cache_clear()
+        queries.cached_merge.cache_clear()
         start = time.perf_counter()
         try:
-            result = service.decide(amendment, actor=secretariat, outcome="accepted")
+            result = decisions.decide(amendment, actor=secretariat, outcome="accepted")
             db.session.flush()
             outcome = f"{result.state.value}, version {result.version.seq}" + (" (merged)" if result.merged else "")
-        except service.AmendmentConflict as exc:
+        except decisions.AmendmentConflict as exc:
             outcome = f"conflict: {len(exc.merge.conflicts)} place(s)"
         times.append((time.perf_counter() - start) * 1000)
         db.session.rollback()

@@ -401,7 +401,8 @@ def reader_sessions(app, world: synthetic.World, n: int) -> list[dict[str, str]]
 def writer_plans(app, world: synthetic.World, articles: list[str], writers: int, label: str) -> list[load.WriterPlan]:
     """Three in five writers comment on random articles; the others decide open amendments that apply cleanly."""
     from drafter.models import Amendment, Clause
-    from instrument.amendments import AmendmentKind, AmendmentState
+    from drafter.services.amendments.queries import PUBLIC_OPEN_STATES
+    from instrument.amendments import AmendmentKind
 
     with app.app_context():
         rows = db.session.execute(
@@ -409,7 +410,7 @@ def writer_plans(app, world: synthetic.World, articles: list[str], writers: int,
             .join(Clause, Clause.id == Amendment.clause_id)
             .where(
                 Amendment.instrument_id == world.instrument_id,
-                Amendment.state.in_([AmendmentState.SUBMITTED, AmendmentState.UNDER_REVIEW]),
+                Amendment.state.in_(PUBLIC_OPEN_STATES),
                 Amendment.kind == AmendmentKind.MODIFY,
                 Amendment.base_version_id == Clause.current_version_id,
             )

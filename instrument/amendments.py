@@ -79,7 +79,9 @@ class Actor(str, enum.Enum):
 
 
 _S = AmendmentState
-_OPEN = frozenset({_S.DRAFT, _S.SUBMITTED, _S.UNDER_REVIEW})
+#: States in which an amendment can still change (drafts included), in life-cycle order.
+OPEN_STATES: tuple[AmendmentState, ...] = (_S.DRAFT, _S.SUBMITTED, _S.UNDER_REVIEW)
+_OPEN = frozenset(OPEN_STATES)
 _DECIDED = frozenset({_S.ACCEPTED, _S.ACCEPTED_WITH_MODIFICATIONS, _S.REJECTED})
 _PROPOSER = frozenset({Actor.PROPOSER})
 _SECRETARIAT = frozenset({Actor.SECRETARIAT})

@@ -28,7 +28,7 @@ from drafter.demo.accounts import SECRETARIAT_ORG
 from drafter.extensions import db
 from drafter.models import Amendment, Clause, Instrument, Organisation
 from drafter.services import accounts
-from drafter.services import amendments as service
+from drafter.services.amendments import decisions, operations
 from instrument.amendments import AmendmentState
 
 #: (proposer email, clause uid, old words, new words, rationale, co-sponsors, what happens)
@@ -122,7 +122,7 @@ def load_demo_amendments(slug: str) -> Iterator[str]:
         if old not in current.text:
             raise RuntimeError(f"the demo amendment on {uid} expects the words {old!r} in its text")
         sponsor_ids = db.session.scalars(select(Organisation.id).where(Organisation.name.in_(sponsors))).all()
-        amendment = service.propose(
+        amendment = operations.propose(
             clause,
             actor=proposer,
             kind="modify",
@@ -134,11 +134,11 @@ def load_demo_amendments(slug: str) -> Iterator[str]:
             submit=True,
         )
         if fate is AmendmentState.UNDER_REVIEW:
-            service.transition(amendment, fate, actor=secretariat)
+            operations.transition(amendment, fate, actor=secretariat)
         elif fate is AmendmentState.ACCEPTED:
-            service.decide(amendment, actor=secretariat, outcome=fate)
+            decisions.decide(amendment, actor=secretariat, outcome=fate)
         elif fate is AmendmentState.REJECTED:
-            service.decide(amendment, actor=secretariat, outcome=fate, reason=REJECTION)
+            decisions.decide(amendment, actor=secretariat, outcome=fate, reason=REJECTION)
         made.append(fate)
     db.session.commit()
     summary = ", ".join(f"{made.count(s)} {s.label.lower()}" for s in AmendmentState if made.count(s))

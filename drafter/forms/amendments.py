@@ -2,7 +2,7 @@
 
 Every POST form carries a CSRF token (Flask-WTF); the filter forms are GET
 forms without one, since they change nothing. Length limits follow
-:mod:`drafter.services.amendments` (``MAX_TEXT``, ``MAX_RATIONALE``) and the
+:mod:`drafter.services.amendments.operations` (``MAX_TEXT``, ``MAX_RATIONALE``) and the
 columns they fill.
 """
 
@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from wtforms.widgets import HiddenInput
 
 from drafter.forms import CheckboxListField, Form, LongSelect, options, plain_text, strip
-from drafter.services.amendments import MAX_RATIONALE, MAX_TEXT
+from drafter.services.amendments.operations import MAX_RATIONALE, MAX_TEXT
 from instrument.amendments import AmendmentKind, AmendmentState
 
 #: What each kind of amendment proposes, keyed by :class:`AmendmentKind` value.

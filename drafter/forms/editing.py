@@ -1,6 +1,6 @@
 """The form of the secretariat's direct edit of a clause.
 
-Length limits follow :mod:`drafter.services.amendments` (``MAX_TEXT``) and the
+Length limits follow :mod:`drafter.services.amendments.operations` (``MAX_TEXT``) and the
 columns they fill.
 """
 
@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
 from drafter.forms import Form, plain_text, strip
-from drafter.services.amendments import MAX_TEXT
+from drafter.services.amendments.operations import MAX_TEXT
 
 
 class EditClauseForm(Form):

@@ -13,6 +13,7 @@ from drafter.forms.instruments import PublishDraftForm
 from drafter.models import ClauseVersion, Draft, DraftEntry, Instrument
 from drafter.services import drafts as draft_service
 from drafter.services import exports
+from drafter.services.amendments import queries as amendment_queries
 from drafter.services.comments import queries as comment_queries
 from drafter.views import fulltext
 from drafter.views.comments import panel_context
@@ -157,6 +158,10 @@ def clause(slug: str, uid: str):
         in_drafts=in_drafts,
         reading=reading,
         shown=shown,
+        # The open amendments listed under the text (templates/amendments/_on_clause.html).
+        open_amendments=amendment_queries.open_on_clause(the_clause, current_user)
+        if current is not None and not the_clause.deleted
+        else [],
         **comments,
     )
 

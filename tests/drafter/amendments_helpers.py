@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from drafter.extensions import db
 from drafter.models import Amendment, Clause, ClauseVersion, OrganisationType, Role, User
-from drafter.services import amendments as service
+from drafter.services.amendments import decisions, operations
 from tests.drafter.accounts_helpers import add_org, add_user
 from tests.drafter.helpers import import_text, instrument_md
 
@@ -93,7 +93,7 @@ def propose(
 ) -> int:
     """Propose an amendment on ``key`` through the service and commit; returns its id."""
     target = clause(key)
-    amendment = service.propose(
+    amendment = operations.propose(
         target,
         actor=user(proposer_id),
         kind=kind,
@@ -107,10 +107,10 @@ def propose(
     return amendment.id
 
 
-def accept(amendment_id: int, secretariat_id: int, **kwargs) -> service.Outcome:
+def accept(amendment_id: int, secretariat_id: int, **kwargs) -> decisions.Outcome:
     """Accept (or decide otherwise, with ``outcome=``) through the service and commit."""
     kwargs.setdefault("outcome", "accepted")
-    outcome = service.decide(amendment(amendment_id), actor=user(secretariat_id), **kwargs)
+    outcome = decisions.decide(amendment(amendment_id), actor=user(secretariat_id), **kwargs)
     db.session.commit()
     return outcome
 

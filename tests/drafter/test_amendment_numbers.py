@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from drafter.extensions import db
 from drafter.models import Amendment
-from drafter.services import amendments as amendment_service
+from drafter.services.amendments import operations
 from tests.drafter.accounts_helpers import put_in_session
 from tests.drafter.amendments_helpers import BASE, accept, add_instrument, add_people, clause, user
 
@@ -29,7 +29,7 @@ def people(app):
 def propose_in(slug: str, proposer_id: int, text: str) -> int:
     """Propose (submitted) on Article 1 of ``slug`` through the service and commit; returns the id."""
     target = clause("Article 1", slug)
-    made = amendment_service.propose(
+    made = operations.propose(
         target,
         actor=user(proposer_id),
         kind="modify",
@@ -91,7 +91,7 @@ def together(monkeypatch):
     def install(lock: bool):
         barrier = threading.Barrier(2, timeout=30)
         waited: set[int] = set()
-        real_lock, real_next = amendment_service.lock_numbering, amendment_service.next_number
+        real_lock, real_next = operations.lock_numbering, operations.next_number
 
         def lock_numbering(instrument_id):
             if lock:
@@ -105,8 +105,8 @@ def together(monkeypatch):
                 barrier.wait()  # both have read the same highest number
             return number
 
-        monkeypatch.setattr(amendment_service, "lock_numbering", lock_numbering)
-        monkeypatch.setattr(amendment_service, "next_number", next_number)
+        monkeypatch.setattr(operations, "lock_numbering", lock_numbering)
+        monkeypatch.setattr(operations, "next_number", next_number)
 
     return install
 

@@ -17,8 +17,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from drafter.services import amendments as amendment_service
 from drafter.services import editing
+from drafter.services.amendments import decisions
 from instrument.amendments import AmendmentState as S
 from tests.drafter.accounts_helpers import events, put_in_session
 from tests.drafter.amendments_helpers import (
@@ -61,7 +61,7 @@ def together(monkeypatch):
                 real(clause_)
 
         monkeypatch.setattr(editing, "lock_clause", lock_after_both_read)
-        monkeypatch.setattr(amendment_service, "lock_clause", lock_after_both_read)
+        monkeypatch.setattr(decisions, "lock_clause", lock_after_both_read)
 
     return install
 

@@ -10,10 +10,11 @@ from sqlalchemy import select, update
 from drafter import policies
 from drafter.extensions import db
 from drafter.models import Amendment, Clause, ClauseVersion, Draft, VersionCause
-from drafter.services import amendments as service
 from drafter.services import drafts, editing, versions
+from drafter.services.amendments import decisions, operations, queries
+from drafter.services.errors import Conflict, InvalidInput, NotPermitted
 from instrument.amendments import AmendmentState as S
-from instrument.errors import InvalidTransition, ReasonRequired, StaleBase, TransitionNotPermitted
+from instrument.errors import StaleBase
 from instrument.merge import AMENDMENT_MARKER, CURRENT_MARKER
 from tests.drafter.accounts_helpers import events
 from tests.drafter.amendments_helpers import (
@@ -56,7 +57,7 @@ def test_a_proposal_starts_as_a_private_draft_and_is_submitted_later(people):
     assert not policies.can_view(a, user(people.asetuc)) and policies.can_view(a, user(people.mfa_colleague))
     assert not policies.can_view(a, user(people.secretariat))
 
-    service.submit_amendment(a, actor=user(people.mfa_colleague))  # any member of the organisation
+    operations.submit_amendment(a, actor=user(people.mfa_colleague))  # any member of the organisation
     db.session.commit()
     a = amendment(amendment_id)
     assert a.state is S.SUBMITTED and a.submitted_at is not None
@@ -75,7 +76,7 @@ def test_a_proposal_starts_as_a_private_draft_and_is_submitted_later(people):
     ],
 )
 def test_unusable_proposals_are_refused_with_the_field_named(people, kind, text, extra, field, message):
-    with pytest.raises(service.AmendmentRefused, match=message) as caught:
+    with pytest.raises(InvalidInput, match=message) as caught:
         propose(people.mfa, text, kind=kind, **extra)
     assert caught.value.field == field
     db.session.rollback()
@@ -84,7 +85,7 @@ def test_unusable_proposals_are_refused_with_the_field_named(people, kind, text,
 
 def test_a_base_version_of_another_clause_is_refused(people):
     other = clause("Article 2").current_version_id
-    with pytest.raises(service.AmendmentRefused, match="not a version of this clause"):
+    with pytest.raises(InvalidInput, match="not a version of this clause"):
         propose(people.mfa, "Changed.", base_version_id=other)
 
 
@@ -96,12 +97,12 @@ def test_proposals_and_submissions_after_the_comment_period_are_refused(people):
     draft_id = propose(people.mfa, "States shall closely cooperate on recruitment.", submit=False)
     later = closes + timedelta(days=1)
     with pytest.raises(drafts.CommentPeriodClosed) as caught:
-        service.submit_amendment(amendment(draft_id), actor=user(people.mfa), now=later)
+        operations.submit_amendment(amendment(draft_id), actor=user(people.mfa), now=later)
     assert "the period has ended" in str(caught.value)
     db.session.rollback()
     target = clause()
     with pytest.raises(drafts.CommentPeriodClosed):
-        service.propose(
+        operations.propose(
             target,
             actor=user(people.asetuc),
             kind="modify",
@@ -120,22 +121,22 @@ def test_proposals_and_submissions_after_the_comment_period_are_refused(people):
 
 def test_who_may_make_which_change(people):
     amendment_id = propose(people.mfa, "States must cooperate on recruitment.")
-    with pytest.raises(TransitionNotPermitted, match="Only members of Migrant Forum in Asia or the secretariat"):
-        service.transition(amendment(amendment_id), S.WITHDRAWN, actor=user(people.asetuc))
-    with pytest.raises(TransitionNotPermitted, match="Only the proposing organisation may withdraw"):
-        service.transition(amendment(amendment_id), S.WITHDRAWN, actor=user(people.secretariat))
-    with pytest.raises(TransitionNotPermitted, match="Only the secretariat may accept"):
-        service.decide(amendment(amendment_id), actor=user(people.mfa), outcome=S.ACCEPTED)
-    with pytest.raises(TransitionNotPermitted, match="Only the secretariat may put"):
-        service.transition(amendment(amendment_id), S.UNDER_REVIEW, actor=user(people.mfa))
-    with pytest.raises(ReasonRequired, match="A reason is required to reject"):
-        service.decide(amendment(amendment_id), actor=user(people.secretariat), outcome=S.REJECTED, reason="  ")
+    with pytest.raises(NotPermitted, match="Only members of Migrant Forum in Asia or the secretariat"):
+        operations.transition(amendment(amendment_id), S.WITHDRAWN, actor=user(people.asetuc))
+    with pytest.raises(NotPermitted, match="Only the proposing organisation may withdraw"):
+        operations.transition(amendment(amendment_id), S.WITHDRAWN, actor=user(people.secretariat))
+    with pytest.raises(NotPermitted, match="Only the secretariat may accept"):
+        decisions.decide(amendment(amendment_id), actor=user(people.mfa), outcome=S.ACCEPTED)
+    with pytest.raises(NotPermitted, match="Only the secretariat may put"):
+        operations.transition(amendment(amendment_id), S.UNDER_REVIEW, actor=user(people.mfa))
+    with pytest.raises(InvalidInput, match="A reason is required to reject"):
+        decisions.decide(amendment(amendment_id), actor=user(people.secretariat), outcome=S.REJECTED, reason="  ")
     db.session.rollback()
     assert amendment(amendment_id).state is S.SUBMITTED
     assert versions_of()[-1].seq == 1
 
-    service.transition(amendment(amendment_id), S.UNDER_REVIEW, actor=user(people.secretariat))
-    service.decide(
+    operations.transition(amendment(amendment_id), S.UNDER_REVIEW, actor=user(people.secretariat))
+    decisions.decide(
         amendment(amendment_id),
         actor=user(people.secretariat),
         outcome=S.REJECTED,
@@ -145,17 +146,17 @@ def test_who_may_make_which_change(people):
     a = amendment(amendment_id)
     assert a.state is S.REJECTED and a.decided_by_id == people.secretariat and a.decided_at is not None
     assert a.reason == "The obligation is already strong enough."
-    with pytest.raises(InvalidTransition, match="A rejected amendment cannot be accepted"):
-        service.decide(a, actor=user(people.secretariat), outcome=S.ACCEPTED)
-    with pytest.raises(InvalidTransition, match="A rejected amendment cannot be withdrawn"):
-        service.transition(a, S.WITHDRAWN, actor=user(people.mfa))
+    with pytest.raises(Conflict, match="A rejected amendment cannot be accepted"):
+        decisions.decide(a, actor=user(people.secretariat), outcome=S.ACCEPTED)
+    with pytest.raises(Conflict, match="A rejected amendment cannot be withdrawn"):
+        operations.transition(a, S.WITHDRAWN, actor=user(people.mfa))
     rejected = events("amendment.reject")
     assert len(rejected) == 1 and rejected[0].details["reason"] == "The obligation is already strong enough."
 
 
 def test_the_proposer_withdraws_before_a_decision(people):
     amendment_id = propose(people.mfa, "States must cooperate on recruitment.")
-    service.transition(
+    operations.transition(
         amendment(amendment_id), S.WITHDRAWN, actor=user(people.mfa), reason="Merged into our other proposal."
     )
     db.session.commit()
@@ -170,8 +171,8 @@ def test_a_decision_taken_meanwhile_wins_over_a_stale_one(people):
     # Someone else rejects it in another transaction.
     with db.engine.begin() as other:
         other.execute(update(Amendment).where(Amendment.id == amendment_id).values(state=S.REJECTED, reason="No."))
-    with pytest.raises(InvalidTransition, match="A rejected amendment cannot be accepted"):
-        service.decide(stale, actor=user(people.secretariat), outcome=S.ACCEPTED)
+    with pytest.raises(Conflict, match="A rejected amendment cannot be accepted"):
+        decisions.decide(stale, actor=user(people.secretariat), outcome=S.ACCEPTED)
     db.session.rollback()
     assert current_text() == BASE and len(versions_of()) == 1
 
@@ -239,7 +240,7 @@ def test_reference_case_should_then_must_is_a_conflict_resolved_with_modificatio
     should = propose(people.mfa, "States should cooperate on recruitment.")
     must = propose(people.asetuc, "States must cooperate on recruitment.")
     accept(should, people.secretariat)
-    with pytest.raises(service.AmendmentConflict) as caught:
+    with pytest.raises(decisions.AmendmentConflict) as caught:
         accept(must, people.secretariat)
     db.session.rollback()
     conflict = caught.value
@@ -248,7 +249,7 @@ def test_reference_case_should_then_must_is_a_conflict_resolved_with_modificatio
     assert amendment(must).state is S.SUBMITTED and current_text() == "States should cooperate on recruitment."
 
     current_id = clause().current_version_id
-    with pytest.raises(service.AmendmentRefused, match="conflict markers") as markers:
+    with pytest.raises(InvalidInput, match="conflict markers") as markers:
         accept(
             must,
             people.secretariat,
@@ -259,7 +260,7 @@ def test_reference_case_should_then_must_is_a_conflict_resolved_with_modificatio
         )
     assert markers.value.field == "text"
     db.session.rollback()
-    with pytest.raises(ReasonRequired):
+    with pytest.raises(InvalidInput):
         accept(
             must,
             people.secretariat,
@@ -375,7 +376,7 @@ def test_headings_changed_differently_are_a_conflict(people):
         text=BASE,
     )
     db.session.commit()
-    with pytest.raises(service.AmendmentConflict) as caught:
+    with pytest.raises(decisions.AmendmentConflict) as caught:
         accept(amendment_id, people.secretariat)
     assert caught.value.heading_conflict and caught.value.merge.clean
     assert caught.value.heading == "Recruitment"
@@ -418,7 +419,7 @@ def test_two_stale_bases_in_a_row_write_nothing(people, monkeypatch):
         raise StaleBase("moved on")
 
     monkeypatch.setattr(versions, "add_version", always_stale)
-    with pytest.raises(service.ClauseChanged, match="changed meanwhile"):
+    with pytest.raises(decisions.ClauseChanged, match="changed meanwhile"):
         accept(amendment_id, people.secretariat)
     db.session.rollback()
     assert amendment(amendment_id).state is S.SUBMITTED
@@ -453,10 +454,35 @@ def test_an_edit_made_on_an_old_version_is_a_conflict_with_the_merge(people):
 def test_open_amendments_on_a_clause_respect_draft_privacy(people):
     mine = propose(people.mfa, "States must cooperate on recruitment.", submit=False)
     theirs = propose(people.asetuc, "States should cooperate on recruitment.")
-    assert [a.id for a in service.open_on_clause(clause(), user(people.mfa_colleague))] == [mine, theirs]
-    assert [a.id for a in service.open_on_clause(clause(), user(people.asetuc))] == [theirs]
-    assert [a.id for a in service.open_on_clause(clause(), user(people.secretariat))] == [theirs]
-    assert service.open_on_clause(clause(), None) == []
+    assert [a.id for a in queries.open_on_clause(clause(), user(people.mfa_colleague))] == [mine, theirs]
+    assert [a.id for a in queries.open_on_clause(clause(), user(people.asetuc))] == [theirs]
+    assert [a.id for a in queries.open_on_clause(clause(), user(people.secretariat))] == [theirs]
+    assert queries.open_on_clause(clause(), None) == []
+
+
+def test_changes_that_are_not_simple_ones_are_refused_by_kind(people):
+    amendment_id = propose(people.mfa, "States must cooperate on recruitment.")
+    with pytest.raises(Conflict, match="cannot return to draft"):
+        operations.transition(amendment(amendment_id), S.DRAFT, actor=user(people.mfa))
+    with pytest.raises(NotPermitted, match="Only the secretariat decides"):
+        operations.transition(amendment(amendment_id), S.ACCEPTED, actor=user(people.mfa))
+    with pytest.raises(InvalidInput, match="Use the decision form") as decision:
+        operations.transition(amendment(amendment_id), S.ACCEPTED, actor=user(people.secretariat))
+    assert decision.value.field == "to"
+    with pytest.raises(InvalidInput, match="A reason is required to reject") as no_reason:
+        decisions.decide(amendment(amendment_id), actor=user(people.secretariat), outcome=S.REJECTED)
+    assert no_reason.value.field == "reason"
+    db.session.rollback()
+    assert amendment(amendment_id).state is S.SUBMITTED
+
+
+def test_waiting_days_count_from_submission_or_else_creation(people):
+    submitted = amendment(propose(people.mfa, "States must cooperate on recruitment."))
+    drafted = amendment(propose(people.asetuc, "States should cooperate on recruitment.", submit=False))
+    later = submitted.submitted_at.replace(tzinfo=UTC) + timedelta(days=3, hours=1)
+    days = queries.waiting_days([submitted, drafted], now=later)
+    assert days[submitted.id] == 3
+    assert days[drafted.id] == 3  # made a moment after, never submitted
 
 
 def test_state_counts_and_lists(people):
@@ -464,14 +490,14 @@ def test_state_counts_and_lists(people):
     propose(people.asetuc, "States must cooperate on recruitment.", submit=False)
     accept(ids[0], people.secretariat, outcome=S.REJECTED, reason="No.")
     instrument = clause().instrument
-    counts = service.state_counts(instrument)
+    counts = queries.state_counts(instrument)
     assert counts[S.SUBMITTED] == 2 and counts[S.REJECTED] == 1 and counts[S.DRAFT] == 0
-    assert service.state_counts(instrument, organisation_id=people.asetuc_org)[S.DRAFT] == 1
-    page = service.list_amendments(instrument, states=[S.SUBMITTED], per_page=1, page=2)
+    assert queries.state_counts(instrument, organisation_id=people.asetuc_org)[S.DRAFT] == 1
+    page = queries.list_amendments(instrument, states=[S.SUBMITTED], per_page=1, page=2)
     assert page.total == 2 and page.pages == 2 and [a.id for a in page.items] == [ids[2]]
-    assert service.list_amendments(instrument, organisation_id=people.asetuc_org).total == 0  # its draft is private
-    assert service.list_amendments(instrument, organisation_id=people.asetuc_org, include_drafts=True).total == 1
+    assert queries.list_amendments(instrument, organisation_id=people.asetuc_org).total == 0  # its draft is private
+    assert queries.list_amendments(instrument, organisation_id=people.asetuc_org, include_drafts=True).total == 1
     future = datetime.now(UTC) + timedelta(days=1)
-    assert service.list_amendments(instrument, older_than=future).total == 3
-    assert service.list_amendments(instrument, older_than=future - timedelta(days=30)).total == 0
+    assert queries.list_amendments(instrument, older_than=future).total == 3
+    assert queries.list_amendments(instrument, older_than=future - timedelta(days=30)).total == 0
     assert db.session.scalar(select(Draft)) is not None and db.session.scalar(select(ClauseVersion)) is not None

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select, update
 
 from drafter.extensions import db
-from drafter.models import Amendment, ClauseVersion, Draft
-from drafter.services import drafts
+from drafter.models import Amendment, ClauseVersion, Draft, VersionCause
+from drafter.services import drafts, versions
 from instrument.amendments import AmendmentState as S
 from tests.drafter.accounts_helpers import put_in_session, row_counts
 from tests.drafter.amendments_helpers import (
@@ -373,6 +373,34 @@ def test_review_queue_counts_filters_and_pages(app, client, people):
     assert client.get("/i/t/amendments/?page=0").status_code == 400
     assert "Review amendments" in text_of(client.get("/amendments/review"))
     assert as_user(app, client, people.mfa).get("/i/t/amendments/").status_code == 403
+
+
+def test_open_amendments_say_when_their_clause_moved_on_or_was_deleted(app, client, people):
+    older = in_db(app, propose, people.asetuc, "States must cooperate on recruitment.")
+    newer = in_db(app, propose, people.mfa, "States shall closely cooperate on recruitment.")
+    queue = text_of(as_user(app, client, people.secretariat).get("/i/t/amendments/"))
+    assert "The clause changed since it was written." not in queue
+    in_db(app, accept, newer, people.secretariat)
+    queue = text_of(client.get("/i/t/amendments/"))
+    assert queue.count("The clause changed since it was written.") == 1  # the accepted one is no longer open
+    assert "can no longer be applied" not in text_of(client.get(f"/i/t/amendments/{older}/"))
+    with app.app_context():
+        deleted = clause()
+        versions.add_version(
+            deleted,
+            number=deleted.current_version.number,
+            heading=deleted.current_version.heading,
+            text=deleted.current_version.text,
+            cause=VersionCause.EDIT,
+            actor=user(people.secretariat),
+            base_version_id=deleted.current_version_id,
+            deleted=True,
+        )
+        db.session.commit()
+    assert "Article 1 has been deleted since this amendment was written" in text_of(
+        client.get(f"/i/t/amendments/{older}/")
+    )
+    assert "can no longer be applied" not in text_of(client.get(f"/i/t/amendments/{newer}/"))  # decided
 
 
 def test_my_organisation_lists_its_drafts_and_nothing_of_others(app, client, people):

@@ -189,7 +189,7 @@ def test_queries_do_not_grow_with_the_text(app, client, count_queries, fmt):
 
 
 def test_synoptic_and_redline_queries_do_not_grow(app, client, count_queries):
-    from drafter.services.amendments import propose
+    from drafter.services.amendments.operations import propose
     from drafter.services.drafts import publish_draft
     from tests.drafter.accounts_helpers import add_org, add_user
 

@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from drafter.cli import migrations_dir
 from drafter.extensions import db
-from drafter.services import amendments as amendment_service
+from drafter.services.amendments import operations
 from tests.conftest import empty_database
 from tests.drafter.amendments_helpers import BASE, add_instrument, add_people, clause, user
 
@@ -46,7 +46,7 @@ def test_existing_amendments_are_numbered_per_instrument_in_the_order_they_were_
         for n, slug in enumerate(["a", "b", "a", "a", "b"]):  # interleaved, so ids and numbers differ
             target = clause("Article 1", slug)
             made.append(
-                amendment_service.propose(
+                operations.propose(
                     target,
                     actor=user(people.mfa),
                     kind="modify",

@@ -21,7 +21,7 @@ from drafter.extensions import db
 from drafter.models import Clause, OrganisationType, Role, User, UserState
 from drafter.permissions import RULES, Audience
 from drafter.services.accounts import make_reset_token
-from drafter.services.amendments import propose as propose_amendment
+from drafter.services.amendments.operations import propose as propose_amendment
 from drafter.services.comments.operations import post as post_comment
 from tests.drafter.accounts_helpers import add_org, add_user, make_app, put_in_session, row_counts
 from tests.drafter.consultations_helpers import matrix_records
