@@ -16,6 +16,11 @@ amendment's decision is mapped to the register's states
 modifications -> reflected in part, rejected and superseded -> not
 reflected (the decision's reason says why), withdrawn -> withdrawn,
 submitted or under review -> pending. Drafts are private and never listed.
+
+It stays one module (about 750 lines) because it holds no use case to split
+from its queries: provenance, the register, the matrix and the reports are
+four readings of one register query and one disposition table, which
+splitting would scatter.
 """
 
 from __future__ import annotations
