@@ -47,7 +47,7 @@ def pending():
     if beyond := past_the_last_page(pagination.page, pagination.pages):
         return beyond
     return render_template(
-        "admin/pending.html", pagination=pagination, users=pagination.items, form=DecisionForm(), countries=COUNTRIES
+        "accounts/pending.html", pagination=pagination, users=pagination.items, form=DecisionForm(), countries=COUNTRIES
     )
 
 

@@ -72,7 +72,7 @@ def states(slug: str):
     default = exports.default_revision(new.draft)
     credits = {c.key: change_credits(c, history.get(c.key, ()), default) for c in listed}
     return render_template(
-        "compare.html",
+        "compare/states.html",
         instrument=instrument,
         old=old,
         new=new,
@@ -128,7 +128,7 @@ def versions(slug: str, uid: str):
     redline = compare_service.version_redline(old, new)
     heading = compare_service.cached_redline(("h", old.id), ("h", new.id), old.label, new.label)
     return render_template(
-        "compare_versions.html",
+        "compare/versions.html",
         instrument=instrument,
         clause=clause,
         old=old,

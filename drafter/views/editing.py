@@ -89,7 +89,7 @@ def _edit_page(
             ),
         }
     return render_template(
-        "edit_clause.html",
+        "editing/edit_clause.html",
         instrument=instrument,
         clause=clause,
         current=current,

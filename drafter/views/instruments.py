@@ -33,7 +33,7 @@ def index():
     """List the instruments the visitor may read."""
     instruments = db.session.scalars(select(Instrument).order_by(Instrument.title)).all()
     visible = [i for i in instruments if policies.can_read(current_user, i)]
-    return render_template("index.html", instruments=visible, hidden=len(instruments) - len(visible))
+    return render_template("instruments/index.html", instruments=visible, hidden=len(instruments) - len(visible))
 
 
 @bp.get("/i/<slug>/")
@@ -47,7 +47,7 @@ def current(slug: str):
     pending = draft_service.unpublished_changes(instrument, latest) if latest is not None else len(body)
     clause_href = url_for("instruments.clause", slug=slug, uid="~uid~")
     return render_template(
-        "instrument.html",
+        "instruments/instrument.html",
         instrument=instrument,
         body=body,
         draft=None,
@@ -64,7 +64,7 @@ def drafts(slug: str):
     items = db.session.scalars(
         select(Draft).where(Draft.instrument_id == instrument.id).order_by(Draft.number.desc())
     ).all()
-    return render_template("drafts.html", instrument=instrument, drafts=items)
+    return render_template("instruments/drafts.html", instrument=instrument, drafts=items)
 
 
 @bp.route("/i/<slug>/drafts/publish", methods=["GET", "POST"])
@@ -93,7 +93,7 @@ def publish(slug: str):
     status = 400 if form.is_submitted() else 200
     next_number = draft_service.next_draft_number(instrument)
     return render_template(
-        "publish.html", instrument=instrument, form=form, latest=latest, pending=pending, next_number=next_number
+        "instruments/publish.html", instrument=instrument, form=form, latest=latest, pending=pending, next_number=next_number
     ), status
 
 
@@ -105,7 +105,7 @@ def draft(slug: str, number: int):
     body = fulltext.draft_body(instrument, the_draft)
     comments_href = url_for("comments.clause", slug=slug, uid="~uid~", draft=number)
     return render_template(
-        "instrument.html",
+        "instruments/instrument.html",
         instrument=instrument,
         body=body,
         draft=the_draft,
@@ -151,7 +151,7 @@ def clause(slug: str, uid: str):
     if shown is not None and not shown.deleted and (reading is not None or not the_clause.deleted):
         comments = panel_context(instrument, the_clause, shown, reading)
     return render_template(
-        "clause.html",
+        "instruments/clause.html",
         instrument=instrument,
         clause=the_clause,
         versions=versions,
