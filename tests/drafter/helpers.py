@@ -1,9 +1,30 @@
-"""Small builders shared by the app tests."""
+"""Small builders and request helpers shared by the app tests.
+
+Requests and database checks run in separate app contexts (see
+``tests/drafter/accounts_helpers.py``): :func:`in_db` runs a builder in its
+own, :func:`signed_in` prepares a client in its own.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from drafter.extensions import db
+from drafter.models import Draft, Instrument, User
+from drafter.services import drafts
 from drafter.services.imports import import_parsed
 from instrument.parse import parse_markdown
+from tests.drafter.accounts_helpers import put_in_session
+
+T = TypeVar("T")
+
+#: The slug of the demo's instrument.
+DEMO_SLUG = "asean-migrant-workers"
 
 
 def article_md(n: int, text: str | None = None, heading: str | None = None) -> str:
@@ -35,3 +56,51 @@ def import_text(text: str, slug: str, *, public: bool = True):
     )
     db.session.commit()
     return report
+
+
+def in_db(app: Flask, func: Callable[..., T], /, *args, **kwargs) -> T:
+    """Run ``func(*args, **kwargs)`` in a fresh app context of ``app``; returns what it returns."""
+    with app.app_context():
+        return func(*args, **kwargs)
+
+
+def text_of(response) -> str:
+    """The body of a test client ``response`` as text."""
+    return response.get_data(as_text=True)
+
+
+def signed_in(app: Flask, who: User | int | str, client: FlaskClient | None = None) -> FlaskClient:
+    """A test client carrying the session of ``who``, as after signing in.
+
+    :param who: the account, its id, or its e-mail address (as stored).
+    :param client: the client to sign in; a new one of ``app`` by default.
+    :returns: the client.
+    :raises LookupError: when no account has that id or address.
+    """
+    client = client if client is not None else app.test_client()
+    with app.app_context():
+        if isinstance(who, User):
+            user = who
+        elif isinstance(who, int):
+            user = db.session.get(User, who)
+        else:
+            user = db.session.scalar(select(User).where(User.email == who))
+        if user is None:
+            raise LookupError(f"no account {who!r}")
+        put_in_session(client, user)
+    return client
+
+
+def draft_clauses(app: Flask, number: int | None, slug: str = DEMO_SLUG):
+    """The clauses of draft ``number`` of instrument ``slug`` (the current text when ``None``).
+
+    :returns: (the clauses as ``instrument`` clauses, {clause key: clause uid}).
+    """
+    with app.app_context():
+        instrument = db.session.scalar(select(Instrument).where(Instrument.slug == slug))
+        if number is None:
+            rows = drafts.current_state(instrument)
+        else:
+            rows = drafts.draft_state(db.session.scalar(
+                select(Draft).where(Draft.instrument_id == instrument.id, Draft.number == number)))  # fmt: skip
+        return drafts.to_parsed_clauses(rows), {r.key: r.clause.uid for r in rows}

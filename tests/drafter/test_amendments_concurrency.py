@@ -20,7 +20,7 @@ import pytest
 from drafter.services import amendments as amendment_service
 from drafter.services import editing
 from instrument.amendments import AmendmentState as S
-from tests.drafter.accounts_helpers import events, put_in_session
+from tests.drafter.accounts_helpers import events
 from tests.drafter.amendments_helpers import (
     BASE,
     add_instrument,
@@ -28,9 +28,9 @@ from tests.drafter.amendments_helpers import (
     amendment,
     clause,
     propose,
-    user,
     versions_of,
 )
+from tests.drafter.helpers import signed_in
 
 A1 = "/i/t/c/article-1"
 
@@ -66,13 +66,6 @@ def together(monkeypatch):
     return install
 
 
-def client_as(app, user_id):
-    client = app.test_client()
-    with app.app_context():
-        put_in_session(client, user(user_id))
-    return client
-
-
 def at_once(*requests):
     """Run the request callables in parallel threads; return their responses in order."""
     with ThreadPoolExecutor(max_workers=len(requests)) as pool:
@@ -81,7 +74,7 @@ def at_once(*requests):
 
 
 def accept_request(app, user_id, amendment_id, **data):
-    client = client_as(app, user_id)
+    client = signed_in(app, user_id)
     return lambda: client.post(f"/i/t/amendments/{amendment_id}/decide", data={"outcome": "accepted", **data})
 
 
@@ -157,7 +150,7 @@ def test_a_direct_edit_and_an_acceptance_at_the_same_moment_lose_nothing(app, pe
         closely = propose(people.mfa, "States shall closely cooperate on recruitment.")
         base_id = clause().current_version_id
     together()
-    editor = client_as(app, people.secretariat)
+    editor = signed_in(app, people.secretariat)
     edit = lambda: editor.post(  # noqa: E731
         A1 + "/edit",
         data={

@@ -13,9 +13,9 @@ from drafter.models import Amendment, Consultation, Input, Instrument
 from drafter.services import consultations as service
 from drafter.services import traceability
 from drafter.services.drafts import publish_draft
-from tests.drafter.accounts_helpers import put_in_session
 from tests.drafter.amendments_helpers import accept, add_instrument, add_people, clause, propose, user
 from tests.drafter.consultations_helpers import record_workshop, secretariat_edit
+from tests.drafter.helpers import in_db, signed_in, text_of
 
 
 @pytest.fixture
@@ -23,21 +23,6 @@ def people(app):
     with app.app_context():
         add_instrument("t", articles=3, public=True)
         return add_people()
-
-
-def in_db(app, func_, *args, **kwargs):
-    with app.app_context():
-        return func_(*args, **kwargs)
-
-
-def signed_in(app, client, user_id):
-    with app.app_context():
-        put_in_session(client, user(user_id))
-    return client
-
-
-def text_of(response) -> str:
-    return response.get_data(as_text=True)
 
 
 def _instrument() -> Instrument:
@@ -107,7 +92,7 @@ def scene(people) -> dict:
 
 def test_the_register_lists_inputs_and_decided_amendments_in_one_set_of_states(app, client, people):
     ids = in_db(app, scene, people)
-    page = text_of(signed_in(app, client, people.asetuc).get("/i/t/register"))
+    page = text_of(signed_in(app, people.asetuc, client).get("/i/t/register"))
     for words in (
         "Work plan",
         "Regional court",
@@ -174,7 +159,7 @@ def test_bad_filters_are_400(app, client, people, query):
 
 
 def test_the_register_is_paginated_and_its_queries_do_not_grow(app, client, people, count_queries):
-    signed_in(app, client, people.mfa)
+    signed_in(app, people.mfa, client)
     figures = []
     for total in (5, 40):
         in_db(
@@ -244,7 +229,7 @@ def test_the_matrix_runs_the_same_queries_for_few_or_many_inputs(app, client, pe
 
 def test_an_organisations_report_lists_its_inputs_and_amendments_with_reasons(app, client, people):
     ids = in_db(app, scene, people)
-    page = text_of(signed_in(app, client, people.mfa).get(f"/i/t/organisations/{people.asetuc_org}/report"))
+    page = text_of(signed_in(app, people.mfa, client).get(f"/i/t/organisations/{people.asetuc_org}/report"))
     assert "Work plan" in page and "+1 for the work plan, not the text." in page
     assert "Regional court" in page and "with Mekong Migrant Network" in page and "Not agreed." in page
     assert f"Amendment {ids['rejected']}" in page and "@SUM(A1:A9) would break the balance." in page
@@ -257,7 +242,7 @@ def test_an_organisations_report_lists_its_inputs_and_amendments_with_reasons(ap
 
 def test_the_csv_report_is_formula_safe(app, client, people):
     ids = in_db(app, scene, people)
-    response = signed_in(app, client, people.mfa).get(f"/i/t/organisations/{people.mfa_org}/report.csv")
+    response = signed_in(app, people.mfa, client).get(f"/i/t/organisations/{people.mfa_org}/report.csv")
     assert response.mimetype == "text/csv" and response.headers["Content-Disposition"].startswith("attachment;")
     body = response.get_data(as_text=True)
     assert body.startswith("\ufeff")
@@ -290,7 +275,7 @@ def test_the_word_report_has_the_same_rows_as_the_csv(app, client, people):
     from docx import Document
 
     in_db(app, scene, people)
-    client = signed_in(app, client, people.mfa)
+    client = signed_in(app, people.mfa, client)
     response = client.get(f"/i/t/organisations/{people.mfa_org}/report.docx")
     assert response.status_code == 200 and response.headers["Content-Disposition"].endswith('.docx"')
     table = Document(io.BytesIO(response.data)).tables[0]
@@ -381,7 +366,7 @@ def _grow(people, start: int, end: int) -> None:
     ],
 )
 def test_pages_run_the_same_number_of_queries_at_two_sizes(app, client, people, count_queries, path):
-    signed_in(app, client, people.secretariat)
+    signed_in(app, people.secretariat, client)
     figures = []
     for start, end in ((0, 3), (3, 12)):
         in_db(app, _grow, people, start, end)

@@ -12,10 +12,10 @@ from sqlalchemy import select
 from drafter.extensions import db
 from drafter.models import Clause, VersionCause
 from drafter.services.versions import add_version
-from tests.drafter.helpers import import_text, instrument_md
-from tests.drafter.test_exports_downloads import SLUG, draft_clauses
+from tests.drafter.helpers import DEMO_SLUG, draft_clauses, import_text, instrument_md
 from tests.export_words import PT_PER_CM, akn_text, docx_text, html_text, missing_words, pdf_layout
 
+SLUG = DEMO_SLUG
 TITLE = "ASEAN Framework Instrument on the Protection and Promotion of the Rights of Migrant Workers"
 #: Margins of the PDF pages (instrument.export.pdf).
 TOP, SIDE, BOTTOM = 2.5 * PT_PER_CM, 2 * PT_PER_CM, 2.2 * PT_PER_CM
