@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from drafter.extensions import db
-from drafter.models import Amendment, Clause, ClauseVersion, OrganisationType, Role, User
+from drafter.models import Amendment, Clause, ClauseVersion, Instrument, OrganisationType, Role, User
 from drafter.services import amendments as service
 from tests.drafter.accounts_helpers import add_org, add_user
 from tests.drafter.helpers import import_text, instrument_md
@@ -60,6 +60,11 @@ def add_instrument(slug: str = "t", *, articles: int = 3, texts: dict[int, str] 
     return import_text(instrument_md(articles, overrides=texts or {}), slug, public=public)
 
 
+def instrument_named(slug: str = "t") -> Instrument | None:
+    """The instrument ``slug`` in the current session, or ``None``."""
+    return db.session.scalar(select(Instrument).where(Instrument.slug == slug))
+
+
 def user(user_id: int) -> User:
     """The account ``user_id`` in the current session."""
     return db.session.get(User, user_id)
@@ -69,8 +74,6 @@ def clause(key: str = "Article 1", slug: str | None = None) -> Clause:
     """The clause with ``key`` (in the only instrument, or in ``slug``'s)."""
     stmt = select(Clause).where(Clause.key == key)
     if slug is not None:
-        from drafter.models import Instrument
-
         stmt = stmt.join(Instrument, Instrument.id == Clause.instrument_id).where(Instrument.slug == slug)
     return db.session.scalar(stmt)
 

@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from drafter.extensions import db
-from drafter.models import Amendment, Consultation, Input, Instrument
+from drafter.models import Amendment, Consultation, Input
 from drafter.services import consultations as service
 from drafter.services import traceability
 from drafter.services.drafts import publish_draft
-from tests.drafter.amendments_helpers import accept, add_instrument, add_people, clause, propose, user
+from tests.drafter.amendments_helpers import accept, add_instrument, add_people, clause, instrument_named, propose, user
 from tests.drafter.consultations_helpers import record_workshop, secretariat_edit
 from tests.drafter.helpers import in_db, signed_in, text_of
 
@@ -25,10 +25,6 @@ def people(app):
         return add_people()
 
 
-def _instrument() -> Instrument:
-    return db.session.scalar(select(Instrument).where(Instrument.slug == "t"))
-
-
 def add(
     people, title: str, orgs, *, consultation: str = "Regional workshop", clauses=(), disposition=None, reason=""
 ) -> int:
@@ -36,7 +32,7 @@ def add(
     sec = user(people.secretariat)
     workshop = db.session.scalar(select(Consultation).where(Consultation.title == consultation))
     if workshop is None:
-        workshop = record_workshop(_instrument(), sec, title=consultation)
+        workshop = record_workshop(instrument_named(), sec, title=consultation)
     item = service.add_input(
         workshop, service.InputData(kind="recommendation", title=title, organisation_ids=list(orgs)), actor=sec
     )
@@ -107,7 +103,7 @@ def test_the_register_lists_inputs_and_decided_amendments_in_one_set_of_states(a
 
     def entries(**filters):
         with app.app_context():
-            page = traceability.register(_instrument(), traceability.RegisterFilters(**filters))
+            page = traceability.register(instrument_named(), traceability.RegisterFilters(**filters))
             return [(e.input.title if e.input else e.amendment.id, e.disposition.value) for e in page.items]
 
     assert entries() == [
@@ -138,7 +134,7 @@ def test_the_register_lists_inputs_and_decided_amendments_in_one_set_of_states(a
         "Written input",
     ]
     with app.app_context():
-        counts = traceability.register_counts(_instrument(), traceability.RegisterFilters())
+        counts = traceability.register_counts(instrument_named(), traceability.RegisterFilters())
     assert counts[service.Disposition.PENDING] == 2 and counts[service.Disposition.NOT_REFLECTED] == 2
     assert counts[service.Disposition.REFLECTED] == 2 and counts[service.Disposition.NOTED] == 1
 
@@ -185,7 +181,7 @@ def test_the_register_is_paginated_and_its_queries_do_not_grow(app, client, peop
 def test_the_matrix_shows_concerns_and_reflections_and_filters(app, client, people):
     ids = in_db(app, scene, people)
     with app.app_context():
-        m = traceability.matrix(_instrument())
+        m = traceability.matrix(instrument_named())
         keys = [c.key for c in m.clauses]
         assert keys == ["Article 1", "Article 2", "Article 3"]
         by_key = {c.key: c.id for c in m.clauses}
@@ -195,13 +191,13 @@ def test_the_matrix_shows_concerns_and_reflections_and_filters(app, client, peop
         assert not written.concerns and [v.id for v in written.versions] == [ids["edit"]]
         assert (ids["scope"], by_key["Article 1"]) not in m.cells
         only = traceability.matrix(
-            _instrument(), organisation_id=people.asetuc_org, disposition=service.Disposition.NOT_REFLECTED
+            instrument_named(), organisation_id=people.asetuc_org, disposition=service.Disposition.NOT_REFLECTED
         )
         assert [i.title for i in only.page.items] == ["Regional court"] and [c.key for c in only.clauses] == [
             "Article 3"
         ]
         call = db.session.scalar(select(Consultation).where(Consultation.title == "Written call"))
-        assert [i.title for i in traceability.matrix(_instrument(), consultation_id=call.id).page.items] == [
+        assert [i.title for i in traceability.matrix(instrument_named(), consultation_id=call.id).page.items] == [
             "Written input"
         ]
     page = text_of(client.get("/i/t/matrix"))
@@ -310,7 +306,7 @@ def test_a_drafts_sources_list_the_inputs_reflected_up_to_that_draft(app, client
     in_db(app, scene, people)
 
     def publish():
-        publish_draft(_instrument(), actor=user(people.secretariat), title="After the workshop")
+        publish_draft(instrument_named(), actor=user(people.secretariat), title="After the workshop")
         db.session.commit()
 
     in_db(app, publish)

@@ -18,7 +18,7 @@ from drafter.extensions import db
 from drafter.models import Amendment, Consultation, Disposition, Input
 from drafter.services import consultations as service
 from tests.drafter.accounts_helpers import row_counts
-from tests.drafter.amendments_helpers import accept, add_instrument, add_people, clause, propose, user
+from tests.drafter.amendments_helpers import accept, add_instrument, add_people, clause, instrument_named, propose, user
 from tests.drafter.consultations_helpers import record_call, record_workshop, secretariat_edit
 from tests.drafter.helpers import import_text, in_db, instrument_md, signed_in, text_of
 
@@ -35,15 +35,9 @@ def counts(app) -> dict:
         return row_counts()
 
 
-def _instrument():
-    from drafter.models import Instrument
-
-    return db.session.scalar(select(Instrument).where(Instrument.slug == "t"))
-
-
 def make_call(app, people, open_days: int = 30) -> int:
     def build():
-        call = record_call(_instrument(), user(people.secretariat), open_days=open_days)
+        call = record_call(instrument_named(), user(people.secretariat), open_days=open_days)
         db.session.commit()
         return call.id
 
@@ -54,7 +48,7 @@ def make_input(app, people, *, title="Fair recruitment", organisations=None) -> 
     def build():
         workshop = db.session.scalar(select(Consultation).where(Consultation.title == "Regional workshop"))
         if workshop is None:
-            workshop = record_workshop(_instrument(), user(people.secretariat))
+            workshop = record_workshop(instrument_named(), user(people.secretariat))
         item = service.add_input(
             workshop,
             service.InputData(
@@ -401,7 +395,7 @@ def test_proposers_choose_the_inputs_their_amendment_cites(app, client, people):
 
 def _many_inputs(app, people, n: int) -> int:
     def build():
-        workshop = record_workshop(_instrument(), user(people.secretariat), title=f"Workshop with {n}")
+        workshop = record_workshop(instrument_named(), user(people.secretariat), title=f"Workshop with {n}")
         for k in range(n):
             item = service.add_input(
                 workshop,

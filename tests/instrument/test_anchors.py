@@ -23,13 +23,10 @@ from instrument.anchors import (
 )
 from instrument.errors import AnchorError, InstrumentError
 from instrument.render import plain_text
+from tests.instrument.helpers import nfd
 
 CLAUSE = "The Parties shall protect migrant workers. The Parties shall protect their families."
 QUOTE = "The Parties shall protect"
-
-
-def nfd(text: str) -> str:
-    return unicodedata.normalize("NFD", text)
 
 
 def nfc(text: str) -> str:

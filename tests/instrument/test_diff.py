@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import unicodedata
 
 import pytest
 import regex
@@ -26,10 +25,7 @@ from instrument.diff import (
 )
 from instrument.text import comparison_form, nfc
 from instrument.types import ClauseKind, ClauseState
-
-
-def nfd(text: str) -> str:
-    return unicodedata.normalize("NFD", text)
+from tests.instrument.helpers import nfd
 
 
 def cluster_bounds(text: str) -> set[int]:
