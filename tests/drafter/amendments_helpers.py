@@ -94,7 +94,7 @@ def propose(
     base_version_id: int | None = None,
     **kwargs,
 ) -> int:
-    """Propose an amendment on ``key`` through the service and commit; returns its id."""
+    """Propose an amendment on ``key`` through the service and flush (the caller's edge commits); returns its id."""
     target = clause(key)
     amendment = service.propose(
         target,
@@ -106,15 +106,15 @@ def propose(
         submit=submit,
         **kwargs,
     )
-    db.session.commit()
+    db.session.flush()
     return amendment.id
 
 
 def accept(amendment_id: int, secretariat_id: int, **kwargs) -> service.Outcome:
-    """Accept (or decide otherwise, with ``outcome=``) through the service and commit."""
+    """Accept (or decide otherwise, with ``outcome=``) through the service and flush (the caller's edge commits)."""
     kwargs.setdefault("outcome", "accepted")
     outcome = service.decide(amendment(amendment_id), actor=user(secretariat_id), **kwargs)
-    db.session.commit()
+    db.session.flush()
     return outcome
 
 

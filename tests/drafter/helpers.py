@@ -1,13 +1,15 @@
 """Small builders and request helpers shared by the app tests.
 
 Requests and database checks run in separate app contexts (see
-``tests/drafter/accounts_helpers.py``): :func:`in_db` runs a builder in its
-own, :func:`signed_in` prepares a client in its own.
+``tests/drafter/accounts_helpers.py``): :func:`in_db` and :func:`committed`
+run builders in their own and commit there (the edge of a set-up: builders
+only flush), :func:`signed_in` prepares a client in its own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 from flask import Flask
@@ -58,9 +60,23 @@ def import_text(text: str, slug: str, *, public: bool = True):
     return report
 
 
-def in_db(app: Flask, func: Callable[..., T], /, *args, **kwargs) -> T:
-    """Run ``func(*args, **kwargs)`` in a fresh app context of ``app``; returns what it returns."""
+@contextmanager
+def committed(app: Flask) -> Iterator[None]:
+    """A fresh app context of ``app`` whose session is committed when the block ends without an error.
+
+    The edge of a test's set-up: builders only flush, so that what they make
+    is written once, here, as requests and services do it at theirs.
+    """
     with app.app_context():
+        yield
+        session = db.session()
+        session.expire_on_commit = False  # what the block loaded stays readable after it, as without a commit
+        session.commit()
+
+
+def in_db(app: Flask, func: Callable[..., T], /, *args, **kwargs) -> T:
+    """Run ``func(*args, **kwargs)`` in a fresh app context of ``app`` and commit; returns what it returns."""
+    with committed(app):
         return func(*args, **kwargs)
 
 

@@ -15,7 +15,7 @@ from drafter.extensions import db
 from drafter.models import Amendment
 from drafter.services import amendments as amendment_service
 from tests.drafter.amendments_helpers import BASE, accept, add_instrument, add_people, clause, user
-from tests.drafter.helpers import signed_in
+from tests.drafter.helpers import committed, signed_in
 
 
 @pytest.fixture
@@ -62,7 +62,7 @@ def test_a_new_instruments_first_amendment_is_amendment_1_wherever_it_is_named(a
     side_by_side = client.get("/i/t/c/article-1/amendments").get_data(as_text=True)
     assert re.search(rf'href="/i/t/amendments/{second}/">Amendment 2</a>', side_by_side)
     assert f"Amendment {first}<" not in side_by_side and f"Amendment {second}<" not in side_by_side
-    with app.app_context():
+    with committed(app):
         accept(first, people.secretariat)
     history = client.get("/i/t/c/article-1/").get_data(as_text=True)
     assert f'href="/i/t/amendments/{first}/">Amendment 1</a>' in history

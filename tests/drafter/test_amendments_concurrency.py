@@ -30,7 +30,7 @@ from tests.drafter.amendments_helpers import (
     propose,
     versions_of,
 )
-from tests.drafter.helpers import signed_in
+from tests.drafter.helpers import committed, signed_in
 
 A1 = "/i/t/c/article-1"
 
@@ -80,7 +80,7 @@ def accept_request(app, user_id, amendment_id, **data):
 
 @pytest.mark.parametrize("lock", [True, False], ids=["row-lock", "compare-and-set-only"])
 def test_two_amendments_on_one_clause_accepted_at_the_same_moment_are_both_merged(app, people, together, lock):
-    with app.app_context():
+    with committed(app):
         closely = propose(people.mfa, "States shall closely cooperate on recruitment.")
         fair = propose(people.asetuc, "States shall cooperate on fair recruitment.")
     together(lock=lock)
@@ -110,7 +110,7 @@ def test_two_amendments_on_one_clause_accepted_at_the_same_moment_are_both_merge
 
 
 def test_one_amendment_accepted_twice_at_the_same_moment_makes_one_version(app, people, together):
-    with app.app_context():
+    with committed(app):
         amendment_id = propose(people.mfa, "States shall closely cooperate on recruitment.")
         from drafter.models import Role
         from tests.drafter.accounts_helpers import add_user
@@ -129,7 +129,7 @@ def test_one_amendment_accepted_twice_at_the_same_moment_makes_one_version(app, 
 
 
 def test_two_conflicting_amendments_accepted_at_once_one_goes_in_the_other_asks_for_a_resolution(app, people, together):
-    with app.app_context():
+    with committed(app):
         should = propose(people.mfa, "States should cooperate on recruitment.")
         must = propose(people.asetuc, "States must cooperate on recruitment.")
     together()
@@ -146,7 +146,7 @@ def test_two_conflicting_amendments_accepted_at_once_one_goes_in_the_other_asks_
 
 
 def test_a_direct_edit_and_an_acceptance_at_the_same_moment_lose_nothing(app, people, together):
-    with app.app_context():
+    with committed(app):
         closely = propose(people.mfa, "States shall closely cooperate on recruitment.")
         base_id = clause().current_version_id
     together()

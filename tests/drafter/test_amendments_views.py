@@ -25,7 +25,7 @@ from tests.drafter.amendments_helpers import (
     user,
     versions_of,
 )
-from tests.drafter.helpers import in_db, signed_in, text_of
+from tests.drafter.helpers import committed, in_db, signed_in, text_of
 
 A1 = "/i/t/c/article-1"
 
@@ -328,7 +328,7 @@ def test_accepting_after_the_clause_was_deleted_supersedes(app, client, people):
 
 
 def make_many(app, people, n: int) -> list[int]:
-    with app.app_context():
+    with committed(app):
         ids = [
             propose(people.mfa if i % 2 else people.asetuc, f"States shall cooperate on recruitment, item {i}.")
             for i in range(n)
@@ -340,7 +340,7 @@ def make_many(app, people, n: int) -> list[int]:
 
 def test_review_queue_counts_filters_and_pages(app, client, people):
     ids = make_many(app, people, 27)
-    with app.app_context():
+    with committed(app):
         accept(ids[0], people.secretariat, outcome="rejected", reason="Duplicate.")
     signed_in(app, people.secretariat, client)
     page = text_of(client.get("/i/t/amendments/"))
@@ -374,7 +374,7 @@ def test_my_organisation_lists_its_drafts_and_nothing_of_others(app, client, peo
 
 
 def test_competing_amendments_side_by_side_with_overlaps_marked(app, client, people):
-    with app.app_context():
+    with committed(app):
         a = propose(people.mfa, "States should cooperate on recruitment.")
         b = propose(people.asetuc, "States must cooperate on recruitment.")
         propose(people.mfa, "States shall cooperate on fair recruitment.")
@@ -386,7 +386,7 @@ def test_competing_amendments_side_by_side_with_overlaps_marked(app, client, peo
     assert "overlap" not in columns[2].split('<div class="redline">')[1]
     assert f'Overlaps with <a href="/i/t/amendments/{b}/">Amendment {b}</a>' in columns[0]
     # After A is accepted, B no longer applies cleanly and C still does, against the new text.
-    with app.app_context():
+    with committed(app):
         accept(a, people.secretariat)
     page = text_of(client.get(A1 + "/amendments"))
     columns = page.split('<section class="column"')[1:]
