@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from tests.drafter.accounts_helpers import add_org, add_user, put_in_session
-from tests.drafter.helpers import import_text, instrument_md
+from tests.drafter.accounts_helpers import add_org, add_user
+from tests.drafter.helpers import import_text, instrument_md, signed_in
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ def test_reload_of_an_unchanged_draft_is_a_304(client, instrument):
 def test_signed_in_pages_with_csrf_tokens_still_revalidate(client, app, instrument):
     with app.app_context():
         user = add_user("d@example.org", organisation=add_org())
-    put_in_session(client, user)
+    signed_in(app, user, client)
     first = client.get("/i/t/drafts/1/")
     assert 'name="csrf_token"' in first.get_data(as_text=True)
     second = client.get("/i/t/drafts/1/", headers={"If-None-Match": first.headers["ETag"]})
@@ -48,7 +48,7 @@ def test_other_visitors_do_not_share_validators(client, app, instrument):
     anonymous = client.get("/i/t/drafts/1/").headers["ETag"]
     with app.app_context():
         user = add_user("e@example.org", organisation=add_org())
-    put_in_session(client, user)
+    signed_in(app, user, client)
     assert client.get("/i/t/drafts/1/", headers={"If-None-Match": anonymous}).status_code == 200
 
 
