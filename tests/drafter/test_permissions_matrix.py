@@ -23,9 +23,9 @@ from drafter.permissions import RULES, Audience
 from drafter.services.accounts import make_reset_token
 from drafter.services.amendments import propose as propose_amendment
 from drafter.services.comments import post as post_comment
-from tests.drafter.accounts_helpers import add_org, add_user, make_app, put_in_session, row_counts
+from tests.drafter.accounts_helpers import add_org, add_user, make_app, row_counts
 from tests.drafter.consultations_helpers import matrix_records
-from tests.drafter.helpers import import_text, instrument_md
+from tests.drafter.helpers import import_text, instrument_md, signed_in
 
 #: The kinds of visitor; "pending" carries the session of an account still waiting for approval,
 #: "other_org" is a stakeholder of another organisation than the "stakeholder".
@@ -139,11 +139,9 @@ OBJECT_REFUSALS = {
 
 def client_for(app, world: World, visitor: str):
     """A fresh client carrying ``visitor``'s current session identity (none for anonymous)."""
-    client = app.test_client()
-    if visitor != "anonymous":
-        with app.app_context():
-            put_in_session(client, db.session.get(User, world.user_ids[visitor]))
-    return client
+    if visitor == "anonymous":
+        return app.test_client()
+    return signed_in(app, world.user_ids[visitor])
 
 
 def expectation(audience: Audience, visitor: str) -> str:
@@ -282,9 +280,7 @@ def test_an_unlisted_endpoint_is_refused_even_to_admins(tmp_path, caplog):
     with app.app_context():
         admin = add_user("admin@example.org", role=Role.ADMIN)
     for visitor in (None, admin):
-        client = app.test_client()
-        if visitor is not None:
-            put_in_session(client, visitor)
+        client = app.test_client() if visitor is None else signed_in(app, visitor)
         for method in METHODS:
             response = client.open("/not-in-the-table", method=method)
             assert response.status_code == 403
