@@ -14,8 +14,6 @@ from tests.drafter.accounts_helpers import events, row_counts
 from tests.drafter.amendments_helpers import (
     BASE,
     PARAGRAPHS,
-    add_instrument,
-    add_people,
     amendment,
     clause,
     current_text,
@@ -25,10 +23,8 @@ from tests.drafter.helpers import in_db, signed_in
 
 
 @pytest.fixture
-def people(app):
-    with app.app_context():
-        add_instrument(texts={1: BASE, 2: PARAGRAPHS})
-        return add_people()
+def people(make_people):
+    return make_people(texts={1: BASE, 2: PARAGRAPHS})
 
 
 def propose_via_web(app, user_id, text, uid="article-1", kind="modify"):

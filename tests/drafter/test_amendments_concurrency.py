@@ -23,8 +23,6 @@ from instrument.amendments import AmendmentState as S
 from tests.drafter.accounts_helpers import events
 from tests.drafter.amendments_helpers import (
     BASE,
-    add_instrument,
-    add_people,
     amendment,
     clause,
     propose,
@@ -36,10 +34,8 @@ A1 = "/i/t/c/article-1"
 
 
 @pytest.fixture
-def people(app):
-    with app.app_context():
-        add_instrument(texts={1: BASE})
-        return add_people()
+def people(make_people):
+    return make_people(texts={1: BASE})
 
 
 @pytest.fixture

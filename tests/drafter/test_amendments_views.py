@@ -16,8 +16,6 @@ from tests.drafter.accounts_helpers import row_counts
 from tests.drafter.amendments_helpers import (
     BASE,
     accept,
-    add_instrument,
-    add_people,
     amendment,
     clause,
     current_text,
@@ -31,10 +29,8 @@ A1 = "/i/t/c/article-1"
 
 
 @pytest.fixture
-def people(app):
-    with app.app_context():
-        add_instrument(texts={1: BASE})
-        return add_people()
+def people(make_people):
+    return make_people(texts={1: BASE})
 
 
 # --- the clause page and proposing -----------------------------------------------------------

@@ -13,7 +13,7 @@ from drafter.extensions import db
 from drafter.models import Amendment, Consultation, Input
 from drafter.services import consultations as service
 from drafter.services.traceability import provenance
-from tests.drafter.amendments_helpers import accept, add_instrument, add_people, clause, propose, user
+from tests.drafter.amendments_helpers import accept, clause, propose, user
 from tests.drafter.consultations_helpers import record_workshop, secretariat_edit
 from tests.drafter.helpers import in_db, signed_in
 
@@ -21,10 +21,8 @@ TEXT = "1. The Parties shall give effect to obligation number 1 in good faith an
 
 
 @pytest.fixture
-def people(app):
-    with app.app_context():
-        add_instrument("t", articles=2, texts={1: TEXT}, public=True)
-        return add_people()
+def people(make_people):
+    return make_people(slug="t", articles=2, texts={1: TEXT}, public=True)
 
 
 def _input(people, title: str, organisations: list[int]) -> Input:

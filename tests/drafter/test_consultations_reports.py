@@ -13,16 +13,14 @@ from drafter.models import Amendment, Consultation, Input
 from drafter.services import consultations as service
 from drafter.services import traceability
 from drafter.services.drafts import publish_draft
-from tests.drafter.amendments_helpers import accept, add_instrument, add_people, clause, instrument_named, propose, user
+from tests.drafter.amendments_helpers import accept, clause, instrument_named, propose, user
 from tests.drafter.consultations_helpers import record_workshop, secretariat_edit
 from tests.drafter.helpers import in_db, signed_in, text_of
 
 
 @pytest.fixture
-def people(app):
-    with app.app_context():
-        add_instrument("t", articles=3, public=True)
-        return add_people()
+def people(make_people):
+    return make_people(slug="t", articles=3, public=True)
 
 
 def add(

@@ -18,16 +18,14 @@ from drafter.extensions import db
 from drafter.models import Amendment, Consultation, Disposition, Input
 from drafter.services import consultations as service
 from tests.drafter.accounts_helpers import row_counts
-from tests.drafter.amendments_helpers import accept, add_instrument, add_people, clause, instrument_named, propose, user
+from tests.drafter.amendments_helpers import accept, clause, instrument_named, propose, user
 from tests.drafter.consultations_helpers import record_call, record_workshop, secretariat_edit
 from tests.drafter.helpers import import_text, in_db, instrument_md, signed_in, text_of
 
 
 @pytest.fixture
-def people(app):
-    with app.app_context():
-        add_instrument("t", articles=3, public=True)
-        return add_people()
+def people(make_people):
+    return make_people(slug="t", articles=3, public=True)
 
 
 def counts(app) -> dict:
