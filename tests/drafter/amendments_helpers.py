@@ -37,7 +37,7 @@ class People:
 
 
 def add_people() -> People:
-    """Organisations and accounts: the secretariat, two MFA delegates, an ASETUC delegate (commits)."""
+    """Organisations and accounts: the secretariat, two MFA delegates, an ASETUC delegate (flushed)."""
     task_force = add_org("Task Force on ASEAN Migrant Workers", OrganisationType.SECRETARIAT)
     mfa = add_org("Migrant Forum in Asia", OrganisationType.NGO)
     asetuc = add_org("ASETUC", OrganisationType.TRADE_UNION)

@@ -13,13 +13,13 @@ from drafter.extensions import db
 from drafter.models import Event, Organisation, OrganisationType, Role, User, UserState
 from drafter.services import accounts
 from tests.drafter.accounts_helpers import PASSWORD, add_org, add_user, events, row_counts, sign_in
-from tests.drafter.helpers import signed_in
+from tests.drafter.helpers import committed, signed_in
 
 
 @pytest.fixture
 def people(app):
     """Organisations and one active account per role; returns {name: user}."""
-    with app.app_context():
+    with committed(app):
         task_force = add_org("Task Force on ASEAN Migrant Workers", OrganisationType.SECRETARIAT)
         mfa = add_org("Migrant Forum in Asia", OrganisationType.NGO)
         add_org("ASETUC", OrganisationType.TRADE_UNION)
@@ -165,7 +165,7 @@ def test_registering_a_known_address_looks_the_same_and_writes_nothing(app, clie
 
 @pytest.fixture
 def applicant(app, people):
-    with app.app_context():
+    with committed(app):
         organisation = db.session.scalar(select(Organisation).where(Organisation.name == "ASETUC"))
         return add_user(
             "applicant@example.org", state=UserState.PENDING, organisation=organisation, name="ASETUC delegate"

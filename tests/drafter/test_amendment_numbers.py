@@ -20,7 +20,7 @@ from tests.drafter.helpers import committed, signed_in
 
 @pytest.fixture
 def people(app):
-    with app.app_context():
+    with committed(app):
         add_instrument("older", texts={1: BASE})
         add_instrument("t", texts={1: BASE})
         return add_people()

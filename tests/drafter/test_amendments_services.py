@@ -33,7 +33,9 @@ from tests.drafter.amendments_helpers import (
 @pytest.fixture
 def people(app_ctx):
     add_instrument(texts={1: BASE, 2: PARAGRAPHS})
-    return add_people()
+    found = add_people()
+    db.session.commit()  # the tests roll refusals back; the people must outlive that
+    return found
 
 
 # --- proposing -------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from tests.drafter.accounts_helpers import add_org, add_user
-from tests.drafter.helpers import import_text, instrument_md, signed_in
+from tests.drafter.helpers import committed, import_text, instrument_md, signed_in
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def test_reload_of_an_unchanged_draft_is_a_304(client, instrument):
 
 
 def test_signed_in_pages_with_csrf_tokens_still_revalidate(client, app, instrument):
-    with app.app_context():
+    with committed(app):
         user = add_user("d@example.org", organisation=add_org())
     signed_in(app, user, client)
     first = client.get("/i/t/drafts/1/")
@@ -46,7 +46,7 @@ def test_a_change_changes_the_etag(client, app, instrument):
 
 def test_other_visitors_do_not_share_validators(client, app, instrument):
     anonymous = client.get("/i/t/drafts/1/").headers["ETag"]
-    with app.app_context():
+    with committed(app):
         user = add_user("e@example.org", organisation=add_org())
     signed_in(app, user, client)
     assert client.get("/i/t/drafts/1/", headers={"If-None-Match": anonymous}).status_code == 200

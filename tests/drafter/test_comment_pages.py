@@ -12,7 +12,7 @@ from drafter.extensions import db
 from drafter.models import Clause, Comment, OrganisationType, Role, User
 from drafter.services import comments as service
 from tests.drafter.accounts_helpers import add_org, add_user
-from tests.drafter.helpers import import_text, instrument_md, signed_in
+from tests.drafter.helpers import committed, import_text, instrument_md, signed_in
 
 TEXT = "1. The Parties shall protect migrant workers and their families without discrimination."
 PER_PAGE = service.THREADS_PER_PAGE
@@ -22,7 +22,7 @@ THREADS = 2 * PER_PAGE + 5
 @pytest.fixture
 def debated(app):
     """Article 1 with ``THREADS`` comments; the first quotes "migrant workers", the second has a reply."""
-    with app.app_context():
+    with committed(app):
         mfa = add_org("Migrant Forum in Asia", OrganisationType.NGO)
         delegate = add_user("mfa@example.org", organisation=mfa, name="MFA delegate")
         secretariat = add_user(

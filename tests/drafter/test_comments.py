@@ -31,7 +31,7 @@ from drafter.services import comments as service
 from drafter.services import drafts, versions
 from instrument.anchors import Selector
 from tests.drafter.accounts_helpers import add_org, add_user, events, row_counts
-from tests.drafter.helpers import import_text, instrument_md, signed_in
+from tests.drafter.helpers import committed, import_text, instrument_md, signed_in
 
 TWICE = "The Parties shall protect migrant workers. The Parties shall protect their families."
 SLUG = "aifmw"
@@ -50,7 +50,7 @@ class World:
 @pytest.fixture
 def world(app) -> World:
     """Four accounts of three organisations plus the secretariat, and two instruments."""
-    with app.app_context():
+    with committed(app):
         secretariat_org = add_org("Task Force on ASEAN Migrant Workers", OrganisationType.SECRETARIAT)
         mfa = add_org("Migrant Forum in Asia", OrganisationType.NGO)
         asetuc = add_org("ASETUC", OrganisationType.TRADE_UNION)
@@ -712,7 +712,7 @@ def test_pages_run_the_same_number_of_queries_for_few_and_many_comments(app, wor
 
 
 def test_twenty_stakeholders_comment_on_one_clause_at_the_same_time(app, world):
-    with app.app_context():
+    with committed(app):
         people = []
         for i in range(20):
             org = add_org(f"Organisation {i}", OrganisationType.NGO)

@@ -17,7 +17,7 @@ from drafter.services.versions import add_version
 from instrument.export.akn import AKN_NS
 from instrument.export.html import clause_title
 from instrument.text import comparison_form
-from tests.drafter.helpers import draft_clauses, import_text, instrument_md, signed_in
+from tests.drafter.helpers import committed, draft_clauses, import_text, instrument_md, signed_in
 from tests.export_words import resolve
 
 SLUG = "asean-migrant-workers"
@@ -175,7 +175,7 @@ def test_synoptic_and_redline_queries_do_not_grow(app, client, count_queries):
     from drafter.services.drafts import publish_draft
     from tests.drafter.accounts_helpers import add_org, add_user
 
-    with app.app_context():
+    with committed(app):
         user = add_user("mfa@example.org", organisation=add_org("Migrant Forum in Asia"))
     counts = []
     for n, slug in ((3, "small"), (40, "large")):

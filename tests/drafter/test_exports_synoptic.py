@@ -9,10 +9,11 @@ import docx
 
 from drafter.services.exports import export_synoptic
 from tests.drafter.amendments_helpers import accept, add_instrument, add_people, instrument_named, propose
+from tests.drafter.helpers import committed
 
 
 def test_current_text_table_keeps_the_row_of_a_clause_an_accepted_amendment_deleted(app):
-    with app.app_context():
+    with committed(app):
         people = add_people()
         add_instrument()
         deletion = propose(people.mfa, key="Article 2", kind="delete", rationale="Article 3 already covers it.")

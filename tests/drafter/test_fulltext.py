@@ -12,7 +12,7 @@ from drafter.services import drafts, versions
 from drafter.views.fulltext import TextBody, TextCache
 from instrument.types import ClauseKind
 from tests.drafter.accounts_helpers import add_org, add_user
-from tests.drafter.helpers import import_text, instrument_md
+from tests.drafter.helpers import committed, import_text, instrument_md
 
 SLUG = "kept"
 
@@ -20,7 +20,7 @@ SLUG = "kept"
 @pytest.fixture
 def seeded(app):
     """A public instrument of four articles with Draft 1 published, a delegate and an officer."""
-    with app.app_context():
+    with committed(app):
         org = add_org("Migrant Forum in Asia")
         delegate = add_user("delegate@example.org", organisation=org)
         officer = add_user("officer@example.org", role=Role.SECRETARIAT)

@@ -25,7 +25,7 @@ from drafter.services.amendments import propose as propose_amendment
 from drafter.services.comments import post as post_comment
 from tests.drafter.accounts_helpers import add_org, add_user, make_app, row_counts
 from tests.drafter.consultations_helpers import matrix_records
-from tests.drafter.helpers import import_text, instrument_md, signed_in
+from tests.drafter.helpers import committed, import_text, instrument_md, signed_in
 
 #: The kinds of visitor; "pending" carries the session of an account still waiting for approval,
 #: "other_org" is a stakeholder of another organisation than the "stakeholder".
@@ -44,7 +44,7 @@ class World:
 @pytest.fixture
 def world(app) -> World:
     """Accounts of every kind, a non-public instrument with a draft, a reset token, a target account."""
-    with app.app_context():
+    with committed(app):
         task_force = add_org("Task Force on ASEAN Migrant Workers", OrganisationType.SECRETARIAT)
         mfa = add_org("Migrant Forum in Asia", OrganisationType.NGO)
         asetuc = add_org("ASETUC", OrganisationType.TRADE_UNION)
@@ -277,7 +277,7 @@ def test_an_unlisted_endpoint_is_refused_even_to_admins(tmp_path, caplog):
     app.logger.addHandler(caplog.handler)  # building the schema reconfigures logging (Alembic's fileConfig)
     caplog.set_level(logging.ERROR)
     app.add_url_rule("/not-in-the-table", "unlisted", lambda: "unlisted view body", methods=["GET", "POST"])
-    with app.app_context():
+    with committed(app):
         admin = add_user("admin@example.org", role=Role.ADMIN)
     for visitor in (None, admin):
         client = app.test_client() if visitor is None else signed_in(app, visitor)

@@ -11,12 +11,12 @@ from drafter.extensions import db
 from drafter.models import Draft, Role
 from drafter.services import drafts
 from tests.drafter.accounts_helpers import add_org, add_user
-from tests.drafter.helpers import import_text, instrument_md, signed_in
+from tests.drafter.helpers import committed, import_text, instrument_md, signed_in
 
 
 @pytest.fixture
 def people(app):
-    with app.app_context():
+    with committed(app):
         import_text(instrument_md(3), "t")
         org = add_org()
         return {
