@@ -56,7 +56,7 @@ def add_people() -> People:
 
 
 def add_instrument(slug: str = "t", *, articles: int = 3, texts: dict[int, str] | None = None, public: bool = False):
-    """Import an instrument whose Article ``n`` has ``texts[n]`` as its text (commits)."""
+    """Import an instrument whose Article ``n`` has ``texts[n]`` as its text (flushed)."""
     return import_text(instrument_md(articles, overrides=texts or {}), slug, public=public)
 
 

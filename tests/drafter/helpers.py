@@ -46,9 +46,7 @@ def instrument_md(n_articles: int, *, title: str = "Test Instrument", overrides:
 
 
 def import_text(text: str, slug: str, *, public: bool = True):
-    """Parse and import ``text`` under ``slug`` (in the current app context); commits."""
-    from drafter.extensions import db
-
+    """Parse and import ``text`` under ``slug`` (in the current app context) and flush; returns the import report."""
     report = import_parsed(
         parse_markdown(text, source_name=f"{slug}.md"),
         slug=slug,
@@ -56,7 +54,7 @@ def import_text(text: str, slug: str, *, public: bool = True):
         source_name=f"{slug}.md",
         is_public=public,
     )
-    db.session.commit()
+    db.session.flush()
     return report
 
 

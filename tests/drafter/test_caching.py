@@ -12,7 +12,7 @@ from tests.drafter.helpers import committed, import_text, instrument_md, signed_
 
 @pytest.fixture
 def instrument(app):
-    with app.app_context():
+    with committed(app):
         import_text(instrument_md(3), "t")
 
 
@@ -38,7 +38,7 @@ def test_signed_in_pages_with_csrf_tokens_still_revalidate(client, app, instrume
 
 def test_a_change_changes_the_etag(client, app, instrument):
     before = client.get("/i/t/").headers["ETag"]
-    with app.app_context():
+    with committed(app):
         import_text(instrument_md(3, overrides={2: "Changed."}), "t")
     response = client.get("/i/t/", headers={"If-None-Match": before})
     assert response.status_code == 200 and response.headers["ETag"] != before

@@ -14,6 +14,7 @@ from drafter.models import ClauseVersion, Draft, Instrument, User
 from drafter.services import drafts, editing
 from drafter.services.exports import export_redline
 from tests.drafter.amendments_helpers import accept, add_instrument, add_people, clause, instrument_named, propose, user
+from tests.drafter.helpers import committed
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 TEXT = "1. Recruitment agencies shall be licensed. Fees may be charged to workers."
@@ -97,7 +98,7 @@ def test_html_redline_names_the_same_authors(app):
 def test_changes_of_an_import_name_its_source(app):
     from tests.drafter.helpers import import_text, instrument_md
 
-    with app.app_context():
+    with committed(app):
         import_text(instrument_md(2), "imp")
         import_text(instrument_md(2, overrides={2: "1. The Parties shall cooperate fully."}), "imp")
         instrument = db.session.scalar(select(Instrument).where(Instrument.slug == "imp"))

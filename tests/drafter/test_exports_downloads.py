@@ -137,7 +137,7 @@ def test_unknown_formats_and_drafts_are_404(client, demo, url):
 
 
 def test_control_characters_in_a_clause_never_break_an_export(app, client, caplog):
-    with app.app_context():
+    with committed(app):
         import_text(instrument_md(2), "ctl")
         clause = db.session.scalar(select(Clause).where(Clause.key == "Article 2"))
         version = add_version(clause, number="Article 2", heading="Scope and definitions", text="1. Pasted from Word.",
@@ -162,7 +162,7 @@ def test_control_characters_in_a_clause_never_break_an_export(app, client, caplo
 def test_queries_do_not_grow_with_the_text(app, client, count_queries, fmt):
     counts = []
     for n, slug in ((3, "small"), (40, "large")):
-        with app.app_context():
+        with committed(app):
             import_text(instrument_md(n), slug)
         with count_queries() as counter:
             assert client.get(f"/i/{slug}/export.{fmt}").status_code == 200
@@ -179,7 +179,7 @@ def test_synoptic_and_redline_queries_do_not_grow(app, client, count_queries):
         user = add_user("mfa@example.org", organisation=add_org("Migrant Forum in Asia"))
     counts = []
     for n, slug in ((3, "small"), (40, "large")):
-        with app.app_context():
+        with committed(app):
             import_text(instrument_md(n), slug)
             instrument = db.session.scalar(select(Instrument).where(Instrument.slug == slug))
             publish_draft(instrument, actor=None, title="Second")

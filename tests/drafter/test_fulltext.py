@@ -159,11 +159,11 @@ This instrument is done in a single original in the English language, which shal
 
 def test_a_draft_keeps_the_kind_each_clause_had_when_published(app, client):
     """An import that turns Article 2 into unnumbered text changes Draft 2, never Draft 1."""
-    with app.app_context():
+    with committed(app):
         import_text(TINY.format(heading="Article 2 — Authentic text"), "tiny")
     url = "/i/tiny/drafts/1/"
     assert 'class="clause clause-article" id="article-2"' in client.get(url).get_data(as_text=True)
-    with app.app_context():
+    with committed(app):
         import_text(TINY.format(heading="Authentic text"), "tiny")
         assert (
             drafts.draft_state(db.session.scalar(select(Draft).where(Draft.number == 2)))[-1].kind

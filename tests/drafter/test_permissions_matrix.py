@@ -245,7 +245,7 @@ def test_pending_visitor_is_treated_as_anonymous(app, world):
 
 
 def test_public_instrument_is_readable_anonymously(app, client):
-    with app.app_context():
+    with committed(app):
         import_text(instrument_md(1), "open-text", public=True)
     assert client.get("/i/open-text/").status_code == 200
     assert client.get("/i/open-text/drafts/1/").status_code == 200

@@ -329,7 +329,7 @@ def test_nul_characters_are_refused_at_the_door_and_never_stored(app, client):
     from drafter.services.versions import add_version
     from tests.drafter.helpers import import_text, instrument_md
 
-    with app.app_context():
+    with committed(app):
         import_text(instrument_md(1), "t")
         before = row_counts()
     for path, data in [
