@@ -26,7 +26,7 @@ def people(make_people):
 def add(
     people, title: str, orgs, *, consultation: str = "Regional workshop", clauses=(), disposition=None, reason=""
 ) -> int:
-    """An input at ``consultation`` (recorded on first use) by ``orgs``, linked and answered as asked; committed."""
+    """An input at ``consultation`` (recorded on first use) by ``orgs``, linked and answered as asked; flushed."""
     sec = user(people.secretariat)
     workshop = db.session.scalar(select(Consultation).where(Consultation.title == consultation))
     if workshop is None:
@@ -38,7 +38,7 @@ def add(
         service.link_clause(item, clause(key), actor=sec)
     if disposition:
         service.set_disposition(item, disposition, actor=sec, reason=reason)
-    db.session.commit()
+    db.session.flush()
     return item.id
 
 
@@ -76,7 +76,6 @@ def scene(people) -> dict:
     draft = propose(people.mfa, "1. Private draft.", key="Article 3", submit=False)
     edit = secretariat_edit(clause("Article 2"), user(people.secretariat), "good faith", "good faith, openly")
     service.cite_in_version(db.session.get(Input, ids["call"]), edit, actor=user(people.secretariat))
-    db.session.commit()
     ids.update(accepted=accepted, rejected=rejected, open=open_one, draft=draft, edit=edit.id)
     return ids
 

@@ -36,7 +36,6 @@ def counts(app) -> dict:
 def make_call(app, people, open_days: int = 30) -> int:
     def build():
         call = record_call(instrument_named(), user(people.secretariat), open_days=open_days)
-        db.session.commit()
         return call.id
 
     return in_db(app, build)
@@ -57,7 +56,6 @@ def make_input(app, people, *, title="Fair recruitment", organisations=None) -> 
             ),
             actor=user(people.secretariat),
         )
-        db.session.commit()
         return item.id
 
     return in_db(app, build)
