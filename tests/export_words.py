@@ -33,6 +33,9 @@ _BREAK_AFTER = re.compile(r"(?<=[\-\u2010\u2013\u2014/])(?=\S)")
 # Scripts written without spaces between words, compared as runs of characters.
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
+#: The WordprocessingML namespace, in lxml's Clark notation.
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
 
 def normalise(text: str) -> str:
     """NFKC, Markdown markup characters removed, words split where a line may break, whitespace made one space.
@@ -94,6 +97,32 @@ def docx_text(data: bytes) -> str:
             pieces.append(el.text or "" if el.tag == f"{w}t" else " ")
         lines.append("".join(pieces))
     return "\n".join(lines)
+
+
+def resolve(data: bytes, *, accept: bool) -> str:
+    """The text after accepting (or rejecting) every tracked change, as Word does it, from the XML.
+
+    Accept: keep runs in ``w:ins``, drop runs in ``w:del``, and join a paragraph
+    whose mark is deleted to the next. Reject: the other way round. Only the
+    paragraphs after the title page count.
+    """
+    body = etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml")).find(f"{W}body")
+    paragraphs = list(body.iter(f"{W}p"))
+    start = next(i for i, p in enumerate(paragraphs) if p.find(f"{W}pPr/{W}sectPr") is not None) + 1
+    drop, gone_mark = (f"{W}del", f"{W}del") if accept else (f"{W}ins", f"{W}ins")
+    out: list[str] = []
+    for p in paragraphs[start:]:
+        for r in p.iter(f"{W}r"):
+            if r.getparent().tag == drop:
+                continue
+            for el in r:
+                if el.tag in (f"{W}t", f"{W}delText"):
+                    out.append(el.text or "")
+                elif el.tag == f"{W}br":
+                    out.append("\n")
+        if p.find(f"{W}pPr/{W}rPr/{gone_mark}") is None:
+            out.append("\n")
+    return "".join(out)
 
 
 def akn_text(data: bytes | str) -> str:

@@ -51,10 +51,10 @@ def make_app(tmp_path: Path, **overrides) -> Flask:
 
 
 def add_org(name: str = "Migrant Forum in Asia", type: OrganisationType = OrganisationType.NGO, country: str = "XX"):
-    """Insert an organisation and commit; returns a detached, loaded copy."""
+    """Insert an organisation and flush (the caller's edge commits); returns a detached, loaded copy."""
     organisation = Organisation(name=name, type=type, country=country)
     db.session.add(organisation)
-    db.session.commit()
+    db.session.flush()
     db.session.refresh(organisation)
     db.session.expunge(organisation)  # a loaded, detached copy: later commits cannot expire it
     return organisation
@@ -68,7 +68,7 @@ def add_user(
     organisation: Organisation | None = None,
     name: str | None = None,
 ) -> User:
-    """Insert an account whose password is :data:`PASSWORD` and commit; returns a detached, loaded copy."""
+    """Insert an account whose password is :data:`PASSWORD` and flush; returns a detached, loaded copy."""
     user = User(
         email=email,
         name=name or email.split("@")[0],
@@ -79,7 +79,7 @@ def add_user(
         session_token=new_session_token(),
     )
     db.session.add(user)
-    db.session.commit()
+    db.session.flush()
     db.session.refresh(user)
     db.session.expunge(user)  # a loaded, detached copy: later commits cannot expire it
     return user

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from drafter.extensions import db
-from drafter.models import Amendment, Clause, ClauseVersion, OrganisationType, Role, User
+from drafter.models import Amendment, Clause, ClauseVersion, Instrument, OrganisationType, Role, User
 from drafter.services.amendments import decisions, operations
 from tests.drafter.accounts_helpers import add_org, add_user
 from tests.drafter.helpers import import_text, instrument_md
@@ -37,7 +37,7 @@ class People:
 
 
 def add_people() -> People:
-    """Organisations and accounts: the secretariat, two MFA delegates, an ASETUC delegate (commits)."""
+    """Organisations and accounts: the secretariat, two MFA delegates, an ASETUC delegate (flushed)."""
     task_force = add_org("Task Force on ASEAN Migrant Workers", OrganisationType.SECRETARIAT)
     mfa = add_org("Migrant Forum in Asia", OrganisationType.NGO)
     asetuc = add_org("ASETUC", OrganisationType.TRADE_UNION)
@@ -56,8 +56,13 @@ def add_people() -> People:
 
 
 def add_instrument(slug: str = "t", *, articles: int = 3, texts: dict[int, str] | None = None, public: bool = False):
-    """Import an instrument whose Article ``n`` has ``texts[n]`` as its text (commits)."""
+    """Import an instrument whose Article ``n`` has ``texts[n]`` as its text (flushed)."""
     return import_text(instrument_md(articles, overrides=texts or {}), slug, public=public)
+
+
+def instrument_named(slug: str = "t") -> Instrument | None:
+    """The instrument ``slug`` in the current session, or ``None``."""
+    return db.session.scalar(select(Instrument).where(Instrument.slug == slug))
 
 
 def user(user_id: int) -> User:
@@ -69,8 +74,6 @@ def clause(key: str = "Article 1", slug: str | None = None) -> Clause:
     """The clause with ``key`` (in the only instrument, or in ``slug``'s)."""
     stmt = select(Clause).where(Clause.key == key)
     if slug is not None:
-        from drafter.models import Instrument
-
         stmt = stmt.join(Instrument, Instrument.id == Clause.instrument_id).where(Instrument.slug == slug)
     return db.session.scalar(stmt)
 
@@ -91,7 +94,7 @@ def propose(
     base_version_id: int | None = None,
     **kwargs,
 ) -> int:
-    """Propose an amendment on ``key`` through the service and commit; returns its id."""
+    """Propose an amendment on ``key`` through the service and flush (the caller's edge commits); returns its id."""
     target = clause(key)
     amendment = operations.propose(
         target,
@@ -103,15 +106,15 @@ def propose(
         submit=submit,
         **kwargs,
     )
-    db.session.commit()
+    db.session.flush()
     return amendment.id
 
 
 def accept(amendment_id: int, secretariat_id: int, **kwargs) -> decisions.Outcome:
-    """Accept (or decide otherwise, with ``outcome=``) through the service and commit."""
+    """Accept (or decide otherwise, with ``outcome=``) through the service and flush (the caller's edge commits)."""
     kwargs.setdefault("outcome", "accepted")
     outcome = decisions.decide(amendment(amendment_id), actor=user(secretariat_id), **kwargs)
-    db.session.commit()
+    db.session.flush()
     return outcome
 
 

@@ -13,3 +13,22 @@ def demo(app):
     with app.app_context():
         list(load_demo())
     return app
+
+
+@pytest.fixture
+def make_people(app):
+    """A factory of the amendment tests' set-up, committed.
+
+    ``make_people(**instrument)`` imports an instrument (the arguments of
+    ``amendments_helpers.add_instrument``) and adds the organisations and
+    accounts of ``amendments_helpers.add_people``; returns their ``People`` ids.
+    """
+    from tests.drafter.amendments_helpers import People, add_instrument, add_people
+    from tests.drafter.helpers import committed
+
+    def make(**instrument) -> People:
+        with committed(app):
+            add_instrument(**instrument)
+            return add_people()
+
+    return make

@@ -13,13 +13,14 @@ from drafter.extensions import db
 from drafter.models import Event, Organisation, OrganisationType, Role, User, UserState
 from drafter.services import accounts
 from drafter.services.errors import Conflict, InvalidInput
-from tests.drafter.accounts_helpers import PASSWORD, add_org, add_user, events, put_in_session, row_counts, sign_in
+from tests.drafter.accounts_helpers import PASSWORD, add_org, add_user, events, row_counts, sign_in
+from tests.drafter.helpers import committed, signed_in
 
 
 @pytest.fixture
 def people(app):
     """Organisations and one active account per role; returns {name: user}."""
-    with app.app_context():
+    with committed(app):
         task_force = add_org("Task Force on ASEAN Migrant Workers", OrganisationType.SECRETARIAT)
         mfa = add_org("Migrant Forum in Asia", OrganisationType.NGO)
         add_org("ASETUC", OrganisationType.TRADE_UNION)
@@ -28,13 +29,6 @@ def people(app):
             "admin": add_user("admin@example.org", role=Role.ADMIN, organisation=task_force),
             "stakeholder": add_user("mfa@example.org", organisation=mfa, name="MFA delegate"),
         }
-
-
-def as_user(app, user):
-    """A test client signed in as ``user``."""
-    client = app.test_client()
-    put_in_session(client, user)
-    return client
 
 
 def registration(**changes) -> dict:
@@ -172,7 +166,7 @@ def test_registering_a_known_address_looks_the_same_and_writes_nothing(app, clie
 
 @pytest.fixture
 def applicant(app, people):
-    with app.app_context():
+    with committed(app):
         organisation = db.session.scalar(select(Organisation).where(Organisation.name == "ASETUC"))
         return add_user(
             "applicant@example.org", state=UserState.PENDING, organisation=organisation, name="ASETUC delegate"
@@ -184,7 +178,7 @@ def test_without_a_public_url_e_mails_go_out_without_links_never_to_the_requeste
     caplog.set_level(logging.WARNING)
     app.config["PUBLIC_URL"] = None
     forged = {"Host": "evil.example"}
-    client = as_user(app, people["secretariat"])
+    client = signed_in(app, people["secretariat"])
     assert client.post(f"/secretariat/registrations/{applicant.id}/approve").status_code == 302
     data = registration(organisation=org_id(app, "ASETUC"), email="mfa@example.org")
     assert app.test_client().post("/register", data=data, headers=forged).status_code == 302
@@ -197,14 +191,14 @@ def test_without_a_public_url_e_mails_go_out_without_links_never_to_the_requeste
 
 
 def test_pending_page_lists_registrations_with_their_organisation(app, people, applicant):
-    html = as_user(app, people["secretariat"]).get("/secretariat/registrations/").get_data(as_text=True)
+    html = signed_in(app, people["secretariat"]).get("/secretariat/registrations/").get_data(as_text=True)
     assert "applicant@example.org" in html and "ASETUC" in html and "Trade union" in html
     assert "mfa@example.org" not in html  # active accounts are not listed
 
 
 def test_secretariat_approves_and_the_person_can_sign_in(app, people, applicant, caplog):
     caplog.set_level(logging.WARNING)
-    client = as_user(app, people["secretariat"])
+    client = signed_in(app, people["secretariat"])
     response = client.post(f"/secretariat/registrations/{applicant.id}/approve")
     assert response.status_code == 302
     assert user_by_email(app, "applicant@example.org").state == UserState.ACTIVE
@@ -220,7 +214,7 @@ def test_secretariat_approves_and_the_person_can_sign_in(app, people, applicant,
 
 
 def test_secretariat_refuses_with_a_note(app, people, applicant):
-    client = as_user(app, people["secretariat"])
+    client = signed_in(app, people["secretariat"])
     response = client.post(f"/secretariat/registrations/{applicant.id}/refuse", data={"reason": "Not a delegate."})
     assert response.status_code == 302
     assert user_by_email(app, "applicant@example.org").state == UserState.REFUSED
@@ -231,21 +225,21 @@ def test_secretariat_refuses_with_a_note(app, people, applicant):
 
 
 def test_refusal_note_too_long_is_refused(app, people, applicant):
-    client = as_user(app, people["secretariat"])
+    client = signed_in(app, people["secretariat"])
     response = client.post(f"/secretariat/registrations/{applicant.id}/refuse", data={"reason": "x" * 501})
     assert response.status_code == 400
     assert user_by_email(app, "applicant@example.org").state == UserState.PENDING
 
 
 def test_deciding_on_an_unknown_account_is_404(app, people):
-    assert as_user(app, people["secretariat"]).post("/secretariat/registrations/999999/approve").status_code == 404
+    assert signed_in(app, people["secretariat"]).post("/secretariat/registrations/999999/approve").status_code == 404
 
 
 # --- the admin's account page ------------------------------------------------
 
 
 def test_admin_changes_a_role(app, people):
-    client = as_user(app, people["admin"])
+    client = signed_in(app, people["admin"])
     stakeholder = people["stakeholder"]
     assert "mfa@example.org" in client.get("/admin/accounts/").get_data(as_text=True)
     response = client.post(f"/admin/accounts/{stakeholder.id}/role", data={"role": "secretariat"})
@@ -262,7 +256,7 @@ def test_admin_changes_a_role(app, people):
 
 @pytest.mark.parametrize("role", ["", "superuser"])
 def test_unknown_role_is_refused(app, people, role):
-    response = as_user(app, people["admin"]).post(
+    response = signed_in(app, people["admin"]).post(
         f"/admin/accounts/{people['stakeholder'].id}/role", data={"role": role}
     )
     assert response.status_code == 400
@@ -270,7 +264,7 @@ def test_unknown_role_is_refused(app, people, role):
 
 
 def test_admin_cannot_change_their_own_role_or_state(app, people):
-    client = as_user(app, people["admin"])
+    client = signed_in(app, people["admin"])
     me = people["admin"].id
     assert client.post(f"/admin/accounts/{me}/role", data={"role": "stakeholder"}).status_code == 409
     assert client.post(f"/admin/accounts/{me}/state", data={"state": "disabled"}).status_code == 409
@@ -278,8 +272,8 @@ def test_admin_cannot_change_their_own_role_or_state(app, people):
 
 
 def test_disabling_ends_sessions_and_enabling_restores_sign_in(app, people):
-    admin = as_user(app, people["admin"])
-    victim = as_user(app, people["stakeholder"])
+    admin = signed_in(app, people["admin"])
+    victim = signed_in(app, people["stakeholder"])
     assert victim.get("/account/").status_code == 200
     assert (
         admin.post(f"/admin/accounts/{people['stakeholder'].id}/state", data={"state": "disabled"}).status_code == 302
@@ -296,7 +290,7 @@ def test_disabling_ends_sessions_and_enabling_restores_sign_in(app, people):
 
 
 def test_state_form_only_accepts_active_or_disabled(app, people):
-    response = as_user(app, people["admin"]).post(
+    response = signed_in(app, people["admin"]).post(
         f"/admin/accounts/{people['stakeholder'].id}/state", data={"state": "pending"}
     )
     assert response.status_code == 400
@@ -343,7 +337,7 @@ def logged(app, people):
             )
         )
         db.session.commit()
-    return as_user(app, people["admin"])
+    return signed_in(app, people["admin"])
 
 
 def test_events_are_paginated_newest_first(logged):

@@ -14,13 +14,13 @@ from sqlalchemy import select
 from drafter.extensions import db
 from drafter.models import Amendment
 from drafter.services.amendments import operations
-from tests.drafter.accounts_helpers import put_in_session
 from tests.drafter.amendments_helpers import BASE, accept, add_instrument, add_people, clause, user
+from tests.drafter.helpers import committed, signed_in
 
 
 @pytest.fixture
 def people(app):
-    with app.app_context():
+    with committed(app):
         add_instrument("older", texts={1: BASE})
         add_instrument("t", texts={1: BASE})
         return add_people()
@@ -42,13 +42,6 @@ def propose_in(slug: str, proposer_id: int, text: str) -> int:
     return made.id
 
 
-def client_as(app, user_id):
-    client = app.test_client()
-    with app.app_context():
-        put_in_session(client, user(user_id))
-    return client
-
-
 def test_a_new_instruments_first_amendment_is_amendment_1_wherever_it_is_named(app, people):
     with app.app_context():
         for n in range(3):
@@ -60,7 +53,7 @@ def test_a_new_instruments_first_amendment_is_amendment_1_wherever_it_is_named(a
         numbers = dict(rows.all())
         assert numbers == {first: 1, second: 2}
         assert db.session.get(Amendment, first).title == "Amendment 1"
-    client = client_as(app, people.secretariat)
+    client = signed_in(app, people.secretariat)
     page = client.get(f"/i/t/amendments/{first}/").get_data(as_text=True)  # the URL keeps the id
     assert "Amendment 1" in page and f"Amendment {first}" not in page
     listing = client.get("/i/t/amendments/").get_data(as_text=True)
@@ -69,7 +62,7 @@ def test_a_new_instruments_first_amendment_is_amendment_1_wherever_it_is_named(a
     side_by_side = client.get("/i/t/c/article-1/amendments").get_data(as_text=True)
     assert re.search(rf'href="/i/t/amendments/{second}/">Amendment 2</a>', side_by_side)
     assert f"Amendment {first}<" not in side_by_side and f"Amendment {second}<" not in side_by_side
-    with app.app_context():
+    with committed(app):
         accept(first, people.secretariat)
     history = client.get("/i/t/c/article-1/").get_data(as_text=True)
     assert f'href="/i/t/amendments/{first}/">Amendment 1</a>' in history
@@ -118,7 +111,7 @@ def test_two_amendments_proposed_at_the_same_moment_get_two_numbers(app, people,
     together(lock)
 
     def proposal(user_id, text):
-        client = client_as(app, user_id)
+        client = signed_in(app, user_id)
         data = {
             "kind": "modify",
             "base_version_id": base_id,

@@ -10,45 +10,29 @@ from drafter.extensions import db
 from drafter.models import VersionCause
 from drafter.services import versions
 from instrument.amendments import AmendmentState as S
-from tests.drafter.accounts_helpers import events, put_in_session, row_counts
+from tests.drafter.accounts_helpers import events, row_counts
 from tests.drafter.amendments_helpers import (
     BASE,
     PARAGRAPHS,
-    add_instrument,
-    add_people,
     amendment,
     clause,
     current_text,
-    user,
     versions_of,
 )
+from tests.drafter.helpers import in_db, signed_in
 
 
 @pytest.fixture
-def people(app):
-    with app.app_context():
-        add_instrument(texts={1: BASE, 2: PARAGRAPHS})
-        return add_people()
-
-
-def client_as(app, user_id):
-    client = app.test_client()
-    with app.app_context():
-        put_in_session(client, user(user_id))
-    return client
-
-
-def db_(app, func, *args):
-    with app.app_context():
-        return func(*args)
+def people(make_people):
+    return make_people(texts={1: BASE, 2: PARAGRAPHS})
 
 
 def propose_via_web(app, user_id, text, uid="article-1", kind="modify"):
     """Fill in the proposal form as a delegate would and submit it; returns the amendment id."""
-    client = client_as(app, user_id)
+    client = signed_in(app, user_id)
     page = client.get(f"/i/t/c/{uid}/amend?kind={kind}").get_data(as_text=True)
     base_id = re.search(r'name="base_version_id" type="hidden" value="(\d+)"', page).group(1)
-    heading = db_(app, lambda: clause("Article 1" if uid == "article-1" else "Article 2").current_version.heading)
+    heading = in_db(app, lambda: clause("Article 1" if uid == "article-1" else "Article 2").current_version.heading)
     response = client.post(
         f"/i/t/c/{uid}/amend",
         data={
@@ -65,7 +49,7 @@ def propose_via_web(app, user_id, text, uid="article-1", kind="modify"):
 
 
 def decide_via_web(app, user_id, amendment_id, **data):
-    return client_as(app, user_id).post(f"/i/t/amendments/{amendment_id}/decide", data={"outcome": "accepted", **data})
+    return signed_in(app, user_id).post(f"/i/t/amendments/{amendment_id}/decide", data={"outcome": "accepted", **data})
 
 
 def test_both_insert_closely_a_then_b_gives_closely_once(app, people):
@@ -83,7 +67,7 @@ def test_both_insert_closely_a_then_b_gives_closely_once(app, people):
 def test_deleted_sentence_and_a_sentence_appended_meanwhile_are_both_kept(app, people):
     proposed = PARAGRAPHS.replace(" Fees shall not be charged to workers.", "")
     amendment_id = propose_via_web(app, people.mfa, proposed, uid="article-2")
-    editor = client_as(app, people.secretariat)
+    editor = signed_in(app, people.secretariat)
     page = editor.get("/i/t/c/article-2/edit").get_data(as_text=True)
     base_id = re.search(r'name="base_version_id" type="hidden" value="(\d+)"', page).group(1)
     appended = PARAGRAPHS.replace(
@@ -112,13 +96,13 @@ def test_should_then_must_the_second_is_a_conflict_showing_both(app, people):
     should = propose_via_web(app, people.mfa, "States should cooperate on recruitment.")
     must = propose_via_web(app, people.asetuc, "States must cooperate on recruitment.")
     assert decide_via_web(app, people.secretariat, should).status_code == 302
-    before = db_(app, row_counts)
+    before = in_db(app, row_counts)
     response = decide_via_web(app, people.secretariat, must)
     assert response.status_code == 409
     page = response.get_data(as_text=True)
     assert re.search(r"The amendment has</p><div class=\"redline\">must</div>", page)
     assert re.search(r"The current text has</p><div class=\"redline\">should</div>", page)
-    assert db_(app, row_counts) == before  # nothing written until the secretariat resolves it
+    assert in_db(app, row_counts) == before  # nothing written until the secretariat resolves it
 
 
 def test_an_amendment_on_a_clause_deleted_since_is_superseded(app, people):
@@ -136,7 +120,7 @@ def test_an_amendment_on_a_clause_deleted_since_is_superseded(app, people):
             deleted=True,
         )
         db.session.commit()
-    client = client_as(app, people.secretariat)
+    client = signed_in(app, people.secretariat)
     page = client.get(f"/i/t/amendments/{amendment_id}/").get_data(as_text=True)
     assert "has been deleted since this amendment was written" in page
     response = client.post(
@@ -150,12 +134,12 @@ def test_an_amendment_on_a_clause_deleted_since_is_superseded(app, people):
 
 def test_a_stakeholder_posting_an_accept_or_another_organisations_withdrawal_gets_403(app, people):
     amendment_id = propose_via_web(app, people.mfa, "States must cooperate on recruitment.")
-    before = db_(app, row_counts)
+    before = in_db(app, row_counts)
     assert decide_via_web(app, people.mfa, amendment_id).status_code == 403
     assert decide_via_web(app, people.asetuc, amendment_id).status_code == 403
-    withdrawal = client_as(app, people.asetuc).post(f"/i/t/amendments/{amendment_id}/state", data={"to": "withdrawn"})
+    withdrawal = signed_in(app, people.asetuc).post(f"/i/t/amendments/{amendment_id}/state", data={"to": "withdrawn"})
     assert withdrawal.status_code == 403
-    assert db_(app, row_counts) == before
+    assert in_db(app, row_counts) == before
     with app.app_context():
         assert amendment(amendment_id).state is S.SUBMITTED
         assert len(versions_of()) == 1

@@ -20,26 +20,22 @@ import pytest
 from drafter.services import editing
 from drafter.services.amendments import decisions
 from instrument.amendments import AmendmentState as S
-from tests.drafter.accounts_helpers import events, put_in_session
+from tests.drafter.accounts_helpers import events
 from tests.drafter.amendments_helpers import (
     BASE,
-    add_instrument,
-    add_people,
     amendment,
     clause,
     propose,
-    user,
     versions_of,
 )
+from tests.drafter.helpers import committed, signed_in
 
 A1 = "/i/t/c/article-1"
 
 
 @pytest.fixture
-def people(app):
-    with app.app_context():
-        add_instrument(texts={1: BASE})
-        return add_people()
+def people(make_people):
+    return make_people(texts={1: BASE})
 
 
 @pytest.fixture
@@ -66,13 +62,6 @@ def together(monkeypatch):
     return install
 
 
-def client_as(app, user_id):
-    client = app.test_client()
-    with app.app_context():
-        put_in_session(client, user(user_id))
-    return client
-
-
 def at_once(*requests):
     """Run the request callables in parallel threads; return their responses in order."""
     with ThreadPoolExecutor(max_workers=len(requests)) as pool:
@@ -81,13 +70,13 @@ def at_once(*requests):
 
 
 def accept_request(app, user_id, amendment_id, **data):
-    client = client_as(app, user_id)
+    client = signed_in(app, user_id)
     return lambda: client.post(f"/i/t/amendments/{amendment_id}/decide", data={"outcome": "accepted", **data})
 
 
 @pytest.mark.parametrize("lock", [True, False], ids=["row-lock", "compare-and-set-only"])
 def test_two_amendments_on_one_clause_accepted_at_the_same_moment_are_both_merged(app, people, together, lock):
-    with app.app_context():
+    with committed(app):
         closely = propose(people.mfa, "States shall closely cooperate on recruitment.")
         fair = propose(people.asetuc, "States shall cooperate on fair recruitment.")
     together(lock=lock)
@@ -117,7 +106,7 @@ def test_two_amendments_on_one_clause_accepted_at_the_same_moment_are_both_merge
 
 
 def test_one_amendment_accepted_twice_at_the_same_moment_makes_one_version(app, people, together):
-    with app.app_context():
+    with committed(app):
         amendment_id = propose(people.mfa, "States shall closely cooperate on recruitment.")
         from drafter.models import Role
         from tests.drafter.accounts_helpers import add_user
@@ -136,7 +125,7 @@ def test_one_amendment_accepted_twice_at_the_same_moment_makes_one_version(app, 
 
 
 def test_two_conflicting_amendments_accepted_at_once_one_goes_in_the_other_asks_for_a_resolution(app, people, together):
-    with app.app_context():
+    with committed(app):
         should = propose(people.mfa, "States should cooperate on recruitment.")
         must = propose(people.asetuc, "States must cooperate on recruitment.")
     together()
@@ -153,11 +142,11 @@ def test_two_conflicting_amendments_accepted_at_once_one_goes_in_the_other_asks_
 
 
 def test_a_direct_edit_and_an_acceptance_at_the_same_moment_lose_nothing(app, people, together):
-    with app.app_context():
+    with committed(app):
         closely = propose(people.mfa, "States shall closely cooperate on recruitment.")
         base_id = clause().current_version_id
     together()
-    editor = client_as(app, people.secretariat)
+    editor = signed_in(app, people.secretariat)
     edit = lambda: editor.post(  # noqa: E731
         A1 + "/edit",
         data={

@@ -35,7 +35,9 @@ from tests.drafter.amendments_helpers import (
 @pytest.fixture
 def people(app_ctx):
     add_instrument(texts={1: BASE, 2: PARAGRAPHS})
-    return add_people()
+    found = add_people()
+    db.session.commit()  # the tests roll refusals back; the people must outlive that
+    return found
 
 
 # --- proposing -------------------------------------------------------------------------
@@ -95,6 +97,7 @@ def test_proposals_and_submissions_after_the_comment_period_are_refused(people):
     drafts.publish_draft(instrument, actor=None, title="For comment", comments_close_at=closes)
     db.session.commit()
     draft_id = propose(people.mfa, "States shall closely cooperate on recruitment.", submit=False)
+    db.session.commit()  # the refusal below rolls the session back; what it refuses must outlive that
     later = closes + timedelta(days=1)
     with pytest.raises(drafts.CommentPeriodClosed) as caught:
         operations.submit_amendment(amendment(draft_id), actor=user(people.mfa), now=later)
@@ -121,6 +124,7 @@ def test_proposals_and_submissions_after_the_comment_period_are_refused(people):
 
 def test_who_may_make_which_change(people):
     amendment_id = propose(people.mfa, "States must cooperate on recruitment.")
+    db.session.commit()  # the refusal below rolls the session back; what it refuses must outlive that
     with pytest.raises(NotPermitted, match="Only members of Migrant Forum in Asia or the secretariat"):
         operations.transition(amendment(amendment_id), S.WITHDRAWN, actor=user(people.asetuc))
     with pytest.raises(NotPermitted, match="Only the proposing organisation may withdraw"):
@@ -167,6 +171,7 @@ def test_the_proposer_withdraws_before_a_decision(people):
 
 def test_a_decision_taken_meanwhile_wins_over_a_stale_one(people):
     amendment_id = propose(people.mfa, "States must cooperate on recruitment.")
+    db.session.commit()  # another connection changes it below, and the refusal rolls the session back
     stale = amendment(amendment_id)  # loaded as submitted
     # Someone else rejects it in another transaction.
     with db.engine.begin() as other:
@@ -240,6 +245,7 @@ def test_reference_case_should_then_must_is_a_conflict_resolved_with_modificatio
     should = propose(people.mfa, "States should cooperate on recruitment.")
     must = propose(people.asetuc, "States must cooperate on recruitment.")
     accept(should, people.secretariat)
+    db.session.commit()  # the refusal below rolls the session back; what it refuses must outlive that
     with pytest.raises(decisions.AmendmentConflict) as caught:
         accept(must, people.secretariat)
     db.session.rollback()
@@ -414,6 +420,7 @@ def test_a_stale_base_while_writing_is_retried_once_on_the_newer_text(people, mo
 
 def test_two_stale_bases_in_a_row_write_nothing(people, monkeypatch):
     amendment_id = propose(people.mfa, "States shall closely cooperate on recruitment.")
+    db.session.commit()  # the refusal below rolls the session back; what it refuses must outlive that
 
     def always_stale(clause_, **kwargs):
         raise StaleBase("moved on")

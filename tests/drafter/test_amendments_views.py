@@ -12,12 +12,10 @@ from drafter.extensions import db
 from drafter.models import Amendment, ClauseVersion, Draft, VersionCause
 from drafter.services import drafts, versions
 from instrument.amendments import AmendmentState as S
-from tests.drafter.accounts_helpers import put_in_session, row_counts
+from tests.drafter.accounts_helpers import row_counts
 from tests.drafter.amendments_helpers import (
     BASE,
     accept,
-    add_instrument,
-    add_people,
     amendment,
     clause,
     current_text,
@@ -25,30 +23,14 @@ from tests.drafter.amendments_helpers import (
     user,
     versions_of,
 )
+from tests.drafter.helpers import committed, in_db, signed_in, text_of
 
 A1 = "/i/t/c/article-1"
 
 
 @pytest.fixture
-def people(app):
-    with app.app_context():
-        add_instrument(texts={1: BASE})
-        return add_people()
-
-
-def as_user(app, client, user_id):
-    with app.app_context():
-        put_in_session(client, user(user_id))
-    return client
-
-
-def in_db(app, func_, *args, **kwargs):
-    with app.app_context():
-        return func_(*args, **kwargs)
-
-
-def text_of(response) -> str:
-    return response.get_data(as_text=True)
+def people(make_people):
+    return make_people(texts={1: BASE})
 
 
 # --- the clause page and proposing -----------------------------------------------------------
@@ -57,14 +39,14 @@ def text_of(response) -> str:
 def test_clause_page_links_to_proposing_and_lists_open_amendments(app, client, people):
     visible = in_db(app, propose, people.asetuc, "States must cooperate on recruitment.")
     private = in_db(app, propose, people.asetuc, "States may cooperate on recruitment.", submit=False)
-    page = text_of(as_user(app, client, people.mfa).get(A1 + "/"))
+    page = text_of(signed_in(app, people.mfa, client).get(A1 + "/"))
     assert "Propose an amendment" in page and f"{A1}/amend" in page
     assert f"/i/t/amendments/{visible}/" in page and f"/i/t/amendments/{private}/" not in page
     assert "1 open" in page
 
 
 def test_propose_form_is_prefilled_with_the_current_text(app, client, people):
-    page = text_of(as_user(app, client, people.mfa).get(A1 + "/amend"))
+    page = text_of(signed_in(app, people.mfa, client).get(A1 + "/amend"))
     assert BASE in page
     base_id = in_db(app, lambda: clause().current_version_id)
     assert f'name="base_version_id" type="hidden" value="{base_id}"' in page
@@ -86,7 +68,7 @@ def form(app, **values):
 
 
 def test_preview_shows_the_redline_and_saves_nothing(app, client, people):
-    response = as_user(app, client, people.mfa).post(A1 + "/amend", data=form(app, action="preview"))
+    response = signed_in(app, people.mfa, client).post(A1 + "/amend", data=form(app, action="preview"))
     assert response.status_code == 200
     page = text_of(response)
     assert re.search(r'<ins class="redline-ins"><span class="visually-hidden">inserted: </span>closely ?</ins>', page)
@@ -96,7 +78,7 @@ def test_preview_shows_the_redline_and_saves_nothing(app, client, people):
 
 
 def test_submitting_a_proposal_with_co_sponsors(app, client, people):
-    response = as_user(app, client, people.mfa).post(
+    response = signed_in(app, people.mfa, client).post(
         A1 + "/amend", data=form(app, action="submit", sponsors=[people.asetuc_org, people.mmn_org])
     )
     assert response.status_code == 302
@@ -123,7 +105,7 @@ def test_submitting_a_proposal_with_co_sponsors(app, client, people):
 )
 def test_bad_proposals_are_form_errors_and_write_nothing(app, client, people, values, message):
     before = in_db(app, row_counts)
-    response = as_user(app, client, people.mfa).post(A1 + "/amend", data=form(app, action="submit", **values))
+    response = signed_in(app, people.mfa, client).post(A1 + "/amend", data=form(app, action="submit", **values))
     assert response.status_code == 400
     assert message in text_of(response)
     assert in_db(app, row_counts) == before
@@ -131,7 +113,7 @@ def test_bad_proposals_are_form_errors_and_write_nothing(app, client, people, va
 
 def test_a_base_version_of_another_clause_is_a_400(app, client, people):
     other = in_db(app, lambda: clause("Article 2").current_version_id)
-    response = as_user(app, client, people.mfa).post(
+    response = signed_in(app, people.mfa, client).post(
         A1 + "/amend", data=form(app, action="submit", base_version_id=other)
     )
     assert response.status_code == 400
@@ -150,7 +132,7 @@ def test_after_the_comment_period_proposals_are_refused_with_its_message(app, cl
             update(Draft).where(Draft.id == draft.id).values(comments_close_at=datetime.now(UTC) - timedelta(days=1))
         )
         db.session.commit()
-    as_user(app, client, people.mfa)
+    signed_in(app, people.mfa, client)
     notice = text_of(client.get(A1 + "/amend"))
     assert "Draft 2 was open for comments and amendments until" in notice
     assert 'value="submit"' not in notice  # no form to fill in for nothing
@@ -166,7 +148,7 @@ def test_proposing_on_a_deleted_clause_is_a_409(app, client, people):
     with app.app_context():
         db.session.execute(update(type(clause())).where(type(clause()).key == "Article 1").values(deleted=True))
         db.session.commit()
-    assert as_user(app, client, people.mfa).get(A1 + "/amend").status_code == 409
+    assert signed_in(app, people.mfa, client).get(A1 + "/amend").status_code == 409
 
 
 # --- one amendment's page and its actions -------------------------------------------------------
@@ -186,25 +168,25 @@ def test_amendment_page_shows_redlines_against_base_and_current(app, client, peo
             text="States shall cooperate on fair recruitment.",
         )
         db.session.commit()
-    page = text_of(as_user(app, client, people.asetuc).get(f"/i/t/amendments/{amendment_id}/"))
+    page = text_of(signed_in(app, people.asetuc, client).get(f"/i/t/amendments/{amendment_id}/"))
     assert "against the text it was written on (version 1)" in page
     assert "Still applies cleanly" in page
     assert "States shall <ins" in page and "fair recruitment" in page  # the merge, against version 2
     assert "Withdraw" not in page and "Decision of the secretariat" not in page  # another organisation: nothing to do
-    page = text_of(as_user(app, client, people.secretariat).get(f"/i/t/amendments/{amendment_id}/"))
+    page = text_of(signed_in(app, people.secretariat, client).get(f"/i/t/amendments/{amendment_id}/"))
     assert "Decision of the secretariat" in page and "Put under review" in page and "Accept with modifications" in page
 
 
 def test_another_organisations_draft_is_not_found(app, client, people):
     amendment_id = in_db(app, propose, people.mfa, "States must cooperate on recruitment.", submit=False)
-    assert as_user(app, client, people.asetuc).get(f"/i/t/amendments/{amendment_id}/").status_code == 404
-    assert as_user(app, client, people.secretariat).get(f"/i/t/amendments/{amendment_id}/").status_code == 404
-    assert as_user(app, client, people.mfa_colleague).get(f"/i/t/amendments/{amendment_id}/").status_code == 200
+    assert signed_in(app, people.asetuc, client).get(f"/i/t/amendments/{amendment_id}/").status_code == 404
+    assert signed_in(app, people.secretariat, client).get(f"/i/t/amendments/{amendment_id}/").status_code == 404
+    assert signed_in(app, people.mfa_colleague, client).get(f"/i/t/amendments/{amendment_id}/").status_code == 200
 
 
 def test_the_proposer_submits_and_withdraws_through_the_buttons(app, client, people):
     amendment_id = in_db(app, propose, people.mfa, "States must cooperate on recruitment.", submit=False)
-    as_user(app, client, people.mfa_colleague)
+    signed_in(app, people.mfa_colleague, client)
     url = f"/i/t/amendments/{amendment_id}/state"
     assert client.post(url, data={"to": "submitted"}).status_code == 302
     assert in_db(app, lambda: amendment(amendment_id).state) is S.SUBMITTED
@@ -231,7 +213,7 @@ def test_the_proposer_submits_and_withdraws_through_the_buttons(app, client, peo
 def test_refused_changes_of_state_change_nothing(app, client, people, visitor, to, status, message):
     amendment_id = in_db(app, propose, people.mfa, "States must cooperate on recruitment.")
     before = in_db(app, row_counts)
-    response = as_user(app, client, getattr(people, visitor)).post(
+    response = signed_in(app, getattr(people, visitor), client).post(
         f"/i/t/amendments/{amendment_id}/state", data={"to": to}
     )
     assert response.status_code == status
@@ -245,7 +227,7 @@ def test_refused_changes_of_state_change_nothing(app, client, people, visitor, t
 
 def test_secretariat_accepts_and_the_version_shows_on_the_clause_page(app, client, people):
     amendment_id = in_db(app, propose, people.mfa, "States shall closely cooperate on recruitment.")
-    as_user(app, client, people.secretariat)
+    signed_in(app, people.secretariat, client)
     response = client.post(f"/i/t/amendments/{amendment_id}/decide", data={"outcome": "accepted"})
     assert response.status_code == 302
     page = text_of(client.get(response.headers["Location"]))
@@ -258,7 +240,7 @@ def test_secretariat_accepts_and_the_version_shows_on_the_clause_page(app, clien
 
 def test_rejecting_needs_a_reason_shown_next_to_the_field(app, client, people):
     amendment_id = in_db(app, propose, people.mfa, "States must cooperate on recruitment.")
-    as_user(app, client, people.secretariat)
+    signed_in(app, people.secretariat, client)
     before = in_db(app, row_counts)
     response = client.post(f"/i/t/amendments/{amendment_id}/decide", data={"outcome": "rejected", "reason": ""})
     assert response.status_code == 400
@@ -277,7 +259,7 @@ def test_a_conflict_opens_the_resolution_form_and_markers_are_refused(app, clien
     should = in_db(app, propose, people.mfa, "States should cooperate on recruitment.")
     must = in_db(app, propose, people.asetuc, "States must cooperate on recruitment.")
     in_db(app, accept, should, people.secretariat)
-    as_user(app, client, people.secretariat)
+    signed_in(app, people.secretariat, client)
     response = client.post(f"/i/t/amendments/{must}/decide", data={"outcome": "accepted"})
     assert response.status_code == 409
     page = text_of(response)
@@ -317,7 +299,7 @@ def test_a_conflict_opens_the_resolution_form_and_markers_are_refused(app, clien
 
 def test_resolution_page_prefills_a_clean_merge(app, client, people):
     amendment_id = in_db(app, propose, people.mfa, "States shall closely cooperate on recruitment.")
-    page = text_of(as_user(app, client, people.secretariat).get(f"/i/t/amendments/{amendment_id}/resolve"))
+    page = text_of(signed_in(app, people.secretariat, client).get(f"/i/t/amendments/{amendment_id}/resolve"))
     assert "States shall closely cooperate on recruitment.</textarea>" in page
     deletion = in_db(app, propose, people.mfa, kind="delete")
     assert client.get(f"/i/t/amendments/{deletion}/resolve").status_code == 400
@@ -331,7 +313,7 @@ def test_resolution_page_prefills_a_clean_merge(app, client, people):
 def test_accepting_after_the_clause_was_deleted_supersedes(app, client, people):
     change = in_db(app, propose, people.asetuc, "States must cooperate on recruitment.")
     deletion = in_db(app, propose, people.mfa, kind="delete")
-    as_user(app, client, people.secretariat)
+    signed_in(app, people.secretariat, client)
     assert client.post(f"/i/t/amendments/{deletion}/decide", data={"outcome": "accepted"}).status_code == 302
     assert in_db(app, lambda: amendment(change).state) is S.SUPERSEDED  # marked at once
     page = text_of(client.get(A1 + "/"))
@@ -342,7 +324,7 @@ def test_accepting_after_the_clause_was_deleted_supersedes(app, client, people):
 
 
 def make_many(app, people, n: int) -> list[int]:
-    with app.app_context():
+    with committed(app):
         ids = [
             propose(people.mfa if i % 2 else people.asetuc, f"States shall cooperate on recruitment, item {i}.")
             for i in range(n)
@@ -354,9 +336,9 @@ def make_many(app, people, n: int) -> list[int]:
 
 def test_review_queue_counts_filters_and_pages(app, client, people):
     ids = make_many(app, people, 27)
-    with app.app_context():
+    with committed(app):
         accept(ids[0], people.secretariat, outcome="rejected", reason="Duplicate.")
-    as_user(app, client, people.secretariat)
+    signed_in(app, people.secretariat, client)
     page = text_of(client.get("/i/t/amendments/"))
     assert "Submitted: <strong>27</strong>" in page and "Rejected: <strong>1</strong>" in page
     assert "Draft:" not in page  # drafts are private
@@ -372,13 +354,13 @@ def test_review_queue_counts_filters_and_pages(app, client, people):
     assert client.get("/i/t/amendments/?state=bogus").status_code == 400
     assert client.get("/i/t/amendments/?page=0").status_code == 400
     assert "Review amendments" in text_of(client.get("/amendments/review"))
-    assert as_user(app, client, people.mfa).get("/i/t/amendments/").status_code == 403
+    assert signed_in(app, people.mfa, client).get("/i/t/amendments/").status_code == 403
 
 
 def test_open_amendments_say_when_their_clause_moved_on_or_was_deleted(app, client, people):
     older = in_db(app, propose, people.asetuc, "States must cooperate on recruitment.")
     newer = in_db(app, propose, people.mfa, "States shall closely cooperate on recruitment.")
-    queue = text_of(as_user(app, client, people.secretariat).get("/i/t/amendments/"))
+    queue = text_of(signed_in(app, people.secretariat, client).get("/i/t/amendments/"))
     assert "The clause changed since it was written." not in queue
     in_db(app, accept, newer, people.secretariat)
     queue = text_of(client.get("/i/t/amendments/"))
@@ -405,22 +387,22 @@ def test_open_amendments_say_when_their_clause_moved_on_or_was_deleted(app, clie
 
 def test_my_organisation_lists_its_drafts_and_nothing_of_others(app, client, people):
     make_many(app, people, 4)
-    page = text_of(as_user(app, client, people.mfa_colleague).get("/i/t/amendments/mine"))
+    page = text_of(signed_in(app, people.mfa_colleague, client).get("/i/t/amendments/mine"))
     assert "Amendments of Migrant Forum in Asia" in page
     assert "3 amendments match" in page  # 2 submitted and 1 draft are open
     assert "Draft: <strong>1</strong>" in page
     page = text_of(client.get("/i/t/amendments/mine?state=draft"))
     assert "1 amendment matches" in page
-    other = text_of(as_user(app, client, people.asetuc).get("/i/t/amendments/mine?state=all"))
+    other = text_of(signed_in(app, people.asetuc, client).get("/i/t/amendments/mine?state=all"))
     assert "Amendments of ASETUC" in other and "3 amendments match" in other
 
 
 def test_competing_amendments_side_by_side_with_overlaps_marked(app, client, people):
-    with app.app_context():
+    with committed(app):
         a = propose(people.mfa, "States should cooperate on recruitment.")
         b = propose(people.asetuc, "States must cooperate on recruitment.")
         propose(people.mfa, "States shall cooperate on fair recruitment.")
-    page = text_of(as_user(app, client, people.secretariat).get(A1 + "/amendments"))
+    page = text_of(signed_in(app, people.secretariat, client).get(A1 + "/amendments"))
     columns = page.split('<section class="column"')[1:]
     assert len(columns) == 3
     assert f'class="overlap" title="also changed by Amendment {b}"' in columns[0]
@@ -428,7 +410,7 @@ def test_competing_amendments_side_by_side_with_overlaps_marked(app, client, peo
     assert "overlap" not in columns[2].split('<div class="redline">')[1]
     assert f'Overlaps with <a href="/i/t/amendments/{b}/">Amendment {b}</a>' in columns[0]
     # After A is accepted, B no longer applies cleanly and C still does, against the new text.
-    with app.app_context():
+    with committed(app):
         accept(a, people.secretariat)
     page = text_of(client.get(A1 + "/amendments"))
     columns = page.split('<section class="column"')[1:]
@@ -442,7 +424,7 @@ def test_competing_amendments_side_by_side_with_overlaps_marked(app, client, peo
 
 
 def test_secretariat_edits_a_clause_with_a_note(app, client, people):
-    as_user(app, client, people.secretariat)
+    signed_in(app, people.secretariat, client)
     page = text_of(client.get(A1 + "/edit"))
     base_id = in_db(app, lambda: clause().current_version_id)
     assert f'name="base_version_id" type="hidden" value="{base_id}"' in page and BASE in page
@@ -462,7 +444,7 @@ def test_secretariat_edits_a_clause_with_a_note(app, client, people):
 
 
 def test_a_stale_edit_is_a_409_with_the_three_way_merge_prefilled(app, client, people):
-    as_user(app, client, people.secretariat)
+    signed_in(app, people.secretariat, client)
     base_id = in_db(app, lambda: clause().current_version_id)
     first = {"base_version_id": base_id, "heading": "Heading 1", "text": "States shall cooperate on fair recruitment."}
     assert client.post(A1 + "/edit", data=first).status_code == 302
@@ -491,7 +473,7 @@ def test_a_stale_edit_is_a_409_with_the_three_way_merge_prefilled(app, client, p
         },
     )
     assert markers.status_code == 400 and "conflict markers" in text_of(markers)
-    assert as_user(app, client, people.mfa).get(A1 + "/edit").status_code == 403
+    assert signed_in(app, people.mfa, client).get(A1 + "/edit").status_code == 403
 
 
 # --- bounded queries ----------------------------------------------------------------------------------------------
@@ -504,7 +486,7 @@ def test_pages_use_a_bounded_number_of_queries(app, client, people, count_querie
     def measure(n):
         ids = make_many(app, people, n)
         url = f"/i/t/amendments/{ids[-1]}/" if path == "AMENDMENT" else path
-        as_user(app, client, people.secretariat if "mine" not in url else people.mfa)
+        signed_in(app, people.secretariat if "mine" not in url else people.mfa, client)
         client.get(url)  # warm caches (redlines, merges) like a second visitor would
         with count_queries() as counter:
             response = client.get(url)
@@ -519,7 +501,7 @@ def test_pages_use_a_bounded_number_of_queries(app, client, people, count_querie
 def test_rows_untouched_by_a_stakeholder_accept(app, client, people):
     amendment_id = in_db(app, propose, people.mfa, "States must cooperate on recruitment.")
     before = in_db(app, row_counts)
-    response = as_user(app, client, people.mfa).post(
+    response = signed_in(app, people.mfa, client).post(
         f"/i/t/amendments/{amendment_id}/decide", data={"outcome": "accepted"}
     )
     assert response.status_code == 403
@@ -535,7 +517,7 @@ def test_markers_are_refused_whatever_the_line_endings(app, client, people, newl
     should = in_db(app, propose, people.mfa, "States should cooperate on recruitment.")
     must = in_db(app, propose, people.asetuc, "States must cooperate on recruitment.")
     in_db(app, accept, should, people.secretariat)
-    as_user(app, client, people.secretariat)
+    signed_in(app, people.secretariat, client)
     current_id = in_db(app, lambda: clause().current_version_id)
     before = in_db(app, current_text)
     marked = newline.join(["States", "<<<<<<< amendment", "must", "=======", "should", ">>>>>>> current", "cooperate."])

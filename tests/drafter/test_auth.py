@@ -12,6 +12,7 @@ from drafter.extensions import db
 from drafter.models import Role, User, UserState
 from drafter.services import accounts
 from tests.drafter.accounts_helpers import PASSWORD, add_org, add_user, events, row_counts, sign_in
+from tests.drafter.helpers import committed
 
 NEW_PASSWORD = "a brand new passphrase"
 
@@ -19,7 +20,7 @@ NEW_PASSWORD = "a brand new passphrase"
 @pytest.fixture
 def mfa(app):
     """An active stakeholder of the Migrant Forum in Asia."""
-    with app.app_context():
+    with committed(app):
         return add_user("mfa@example.org", organisation=add_org(), name="MFA delegate")
 
 
@@ -84,7 +85,7 @@ def test_wrong_password_and_unknown_email_look_the_same(app, client, mfa):
     ],
 )
 def test_inactive_accounts_are_told_why_only_with_the_right_password(app, client, state, message):
-    with app.app_context():
+    with committed(app):
         add_user("someone@example.org", state=state)
     right = sign_in(client, "someone@example.org")
     assert right.status_code == 403
@@ -301,7 +302,7 @@ def test_token_signed_with_another_key_or_for_another_purpose_is_refused(app_ctx
 
 def test_refused_and_disabled_accounts_get_no_reset_link(app, client, caplog):
     caplog.set_level(logging.WARNING)
-    with app.app_context():
+    with committed(app):
         add_user("refused@example.org", state=UserState.REFUSED)
         add_user("disabled@example.org", state=UserState.DISABLED)
     for address in ("refused@example.org", "disabled@example.org"):
@@ -353,6 +354,7 @@ def test_without_a_public_url_trusted_hosts_refuse_other_hosts_and_links_use_the
 def test_services_flush_but_leave_the_commit_to_the_caller(app_ctx):
     secretariat = db.session.get(User, add_user("sec@example.org", role=Role.SECRETARIAT).id)
     pending = db.session.get(User, add_user("new@example.org", state=UserState.PENDING).id)
+    db.session.commit()  # the rollback below must undo only the approval
     accounts.approve(pending, actor=secretariat)
     assert db.session.scalar(select(User.state).where(User.id == pending.id)) == UserState.ACTIVE  # flushed
     db.session.rollback()

@@ -6,13 +6,13 @@ import re
 
 import pytest
 
-from tests.drafter.accounts_helpers import add_org, add_user, put_in_session
-from tests.drafter.helpers import import_text, instrument_md
+from tests.drafter.accounts_helpers import add_org, add_user
+from tests.drafter.helpers import committed, import_text, instrument_md, signed_in
 
 
 @pytest.fixture
 def instrument(app):
-    with app.app_context():
+    with committed(app):
         import_text(instrument_md(3), "t")
 
 
@@ -27,9 +27,9 @@ def test_reload_of_an_unchanged_draft_is_a_304(client, instrument):
 
 
 def test_signed_in_pages_with_csrf_tokens_still_revalidate(client, app, instrument):
-    with app.app_context():
+    with committed(app):
         user = add_user("d@example.org", organisation=add_org())
-    put_in_session(client, user)
+    signed_in(app, user, client)
     first = client.get("/i/t/drafts/1/")
     assert 'name="csrf_token"' in first.get_data(as_text=True)
     second = client.get("/i/t/drafts/1/", headers={"If-None-Match": first.headers["ETag"]})
@@ -38,7 +38,7 @@ def test_signed_in_pages_with_csrf_tokens_still_revalidate(client, app, instrume
 
 def test_a_change_changes_the_etag(client, app, instrument):
     before = client.get("/i/t/").headers["ETag"]
-    with app.app_context():
+    with committed(app):
         import_text(instrument_md(3, overrides={2: "Changed."}), "t")
     response = client.get("/i/t/", headers={"If-None-Match": before})
     assert response.status_code == 200 and response.headers["ETag"] != before
@@ -46,9 +46,9 @@ def test_a_change_changes_the_etag(client, app, instrument):
 
 def test_other_visitors_do_not_share_validators(client, app, instrument):
     anonymous = client.get("/i/t/drafts/1/").headers["ETag"]
-    with app.app_context():
+    with committed(app):
         user = add_user("e@example.org", organisation=add_org())
-    put_in_session(client, user)
+    signed_in(app, user, client)
     assert client.get("/i/t/drafts/1/", headers={"If-None-Match": anonymous}).status_code == 200
 
 

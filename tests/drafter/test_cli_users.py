@@ -12,6 +12,7 @@ from drafter.cli_users import read_password
 from drafter.extensions import db
 from drafter.models import Organisation, OrganisationType, Role, User, UserState
 from tests.drafter.accounts_helpers import add_org, events, row_counts, sign_in
+from tests.drafter.helpers import committed
 
 
 def account(app, email: str) -> User | None:
@@ -58,7 +59,7 @@ def test_without_piped_input_a_password_is_generated_and_printed_once(app, runne
 
 
 def test_an_existing_organisation_is_reused_ignoring_case(app, runner):
-    with app.app_context():
+    with committed(app):
         asetuc = add_org("ASETUC", OrganisationType.TRADE_UNION)
     result = runner.invoke(
         args=["create-user", "d@asetuc.example", "--role", "stakeholder", "--organisation", "asetuc"],
@@ -155,7 +156,7 @@ def test_read_password_only_from_a_pipe():
 
 def test_names_given_on_the_command_line_are_nfc_and_find_the_stored_organisation(app, runner):
     composed, decomposed = "Vi\u1ec7t Nam Workers", "Vie\u0302\u0323t Nam Workers"
-    with app.app_context():
+    with committed(app):
         add_org(composed)
     result = runner.invoke(
         args=[

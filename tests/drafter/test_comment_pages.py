@@ -12,8 +12,8 @@ from drafter.extensions import db
 from drafter.models import Clause, Comment, OrganisationType, Role, User
 from drafter.services.comments import operations as service
 from drafter.services.comments import queries
-from tests.drafter.accounts_helpers import add_org, add_user, put_in_session
-from tests.drafter.helpers import import_text, instrument_md
+from tests.drafter.accounts_helpers import add_org, add_user
+from tests.drafter.helpers import committed, import_text, instrument_md, signed_in
 
 TEXT = "1. The Parties shall protect migrant workers and their families without discrimination."
 PER_PAGE = queries.THREADS_PER_PAGE
@@ -23,7 +23,7 @@ THREADS = 2 * PER_PAGE + 5
 @pytest.fixture
 def debated(app):
     """Article 1 with ``THREADS`` comments; the first quotes "migrant workers", the second has a reply."""
-    with app.app_context():
+    with committed(app):
         mfa = add_org("Migrant Forum in Asia", OrganisationType.NGO)
         delegate = add_user("mfa@example.org", organisation=mfa, name="MFA delegate")
         secretariat = add_user(
@@ -76,7 +76,7 @@ def test_earlier_pages_hold_the_older_threads_with_their_replies(client, debated
 
 
 def test_replying_editing_and_resolving_return_to_the_thread_s_page(app, client, debated):
-    put_in_session(client, debated["delegate"])
+    signed_in(app, debated["delegate"], client)
     first = debated["ids"][0]
     answer = client.post(
         "/i/t/c/article-1/comments/",
@@ -107,7 +107,7 @@ def test_replying_editing_and_resolving_return_to_the_thread_s_page(app, client,
         data={"version_id": str(_current_version(app)), "body": "A new thread.", "category": "question"},
     )
     assert re.search(r"/i/t/c/article-1/#comment-\d+$", newest.headers["Location"])  # the last page, the default
-    put_in_session(client, debated["secretariat"])
+    signed_in(app, debated["secretariat"], client)
     page = client.get("/i/t/c/article-1/?comments_page=1").get_data(as_text=True)
     assert f'name="next" value="/i/t/c/article-1/?comments_page=1#comment-{first}"' in page
     resolved = client.post(f"/i/t/comments/{first}/resolve", data={})

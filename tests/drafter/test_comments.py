@@ -31,8 +31,8 @@ from drafter.services import drafts, versions
 from drafter.services.comments import operations as service
 from drafter.services.comments import queries
 from instrument.selectors import Selector
-from tests.drafter.accounts_helpers import add_org, add_user, events, put_in_session, row_counts
-from tests.drafter.helpers import import_text, instrument_md
+from tests.drafter.accounts_helpers import add_org, add_user, events, row_counts
+from tests.drafter.helpers import committed, import_text, instrument_md, signed_in
 
 TWICE = "The Parties shall protect migrant workers. The Parties shall protect their families."
 SLUG = "aifmw"
@@ -51,7 +51,7 @@ class World:
 @pytest.fixture
 def world(app) -> World:
     """Four accounts of three organisations plus the secretariat, and two instruments."""
-    with app.app_context():
+    with committed(app):
         secretariat_org = add_org("Task Force on ASEAN Migrant Workers", OrganisationType.SECRETARIAT)
         mfa = add_org("Migrant Forum in Asia", OrganisationType.NGO)
         asetuc = add_org("ASETUC", OrganisationType.TRADE_UNION)
@@ -70,14 +70,6 @@ def world(app) -> World:
         uids[(SLUG, "Article 2")],
         uids[("another", "Article 1")],
     )
-
-
-def as_user(app, world: World, who: str):
-    """A test client carrying ``who``'s session."""
-    client = app.test_client()
-    with app.app_context():
-        put_in_session(client, db.session.get(User, world.users[who]))
-    return client
 
 
 def clause_row(app, uid: str, slug: str = SLUG) -> tuple[int, int, int]:
@@ -150,7 +142,7 @@ def marks(html: str) -> list[str]:
 
 
 def test_quoted_comment_is_stored_anchored_and_highlighted(app, world):
-    client = as_user(app, world, "mfa")
+    client = signed_in(app, world.users["mfa"])
     _clause_id, version_id, _ = clause_row(app, world.plain)
     response = post(
         client, world.plain, version_id, quote="obligation number 2", body="Which obligation?", category="question"
@@ -177,7 +169,7 @@ def _events(app, verb):
 
 
 def test_selection_offsets_from_the_script_are_used_when_they_hold_the_quote(app, world):
-    client = as_user(app, world, "mfa")
+    client = signed_in(app, world.users["mfa"])
     _, version_id, _ = clause_row(app, world.twice)
     # The script sends the offsets of the second copy; no prefix needed then.
     assert (
@@ -188,7 +180,7 @@ def test_selection_offsets_from_the_script_are_used_when_they_hold_the_quote(app
 
 
 def test_comment_on_the_whole_clause(app, world):
-    client = as_user(app, world, "asetuc")
+    client = signed_in(app, world.users["asetuc"])
     _, version_id, _ = clause_row(app, world.plain)
     assert post(client, world.plain, version_id, quote="  ").status_code == 302
     [comment] = comments(app)
@@ -199,7 +191,7 @@ def test_comment_on_the_whole_clause(app, world):
 
 def test_second_occurrence_stays_on_the_second_after_an_edit_at_the_start(app, world):
     """The reference selector: prefix "workers. ", start offset 43; then an unrelated edit at the start."""
-    client = as_user(app, world, "mfa")
+    client = signed_in(app, world.users["mfa"])
     _, v1, _ = clause_row(app, world.twice)
     response = post(
         client, world.twice, v1, quote="The Parties shall protect", prefix="workers. ", body="Families of whom?"
@@ -222,7 +214,7 @@ def test_second_occurrence_stays_on_the_second_after_an_edit_at_the_start(app, w
 
 
 def test_edited_quote_is_marked_changed_and_links_back(app, world):
-    client = as_user(app, world, "asetuc")
+    client = signed_in(app, world.users["asetuc"])
     _, v1, seq1 = clause_row(app, world.plain)
     post(client, world.plain, v1, quote="in good faith and without delay")
     v2 = new_version(app, world.plain, "1. The Parties shall give effect to obligation number 2 promptly.")
@@ -240,7 +232,7 @@ def test_edited_quote_is_marked_changed_and_links_back(app, world):
 
 
 def test_deleting_the_clause_marks_comments_deleted(app, world):
-    client = as_user(app, world, "asetuc")
+    client = signed_in(app, world.users["asetuc"])
     _, v1, _ = clause_row(app, world.plain)
     post(client, world.plain, v1, quote="obligation number 2")
     post(client, world.plain, v1)
@@ -281,7 +273,7 @@ def test_anchoring_runs_for_open_and_resolved_comments_not_hidden_ones_or_replie
 def test_comment_on_an_older_draft_is_anchored_on_every_later_version(app, world):
     _, v1, _ = clause_row(app, world.plain)
     v2 = new_version(app, world.plain, "1. The Parties shall give effect to obligation number 2 in good faith.")
-    client = as_user(app, world, "mfa")
+    client = signed_in(app, world.users["mfa"])
     # Draft 1 (the import) is still open for comment: comment on its text.
     assert post(client, world.plain, v1, draft="1", quote="without delay").status_code == 302
     [comment] = comments(app)
@@ -299,7 +291,7 @@ def test_comment_on_draft_2_shows_on_draft_3_and_the_current_text(app, world):
     )
     assert publish(app) == 2
     _, v2, seq2 = clause_row(app, world.plain)
-    client = as_user(app, world, "mfa")
+    client = signed_in(app, world.users["mfa"])
     assert post(client, world.plain, v2, draft="2", quote="obligation number 2", body="Kept words.").status_code == 302
     assert post(client, world.plain, v2, draft="2", quote="without delay", body="Edited words.").status_code == 302
     _kept, _edited = comments(app)
@@ -325,7 +317,7 @@ def test_comment_period_closed_refuses_draft_comments(app, world):
     yesterday = datetime.now(UTC) - timedelta(days=1)
     number = publish(app, closes=yesterday)
     _, version_id, _ = clause_row(app, world.plain)
-    client = as_user(app, world, "mfa")
+    client = signed_in(app, world.users["mfa"])
     with app.app_context():
         before = row_counts()
     response = post(client, world.plain, version_id, draft=str(number))
@@ -375,7 +367,7 @@ def test_bad_input_is_refused_and_nothing_is_stored(app, world, case):
         db.session.commit()
         foreign_comment = c.id
     name, uid, data, status, message = _bad_cases(world, version_id, other_version_id, foreign_comment)[case]
-    client = as_user(app, world, "mfa")
+    client = signed_in(app, world.users["mfa"])
     with app.app_context():
         before = row_counts()
     response = post(client, uid, data.pop("version_id", version_id), **data)
@@ -386,7 +378,7 @@ def test_bad_input_is_refused_and_nothing_is_stored(app, world, case):
 
 
 def test_form_errors_keep_what_was_typed(app, world):
-    client = as_user(app, world, "mfa")
+    client = signed_in(app, world.users["mfa"])
     _, version_id, _ = clause_row(app, world.plain)
     response = post(client, world.plain, version_id, quote="not there at all", body="My careful words.")
     page = response.get_data(as_text=True)
@@ -405,7 +397,7 @@ def test_anonymous_and_pending_visitors_cannot_post(app, world):
 
 
 def test_bodies_with_markup_are_shown_as_text_and_script_links_are_not_links(app, world):
-    client = as_user(app, world, "mfa")
+    client = signed_in(app, world.users["mfa"])
     _, version_id, _ = clause_row(app, world.plain)
     bodies = [
         "<img src=x onerror=alert(1)>",
@@ -435,7 +427,7 @@ def test_bodies_with_markup_are_shown_as_text_and_script_links_are_not_links(app
 
 @pytest.fixture
 def mfa_comment(app, world) -> int:
-    client = as_user(app, world, "mfa")
+    client = signed_in(app, world.users["mfa"])
     _, version_id, _ = clause_row(app, world.plain)
     assert post(client, world.plain, version_id, body="Original words.").status_code == 302
     return comments(app)[0].id
@@ -449,7 +441,7 @@ def snapshot(app, comment_id: int) -> tuple:
 
 @pytest.mark.parametrize("who", ["asetuc", "mfa2"])
 def test_another_stakeholder_cannot_edit_resolve_or_hide(app, world, mfa_comment, who):
-    client = as_user(app, world, who)
+    client = signed_in(app, world.users[who])
     before = snapshot(app, mfa_comment)
     base = f"/i/{SLUG}/comments/{mfa_comment}"
     assert client.get(f"{base}/edit").status_code == 403
@@ -463,7 +455,7 @@ def test_another_stakeholder_cannot_edit_resolve_or_hide(app, world, mfa_comment
 
 
 def test_the_author_edits_while_open_and_the_old_body_is_logged(app, world, mfa_comment):
-    client = as_user(app, world, "mfa")
+    client = signed_in(app, world.users["mfa"])
     assert client.get(f"/i/{SLUG}/comments/{mfa_comment}/edit").status_code == 200
     assert client.post(f"/i/{SLUG}/comments/{mfa_comment}/edit", data={"body": ""}).status_code == 400
     response = client.post(f"/i/{SLUG}/comments/{mfa_comment}/edit", data={"body": "Better words."})
@@ -482,7 +474,7 @@ def test_the_author_edits_while_open_and_the_old_body_is_logged(app, world, mfa_
 
 
 def test_the_secretariat_resolves_and_hides_any_comment_with_a_reason(app, world, mfa_comment):
-    secretariat = as_user(app, world, "secretariat")
+    secretariat = signed_in(app, world.users["secretariat"])
     base = f"/i/{SLUG}/comments/{mfa_comment}"
     assert secretariat.post(f"{base}/edit", data={"body": "Edited by the secretariat."}).status_code == 403
     before = snapshot(app, mfa_comment)
@@ -497,9 +489,9 @@ def test_the_secretariat_resolves_and_hides_any_comment_with_a_reason(app, world
         assert c.status is CommentStatus.HIDDEN and c.hidden_by_id == world.users["secretariat"]
         [event] = events("comment.hide")
         assert event.details["reason"] == "Names a private person." and event.object_id == mfa_comment
-    other = as_user(app, world, "asetuc").get(f"/i/{SLUG}/c/{world.plain}/").get_data(as_text=True)
+    other = signed_in(app, world.users["asetuc"]).get(f"/i/{SLUG}/c/{world.plain}/").get_data(as_text=True)
     assert "Reason: Names a private person." in other and "Original words." not in other
-    author = as_user(app, world, "mfa").get(f"/i/{SLUG}/c/{world.plain}/").get_data(as_text=True)
+    author = signed_in(app, world.users["mfa"]).get(f"/i/{SLUG}/c/{world.plain}/").get_data(as_text=True)
     assert "Original words." in author
     assert "Original words." in secretariat.get(f"/i/{SLUG}/c/{world.plain}/").get_data(as_text=True)
     assert secretariat.post(f"{base}/hide", data={"reason": "Again."}).status_code == 409
@@ -507,7 +499,7 @@ def test_the_secretariat_resolves_and_hides_any_comment_with_a_reason(app, world
 
 def test_replies_join_the_thread_and_cannot_be_resolved(app, world, mfa_comment):
     _, version_id, _ = clause_row(app, world.plain)
-    asetuc = as_user(app, world, "asetuc")
+    asetuc = signed_in(app, world.users["asetuc"])
     assert (
         post(
             asetuc, world.plain, version_id, in_reply_to=str(mfa_comment), body="We agree.", quote="ignored in a reply"
@@ -516,7 +508,7 @@ def test_replies_join_the_thread_and_cannot_be_resolved(app, world, mfa_comment)
     )
     reply = comments(app)[1]
     assert reply.in_reply_to_id == mfa_comment and reply.selector is None
-    mfa = as_user(app, world, "mfa")
+    mfa = signed_in(app, world.users["mfa"])
     assert post(mfa, world.plain, version_id, in_reply_to=str(reply.id), body="Thanks.").status_code == 302
     assert comments(app)[2].in_reply_to_id == mfa_comment
     assert asetuc.post(f"/i/{SLUG}/comments/{reply.id}/resolve").status_code == 400
@@ -556,7 +548,7 @@ def listed(page: str) -> int:
 
 def test_list_filters(app, world):
     _seed(app, world)
-    client = as_user(app, world, "mfa")
+    client = signed_in(app, world.users["mfa"])
     base = f"/i/{SLUG}/comments/"
     assert listed(client.get(base).get_data(as_text=True)) == 4
     with app.app_context():
@@ -584,13 +576,17 @@ def test_list_is_paginated_and_hidden_comments_are_only_for_the_secretariat(app,
             db.session.get(Comment, ids[1]), actor=db.session.get(User, world.users["secretariat"]), reason="Duplicate."
         )
         db.session.commit()
-    client = as_user(app, world, "mfa")
+    client = signed_in(app, world.users["mfa"])
     first = client.get(f"/i/{SLUG}/comments/").get_data(as_text=True)
     assert "31 comments" in first and listed(first) == 25 and "Page 1 of 2" in first
     second = client.get(f"/i/{SLUG}/comments/?page=2").get_data(as_text=True)
     assert listed(second) == 6
-    assert "32 comments" in as_user(app, world, "secretariat").get(f"/i/{SLUG}/comments/").get_data(as_text=True)
-    assert "32 comments" in as_user(app, world, "asetuc").get(f"/i/{SLUG}/comments/").get_data(as_text=True)  # own
+    assert "32 comments" in signed_in(app, world.users["secretariat"]).get(f"/i/{SLUG}/comments/").get_data(
+        as_text=True
+    )
+    assert "32 comments" in signed_in(app, world.users["asetuc"]).get(f"/i/{SLUG}/comments/").get_data(
+        as_text=True
+    )  # own
 
 
 def test_every_visible_comment_is_on_exactly_one_page_newest_first(app, world):
@@ -627,7 +623,7 @@ def test_every_visible_comment_is_on_exactly_one_page_newest_first(app, world):
 
 def test_a_page_past_the_end_leads_to_the_last_page_with_the_same_filters(app, world):
     _seed(app, world, n_per_clause=8)  # 32 comments, 16 of them concerns
-    client = as_user(app, world, "mfa")
+    client = signed_in(app, world.users["mfa"])
     response = client.get(f"/i/{SLUG}/comments/?page=7")
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/i/{SLUG}/comments/?page=2")
     response = client.get(f"/i/{SLUG}/comments/?category=concern&page=10000000000000000000000")
@@ -644,7 +640,7 @@ def test_authors_filter_on_their_own_hidden_comments_and_changed_0_means_uncheck
         for comment_id in (ids[1], ids[2]):
             service.hide(db.session.get(Comment, comment_id), actor=secretariat, reason="Off topic.")
         db.session.commit()
-    mfa = as_user(app, world, "mfa")
+    mfa = signed_in(app, world.users["mfa"])
     response = mfa.get(f"/i/{SLUG}/comments/?status=hidden")
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and listed(page) == 1 and f'#comment-{ids[2]}"' in page
@@ -655,7 +651,7 @@ def test_authors_filter_on_their_own_hidden_comments_and_changed_0_means_uncheck
 
 
 def test_csv_export_for_the_secretariat_with_formulas_defused(app, world):
-    client = as_user(app, world, "mfa")
+    client = signed_in(app, world.users["mfa"])
     _, version_id, _ = clause_row(app, world.plain)
     post(
         client,
@@ -667,7 +663,7 @@ def test_csv_export_for_the_secretariat_with_formulas_defused(app, world):
     )
     post(client, world.plain, version_id, body='+1, and a line\nbreak, with "quotes"')
     assert client.get(f"/i/{SLUG}/comments.csv").status_code == 403
-    response = as_user(app, world, "secretariat").get(f"/i/{SLUG}/comments.csv")
+    response = signed_in(app, world.users["secretariat"]).get(f"/i/{SLUG}/comments.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert f'filename="{SLUG}-comments.csv"' in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
@@ -685,7 +681,7 @@ def test_csv_export_for_the_secretariat_with_formulas_defused(app, world):
 
 
 def test_pages_run_the_same_number_of_queries_for_few_and_many_comments(app, world, count_queries):
-    client = as_user(app, world, "mfa")
+    client = signed_in(app, world.users["mfa"])
     _seed(app, world, n_per_clause=1)
     urls = [
         f"/i/{SLUG}/c/{world.plain}/",
@@ -717,7 +713,7 @@ def test_pages_run_the_same_number_of_queries_for_few_and_many_comments(app, wor
 
 
 def test_twenty_stakeholders_comment_on_one_clause_at_the_same_time(app, world):
-    with app.app_context():
+    with committed(app):
         people = []
         for i in range(20):
             org = add_org(f"Organisation {i}", OrganisationType.NGO)
@@ -725,10 +721,7 @@ def test_twenty_stakeholders_comment_on_one_clause_at_the_same_time(app, world):
     _, version_id, _ = clause_row(app, world.twice)
     clients = []
     for person in people:
-        client = app.test_client()
-        with app.app_context():
-            put_in_session(client, person)
-        clients.append(client)
+        clients.append(signed_in(app, person))
     barrier = threading.Barrier(len(clients))
     results: list[tuple[int, str]] = []
     lock = threading.Lock()
@@ -779,7 +772,7 @@ def test_the_default_limit_is_the_length_the_render_benchmark_covers(app):
 
 
 def test_the_longest_allowed_adversarial_comment_is_accepted_and_shown(app, world):
-    client = as_user(app, world, "mfa")
+    client = signed_in(app, world.users["mfa"])
     _, version_id, _ = clause_row(app, world.plain)
     hostile = "[" * 10_000 + "]" * 10_000
     assert post(client, world.plain, version_id, body=hostile).status_code == 302
@@ -794,7 +787,7 @@ def test_the_longest_allowed_adversarial_comment_is_accepted_and_shown(app, worl
 
 def test_a_refused_comment_says_so_at_the_top_of_the_page(app, world):
     """On a phone the form sits far below the text: the refusal is announced before the text."""
-    client = as_user(app, world, "asetuc")
+    client = signed_in(app, world.users["asetuc"])
     _, version_id, _ = clause_row(app, world.plain)
     response = post(client, world.plain, version_id, body="")
     assert response.status_code == 400

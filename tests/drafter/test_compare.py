@@ -10,7 +10,7 @@ from sqlalchemy import select
 from drafter.extensions import db
 from drafter.models import Clause, VersionCause
 from drafter.services.versions import add_version
-from tests.drafter.helpers import import_text, instrument_md
+from tests.drafter.helpers import committed, import_text, instrument_md
 
 SLUG = "asean-migrant-workers"
 
@@ -74,7 +74,7 @@ def test_redline_exports(client, demo):
 
 
 def test_clause_versions_compare(client, app):
-    with app.app_context():
+    with committed(app):
         import_text(instrument_md(2, overrides={1: "Each Party shall take measures."}), "t")
         clause = db.session.scalar(select(Clause).where(Clause.key == "Article 1"))
         add_version(
@@ -97,7 +97,7 @@ def test_clause_versions_compare(client, app):
 
 
 def test_compare_query_count_does_not_grow(client, app, count_queries):
-    with app.app_context():
+    with committed(app):
         import_text(instrument_md(5), "small")
         import_text(instrument_md(4), "small")
         import_text(instrument_md(150), "large")
@@ -118,7 +118,7 @@ def test_paragraph_moved_to_another_article_is_cited_on_the_compare_page(client,
     second = ["1. The Member States shall open their labour markets step by step."]
     moved = {2: "\n\n".join([first[0], first[2].replace("3.", "2.", 1)]),
              3: "\n\n".join([second[0], first[1]])}  # fmt: skip
-    with app.app_context():
+    with committed(app):
         import_text(instrument_md(4, overrides={2: "\n\n".join(first), 3: second[0]}), "moves")
         import_text(instrument_md(4, overrides=moved), "moves")
     html = client.get("/i/moves/compare/?from=1&to=2").get_data(as_text=True)
@@ -135,7 +135,7 @@ def short_articles_md(texts: list[str]) -> str:
 def test_reimport_with_an_article_inserted_before_short_articles_renumbers_them(client, app):
     texts = ["This instrument applies to migrant workers.", "Reserved.", "Reserved.",
              "This instrument enters into force on signature.", "Deleted.", "The Parties shall cooperate."]  # fmt: skip
-    with app.app_context():
+    with committed(app):
         import_text(short_articles_md(texts), "short")
         uids = dict(db.session.execute(select(Clause.key, Clause.uid)).all())
         report = import_text(

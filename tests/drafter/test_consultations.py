@@ -38,6 +38,7 @@ def people(app_ctx):
     """The amendment tests' people and a three-article instrument "t"."""
     found = add_people()
     add_instrument("t", articles=3)
+    db.session.commit()  # the tests roll refusals back; the set-up must outlive that
     return found
 
 

@@ -13,23 +13,16 @@ from drafter.extensions import db
 from drafter.models import Amendment, Consultation, Input
 from drafter.services import consultations as service
 from drafter.services.traceability import provenance
-from tests.drafter.accounts_helpers import put_in_session
-from tests.drafter.amendments_helpers import accept, add_instrument, add_people, clause, propose, user
+from tests.drafter.amendments_helpers import accept, clause, propose, user
 from tests.drafter.consultations_helpers import record_workshop, secretariat_edit
+from tests.drafter.helpers import in_db, signed_in
 
 TEXT = "1. The Parties shall give effect to obligation number 1 in good faith and without delay."
 
 
 @pytest.fixture
-def people(app):
-    with app.app_context():
-        add_instrument("t", articles=2, texts={1: TEXT}, public=True)
-        return add_people()
-
-
-def in_db(app, func_, *args, **kwargs):
-    with app.app_context():
-        return func_(*args, **kwargs)
+def people(make_people):
+    return make_people(slug="t", articles=2, texts={1: TEXT}, public=True)
 
 
 def _input(people, title: str, organisations: list[int]) -> Input:
@@ -156,8 +149,7 @@ class _Spans(HTMLParser):
 def test_the_provenance_page_shades_spans_and_tells_their_story(app, client, people):
     ids = in_db(app, two_amendments, people)
     (a1, _), (a2, _) = ids["first"], ids["second"]
-    with app.app_context():
-        put_in_session(client, user(people.asetuc))
+    signed_in(app, people.asetuc, client)
     page = client.get("/i/t/c/article-1/provenance").get_data(as_text=True)
     parsed = _Spans()
     parsed.feed(page)

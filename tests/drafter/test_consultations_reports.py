@@ -9,49 +9,28 @@ import pytest
 from sqlalchemy import select
 
 from drafter.extensions import db
-from drafter.models import Amendment, Consultation, Disposition, Input, Instrument
+from drafter.models import Amendment, Consultation, Disposition, Input
 from drafter.services import consultations as service
 from drafter.services import traceability
 from drafter.services.drafts import publish_draft
-from tests.drafter.accounts_helpers import put_in_session
-from tests.drafter.amendments_helpers import accept, add_instrument, add_people, clause, propose, user
+from tests.drafter.amendments_helpers import accept, clause, instrument_named, propose, user
 from tests.drafter.consultations_helpers import record_workshop, secretariat_edit
+from tests.drafter.helpers import in_db, signed_in, text_of
 
 
 @pytest.fixture
-def people(app):
-    with app.app_context():
-        add_instrument("t", articles=3, public=True)
-        return add_people()
-
-
-def in_db(app, func_, *args, **kwargs):
-    with app.app_context():
-        return func_(*args, **kwargs)
-
-
-def signed_in(app, client, user_id):
-    with app.app_context():
-        put_in_session(client, user(user_id))
-    return client
-
-
-def text_of(response) -> str:
-    return response.get_data(as_text=True)
-
-
-def _instrument() -> Instrument:
-    return db.session.scalar(select(Instrument).where(Instrument.slug == "t"))
+def people(make_people):
+    return make_people(slug="t", articles=3, public=True)
 
 
 def add(
     people, title: str, orgs, *, consultation: str = "Regional workshop", clauses=(), disposition=None, reason=""
 ) -> int:
-    """An input at ``consultation`` (recorded on first use) by ``orgs``, linked and answered as asked; committed."""
+    """An input at ``consultation`` (recorded on first use) by ``orgs``, linked and answered as asked; flushed."""
     sec = user(people.secretariat)
     workshop = db.session.scalar(select(Consultation).where(Consultation.title == consultation))
     if workshop is None:
-        workshop = record_workshop(_instrument(), sec, title=consultation)
+        workshop = record_workshop(instrument_named(), sec, title=consultation)
     item = service.add_input(
         workshop, service.InputData(kind="recommendation", title=title, organisation_ids=list(orgs)), actor=sec
     )
@@ -59,7 +38,7 @@ def add(
         service.link_clause(item, clause(key), actor=sec)
     if disposition:
         service.set_disposition(item, disposition, actor=sec, reason=reason)
-    db.session.commit()
+    db.session.flush()
     return item.id
 
 
@@ -97,7 +76,6 @@ def scene(people) -> dict:
     draft = propose(people.mfa, "1. Private draft.", key="Article 3", submit=False)
     edit = secretariat_edit(clause("Article 2"), user(people.secretariat), "good faith", "good faith, openly")
     service.cite_in_version(db.session.get(Input, ids["call"]), edit, actor=user(people.secretariat))
-    db.session.commit()
     ids.update(accepted=accepted, rejected=rejected, open=open_one, draft=draft, edit=edit.id)
     return ids
 
@@ -107,7 +85,7 @@ def scene(people) -> dict:
 
 def test_the_register_lists_inputs_and_decided_amendments_in_one_set_of_states(app, client, people):
     ids = in_db(app, scene, people)
-    page = text_of(signed_in(app, client, people.asetuc).get("/i/t/register"))
+    page = text_of(signed_in(app, people.asetuc, client).get("/i/t/register"))
     for words in (
         "Work plan",
         "Regional court",
@@ -122,7 +100,7 @@ def test_the_register_lists_inputs_and_decided_amendments_in_one_set_of_states(a
 
     def entries(**filters):
         with app.app_context():
-            page = traceability.register(_instrument(), traceability.RegisterFilters(**filters))
+            page = traceability.register(instrument_named(), traceability.RegisterFilters(**filters))
             return [(e.input.title if e.input else e.amendment.id, e.disposition.value) for e in page.items]
 
     assert entries() == [
@@ -153,7 +131,7 @@ def test_the_register_lists_inputs_and_decided_amendments_in_one_set_of_states(a
         "Written input",
     ]
     with app.app_context():
-        counts = traceability.register_counts(_instrument(), traceability.RegisterFilters())
+        counts = traceability.register_counts(instrument_named(), traceability.RegisterFilters())
     assert counts[Disposition.PENDING] == 2 and counts[Disposition.NOT_REFLECTED] == 2
     assert counts[Disposition.REFLECTED] == 2 and counts[Disposition.NOTED] == 1
 
@@ -174,7 +152,7 @@ def test_bad_filters_are_400(app, client, people, query):
 
 
 def test_the_register_is_paginated_and_its_queries_do_not_grow(app, client, people, count_queries):
-    signed_in(app, client, people.mfa)
+    signed_in(app, people.mfa, client)
     figures = []
     for total in (5, 40):
         in_db(
@@ -200,7 +178,7 @@ def test_the_register_is_paginated_and_its_queries_do_not_grow(app, client, peop
 def test_the_matrix_shows_concerns_and_reflections_and_filters(app, client, people):
     ids = in_db(app, scene, people)
     with app.app_context():
-        m = traceability.matrix(_instrument())
+        m = traceability.matrix(instrument_named())
         keys = [c.key for c in m.clauses]
         assert keys == ["Article 1", "Article 2", "Article 3"]
         by_key = {c.key: c.id for c in m.clauses}
@@ -210,13 +188,13 @@ def test_the_matrix_shows_concerns_and_reflections_and_filters(app, client, peop
         assert not written.concerns and [v.id for v in written.versions] == [ids["edit"]]
         assert (ids["scope"], by_key["Article 1"]) not in m.cells
         only = traceability.matrix(
-            _instrument(), organisation_id=people.asetuc_org, disposition=Disposition.NOT_REFLECTED
+            instrument_named(), organisation_id=people.asetuc_org, disposition=Disposition.NOT_REFLECTED
         )
         assert [i.title for i in only.page.items] == ["Regional court"] and [c.key for c in only.clauses] == [
             "Article 3"
         ]
         call = db.session.scalar(select(Consultation).where(Consultation.title == "Written call"))
-        assert [i.title for i in traceability.matrix(_instrument(), consultation_id=call.id).page.items] == [
+        assert [i.title for i in traceability.matrix(instrument_named(), consultation_id=call.id).page.items] == [
             "Written input"
         ]
     page = text_of(client.get("/i/t/matrix"))
@@ -244,7 +222,7 @@ def test_the_matrix_runs_the_same_queries_for_few_or_many_inputs(app, client, pe
 
 def test_an_organisations_report_lists_its_inputs_and_amendments_with_reasons(app, client, people):
     ids = in_db(app, scene, people)
-    page = text_of(signed_in(app, client, people.mfa).get(f"/i/t/organisations/{people.asetuc_org}/report"))
+    page = text_of(signed_in(app, people.mfa, client).get(f"/i/t/organisations/{people.asetuc_org}/report"))
     assert "Work plan" in page and "+1 for the work plan, not the text." in page
     assert "Regional court" in page and "with Mekong Migrant Network" in page and "Not agreed." in page
     assert f"Amendment {ids['rejected']}" in page and "@SUM(A1:A9) would break the balance." in page
@@ -257,7 +235,7 @@ def test_an_organisations_report_lists_its_inputs_and_amendments_with_reasons(ap
 
 def test_the_csv_report_is_formula_safe(app, client, people):
     ids = in_db(app, scene, people)
-    response = signed_in(app, client, people.mfa).get(f"/i/t/organisations/{people.mfa_org}/report.csv")
+    response = signed_in(app, people.mfa, client).get(f"/i/t/organisations/{people.mfa_org}/report.csv")
     assert response.mimetype == "text/csv" and response.headers["Content-Disposition"].startswith("attachment;")
     body = response.get_data(as_text=True)
     assert body.startswith("\ufeff")
@@ -290,7 +268,7 @@ def test_the_word_report_has_the_same_rows_as_the_csv(app, client, people):
     from docx import Document
 
     in_db(app, scene, people)
-    client = signed_in(app, client, people.mfa)
+    client = signed_in(app, people.mfa, client)
     response = client.get(f"/i/t/organisations/{people.mfa_org}/report.docx")
     assert response.status_code == 200 and response.headers["Content-Disposition"].endswith('.docx"')
     table = Document(io.BytesIO(response.data)).tables[0]
@@ -325,7 +303,7 @@ def test_a_drafts_sources_list_the_inputs_reflected_up_to_that_draft(app, client
     in_db(app, scene, people)
 
     def publish():
-        publish_draft(_instrument(), actor=user(people.secretariat), title="After the workshop")
+        publish_draft(instrument_named(), actor=user(people.secretariat), title="After the workshop")
         db.session.commit()
 
     in_db(app, publish)
@@ -381,7 +359,7 @@ def _grow(people, start: int, end: int) -> None:
     ],
 )
 def test_pages_run_the_same_number_of_queries_at_two_sizes(app, client, people, count_queries, path):
-    signed_in(app, client, people.secretariat)
+    signed_in(app, people.secretariat, client)
     figures = []
     for start, end in ((0, 3), (3, 12)):
         in_db(app, _grow, people, start, end)

@@ -17,32 +17,15 @@ from sqlalchemy import select
 from drafter.extensions import db
 from drafter.models import Amendment, Consultation, Disposition, Input
 from drafter.services import consultations as service
-from tests.drafter.accounts_helpers import put_in_session, row_counts
-from tests.drafter.amendments_helpers import accept, add_instrument, add_people, clause, propose, user
+from tests.drafter.accounts_helpers import row_counts
+from tests.drafter.amendments_helpers import accept, clause, instrument_named, propose, user
 from tests.drafter.consultations_helpers import record_call, record_workshop, secretariat_edit
-from tests.drafter.helpers import import_text, instrument_md
+from tests.drafter.helpers import import_text, in_db, instrument_md, signed_in, text_of
 
 
 @pytest.fixture
-def people(app):
-    with app.app_context():
-        add_instrument("t", articles=3, public=True)
-        return add_people()
-
-
-def in_db(app, func_, *args, **kwargs):
-    with app.app_context():
-        return func_(*args, **kwargs)
-
-
-def as_user(app, client, user_id):
-    with app.app_context():
-        put_in_session(client, user(user_id))
-    return client
-
-
-def text_of(response) -> str:
-    return response.get_data(as_text=True)
+def people(make_people):
+    return make_people(slug="t", articles=3, public=True)
 
 
 def counts(app) -> dict:
@@ -50,16 +33,9 @@ def counts(app) -> dict:
         return row_counts()
 
 
-def _instrument():
-    from drafter.models import Instrument
-
-    return db.session.scalar(select(Instrument).where(Instrument.slug == "t"))
-
-
 def make_call(app, people, open_days: int = 30) -> int:
     def build():
-        call = record_call(_instrument(), user(people.secretariat), open_days=open_days)
-        db.session.commit()
+        call = record_call(instrument_named(), user(people.secretariat), open_days=open_days)
         return call.id
 
     return in_db(app, build)
@@ -69,7 +45,7 @@ def make_input(app, people, *, title="Fair recruitment", organisations=None) -> 
     def build():
         workshop = db.session.scalar(select(Consultation).where(Consultation.title == "Regional workshop"))
         if workshop is None:
-            workshop = record_workshop(_instrument(), user(people.secretariat))
+            workshop = record_workshop(instrument_named(), user(people.secretariat))
         item = service.add_input(
             workshop,
             service.InputData(
@@ -80,7 +56,6 @@ def make_input(app, people, *, title="Fair recruitment", organisations=None) -> 
             ),
             actor=user(people.secretariat),
         )
-        db.session.commit()
         return item.id
 
     return in_db(app, build)
@@ -114,7 +89,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 def test_secretariat_records_a_consultation_through_the_form(app, client, people):
-    response = as_user(app, client, people.secretariat).post(
+    response = signed_in(app, people.secretariat, client).post(
         "/i/t/consultations/new",
         data={
             "title": "National consultation in Manila",
@@ -134,7 +109,7 @@ def test_secretariat_records_a_consultation_through_the_form(app, client, people
 
 def test_a_consultation_ending_before_it_starts_is_a_form_error(app, client, people):
     before = counts(app)
-    response = as_user(app, client, people.secretariat).post(
+    response = signed_in(app, people.secretariat, client).post(
         "/i/t/consultations/new",
         data={"title": "Backwards", "kind": "regional_workshop", "starts_on": "2007-09-10", "ends_on": "2007-09-01"},
     )
@@ -143,7 +118,7 @@ def test_a_consultation_ending_before_it_starts_is_a_form_error(app, client, peo
 
 
 def test_stakeholders_may_not_record_consultations(app, client, people):
-    assert as_user(app, client, people.mfa).get("/i/t/consultations/new").status_code == 403
+    assert signed_in(app, people.mfa, client).get("/i/t/consultations/new").status_code == 403
 
 
 # --- written inputs and attachments ---------------------------------------------------------------
@@ -151,7 +126,7 @@ def test_stakeholders_may_not_record_consultations(app, client, people):
 
 def test_a_stakeholder_sends_a_written_input_with_a_pdf_and_only_signed_in_users_download_it(app, client, people):
     call = make_call(app, people)
-    page = text_of(as_user(app, client, people.mfa).get(f"/i/t/consultations/{call}/"))
+    page = text_of(signed_in(app, people.mfa, client).get(f"/i/t/consultations/{call}/"))
     assert "Send a written input" in page
     response = client.post(
         f"/i/t/consultations/{call}/inputs/new",
@@ -206,7 +181,7 @@ def test_attachments_of_the_wrong_type_or_too_big_are_refused_and_nothing_is_kep
     workshop_input = make_input(app, people)  # the consultation, so the form has somewhere to go
     consultation_id = in_db(app, lambda: db.session.get(Input, workshop_input).consultation_id)
     before = counts(app)
-    response = as_user(app, client, people.secretariat).post(
+    response = signed_in(app, people.secretariat, client).post(
         f"/i/t/consultations/{consultation_id}/inputs/new",
         data={
             "kind": "submission",
@@ -226,7 +201,7 @@ def test_an_input_refused_after_its_file_was_accepted_keeps_no_file(app, client,
     workshop_input = make_input(app, people)
     consultation_id = in_db(app, lambda: db.session.get(Input, workshop_input).consultation_id)
     before = counts(app)
-    response = as_user(app, client, people.secretariat).post(
+    response = signed_in(app, people.secretariat, client).post(
         f"/i/t/consultations/{consultation_id}/inputs/new",
         data={"kind": "submission", "title": "No organisation", "attachment": (io.BytesIO(PDF), "paper.pdf")},
         content_type="multipart/form-data",
@@ -246,7 +221,7 @@ def test_an_input_refused_after_its_file_was_accepted_keeps_no_file(app, client,
 )
 def test_word_documents_and_plain_text_are_accepted(app, client, people, content, name, mimetype):
     call = make_call(app, people)
-    response = as_user(app, client, people.mfa).post(
+    response = signed_in(app, people.mfa, client).post(
         f"/i/t/consultations/{call}/inputs/new",
         data={"kind": "submission", "title": "With a file", "attachment": (io.BytesIO(content), name)},
         content_type="multipart/form-data",
@@ -272,7 +247,7 @@ def test_attachments_keep_their_names_in_any_script_and_download_under_them(
     app, client, people, content, sent, kept, fallback
 ):
     call = make_call(app, people)
-    response = as_user(app, client, people.mfa).post(
+    response = signed_in(app, people.mfa, client).post(
         f"/i/t/consultations/{call}/inputs/new",
         data={"kind": "submission", "title": "With a file", "attachment": (io.BytesIO(content), sent)},
         content_type="multipart/form-data",
@@ -298,7 +273,7 @@ def test_attachments_keep_their_names_in_any_script_and_download_under_them(
 
 def test_written_inputs_only_while_the_call_is_open_and_never_to_events(app, client, people):
     closed = make_call(app, people, open_days=-1)
-    as_user(app, client, people.mfa)
+    signed_in(app, people.mfa, client)
     assert client.get(f"/i/t/consultations/{closed}/inputs/new").status_code == 403
     before = counts(app)
     assert (
@@ -321,7 +296,7 @@ def test_written_inputs_only_while_the_call_is_open_and_never_to_events(app, cli
 def test_not_reflected_without_a_reason_is_a_form_error_and_nothing_changes(app, client, people):
     item = make_input(app, people)
     before = counts(app)
-    response = as_user(app, client, people.secretariat).post(
+    response = signed_in(app, people.secretariat, client).post(
         f"/i/t/inputs/{item}/disposition", data={"disposition": "not_reflected", "reason": " "}
     )
     assert response.status_code == 400 and "Explain why the input is not reflected" in text_of(response)
@@ -337,7 +312,7 @@ def test_not_reflected_without_a_reason_is_a_form_error_and_nothing_changes(app,
 
 def test_reflected_without_evidence_is_a_form_error(app, client, people):
     item = make_input(app, people)
-    response = as_user(app, client, people.secretariat).post(
+    response = signed_in(app, people.secretariat, client).post(
         f"/i/t/inputs/{item}/disposition", data={"disposition": "reflected"}
     )
     assert response.status_code == 400 and "No version of the text cites this input yet" in text_of(response)
@@ -348,7 +323,7 @@ def test_linking_a_clause_of_another_instrument_through_the_page_is_refused(app,
     item = make_input(app, people)
     foreign = in_db(app, lambda: clause("Article 1", slug="other").id)
     before = counts(app)
-    as_user(app, client, people.secretariat)
+    signed_in(app, people.secretariat, client)
     for value in (str(foreign), "article-1-of-nowhere"):
         response = client.post(f"/i/t/inputs/{item}/links", data={"target": "clause", "op": "add", "value": value})
         assert response.status_code == 400
@@ -373,7 +348,7 @@ def test_the_fate_page_shows_the_versions_an_input_shaped_with_redline_links(app
         accept(amendment_id, people.secretariat)
 
     in_db(app, link_and_accept)
-    page = text_of(as_user(app, client, people.asetuc).get(f"/i/t/inputs/{item}/"))
+    page = text_of(signed_in(app, people.asetuc, client).get(f"/i/t/inputs/{item}/"))
     assert "Article 1, version 2: where its words are" in page
     assert "/i/t/c/article-1/provenance?version=2" in page
     assert "/i/t/c/article-1/compare/?from=1&amp;to=2" in page
@@ -392,7 +367,7 @@ def test_deleting_a_cited_input_is_409_and_nothing_is_lost(app, client, people):
 
     in_db(app, cite)
     before = counts(app)
-    response = as_user(app, client, people.secretariat).post(f"/i/t/inputs/{item}/delete")
+    response = signed_in(app, people.secretariat, client).post(f"/i/t/inputs/{item}/delete")
     assert response.status_code == 409 and "Withdraw it instead" in text_of(response)
     assert counts(app) == before
     # An uncited, pending one goes, its file with it.
@@ -403,9 +378,9 @@ def test_deleting_a_cited_input_is_409_and_nothing_is_lost(app, client, people):
 
 def test_withdrawing_is_for_the_organisation_that_made_the_input(app, client, people):
     item = make_input(app, people)
-    assert as_user(app, client, people.asetuc).post(f"/i/t/inputs/{item}/withdraw").status_code == 403
+    assert signed_in(app, people.asetuc, client).post(f"/i/t/inputs/{item}/withdraw").status_code == 403
     other = app.test_client()
-    response = as_user(app, other, people.mfa_colleague).post(
+    response = signed_in(app, people.mfa_colleague, other).post(
         f"/i/t/inputs/{item}/withdraw", data={"reason": "Merged."}
     )
     assert response.status_code == 302
@@ -415,13 +390,13 @@ def test_withdrawing_is_for_the_organisation_that_made_the_input(app, client, pe
 def test_proposers_choose_the_inputs_their_amendment_cites(app, client, people):
     item = make_input(app, people)
     amendment_id = in_db(app, propose, people.mfa, "1. The Parties shall act at once.")
-    page = text_of(as_user(app, client, people.mfa).get(f"/i/t/amendments/{amendment_id}/inputs"))
+    page = text_of(signed_in(app, people.mfa, client).get(f"/i/t/amendments/{amendment_id}/inputs"))
     assert "Fair recruitment" in page and 'type="checkbox"' in page
     assert client.post(f"/i/t/amendments/{amendment_id}/inputs", data={"inputs": [str(item)]}).status_code == 302
     assert in_db(app, lambda: [i.id for i in service.inputs_cited_by(db.session.get(Amendment, amendment_id))]) == [
         item
     ]
-    stranger = as_user(app, app.test_client(), people.asetuc)
+    stranger = signed_in(app, people.asetuc, app.test_client())
     assert "Fair recruitment" in text_of(stranger.get(f"/i/t/amendments/{amendment_id}/inputs"))
     assert stranger.post(f"/i/t/amendments/{amendment_id}/inputs", data={"inputs": []}).status_code == 403
 
@@ -441,7 +416,7 @@ def test_unciting_the_last_evidence_on_the_amendment_page_is_an_error_under_the_
 
     in_db(app, link_accept_and_answer)
     before = counts(app)
-    response = as_user(app, client, people.secretariat).post(f"/i/t/amendments/{amendment_id}/inputs", data={})
+    response = signed_in(app, people.secretariat, client).post(f"/i/t/amendments/{amendment_id}/inputs", data={})
     assert response.status_code == 400
     assert "Change the disposition first." in text_of(response)
     assert counts(app) == before
@@ -452,7 +427,7 @@ def test_unciting_the_last_evidence_on_the_amendment_page_is_an_error_under_the_
 
 def _many_inputs(app, people, n: int) -> int:
     def build():
-        workshop = record_workshop(_instrument(), user(people.secretariat), title=f"Workshop with {n}")
+        workshop = record_workshop(instrument_named(), user(people.secretariat), title=f"Workshop with {n}")
         for k in range(n):
             item = service.add_input(
                 workshop,
@@ -469,7 +444,7 @@ def _many_inputs(app, people, n: int) -> int:
 
 
 def test_the_consultation_page_runs_the_same_queries_for_3_or_30_inputs(app, client, people, count_queries):
-    as_user(app, client, people.mfa)
+    signed_in(app, people.mfa, client)
     figures = []
     for n in (3, 30):
         consultation_id = _many_inputs(app, people, n)

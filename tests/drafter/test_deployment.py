@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from drafter.config import from_environment
 from drafter.extensions import db
 from tests.drafter.accounts_helpers import PASSWORD, add_user, make_app, sign_in
+from tests.drafter.helpers import committed
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -67,7 +68,7 @@ def test_uploads_folder_comes_from_the_environment():
 
 def _limited(tmp_path, **config):
     app = make_app(tmp_path, RATELIMIT_ENABLED=True, AUTH_RATE_LIMIT="2 per minute", **config)
-    with app.app_context():
+    with committed(app):
         add_user("mfa@example.org")
     return app
 
@@ -117,7 +118,7 @@ def test_two_app_servers_share_sessions_and_form_tokens_through_the_secret_key(t
             "WTF_CSRF_ENABLED": True,
         }
     )
-    with one.app_context():
+    with committed(one):
         add_user("mfa@example.org")
     browser = one.test_client()
     form = browser.get("/sign-in").get_data(as_text=True)
@@ -152,7 +153,7 @@ def test_signing_out_on_one_server_ends_the_session_on_the_other(tmp_path):
             "WTF_CSRF_ENABLED": False,
         }
     )
-    with one.app_context():
+    with committed(one):
         add_user("mfa@example.org")
     browser = one.test_client()
     assert sign_in(browser, "mfa@example.org").status_code == 302

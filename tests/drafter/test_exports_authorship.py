@@ -13,7 +13,8 @@ from drafter.extensions import db
 from drafter.models import ClauseVersion, Draft, Instrument, User
 from drafter.services import drafts, editing
 from drafter.services.exports import export_redline
-from tests.drafter.amendments_helpers import accept, add_instrument, add_people, clause, propose, user
+from tests.drafter.amendments_helpers import accept, add_instrument, add_people, clause, instrument_named, propose, user
+from tests.drafter.helpers import committed
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 TEXT = "1. Recruitment agencies shall be licensed. Fees may be charged to workers."
@@ -24,12 +25,8 @@ AMENDED = (
 )
 
 
-def _instrument() -> Instrument:
-    return db.session.scalar(select(Instrument).where(Instrument.slug == "t"))
-
-
 def _draft(number: int) -> Draft:
-    return db.session.scalar(select(Draft).where(Draft.instrument_id == _instrument().id, Draft.number == number))
+    return db.session.scalar(select(Draft).where(Draft.instrument_id == instrument_named().id, Draft.number == number))
 
 
 def _dated(version_id: int, moment: datetime) -> None:
@@ -47,13 +44,13 @@ def _edit_then_amend() -> tuple[int, int]:
                                heading=target.current_version.heading, text=EDITED)  # fmt: skip
     db.session.commit()
     _dated(edit.id, datetime(2007, 8, 20, 10, 0, tzinfo=UTC))
-    drafts.publish_draft(_instrument(), actor=user(people.secretariat), title="Second")
+    drafts.publish_draft(instrument_named(), actor=user(people.secretariat), title="Second")
     db.session.commit()
     amendment = propose(people.mfa, AMENDED, key="Article 2")
     accept(amendment, people.secretariat)
     result = clause("Article 2").current_version_id
     _dated(result, datetime(2007, 9, 3, 14, 0, tzinfo=UTC))
-    drafts.publish_draft(_instrument(), actor=user(people.secretariat), title="Third")
+    drafts.publish_draft(instrument_named(), actor=user(people.secretariat), title="Third")
     db.session.commit()
     return edit.id, result
 
@@ -70,7 +67,7 @@ def test_word_redline_credits_each_change_to_its_own_version(app):
     with app.app_context():
         _edit_then_amend()
         for new in (_draft(3), None):  # to a later draft, and to the current text
-            marks = _marks(export_redline(_instrument(), _draft(1), new, "docx").content)
+            marks = _marks(export_redline(instrument_named(), _draft(1), new, "docx").content)
             assert marks["(a) licences shall be public;"] == ("Secretariat", "2007-08-20T10:00:00Z")
             assert marks["(b) agencies shall answer for their agents abroad."] == (
                 "Migrant Forum in Asia",
@@ -78,14 +75,14 @@ def test_word_redline_credits_each_change_to_its_own_version(app):
             )
             assert marks["may"] == marks["shall not"] == ("Migrant Forum in Asia", "2007-09-03T14:00:00Z")
         # Between Draft 1 and Draft 2 only the edit happened.
-        marks = _marks(export_redline(_instrument(), _draft(1), _draft(2), "docx").content)
+        marks = _marks(export_redline(instrument_named(), _draft(1), _draft(2), "docx").content)
         assert {author for author, _ in marks.values()} == {"Secretariat"}
 
 
 def test_html_redline_names_the_same_authors(app):
     with app.app_context():
         _edit_then_amend()
-        page = export_redline(_instrument(), _draft(1), _draft(3), "html").content
+        page = export_redline(instrument_named(), _draft(1), _draft(3), "html").content
     tree = etree.fromstring(page.encode("utf-8"), etree.HTMLParser())
     titles = {"".join(el.itertext()).split(": ", 1)[1].strip(): el.get("title") for el in tree.iter("ins", "del")}
     assert titles["(a) licences shall be public;"] == "Inserted by Secretariat, 20 August 2007"
@@ -101,7 +98,7 @@ def test_html_redline_names_the_same_authors(app):
 def test_changes_of_an_import_name_its_source(app):
     from tests.drafter.helpers import import_text, instrument_md
 
-    with app.app_context():
+    with committed(app):
         import_text(instrument_md(2), "imp")
         import_text(instrument_md(2, overrides={2: "1. The Parties shall cooperate fully."}), "imp")
         instrument = db.session.scalar(select(Instrument).where(Instrument.slug == "imp"))

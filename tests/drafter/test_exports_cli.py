@@ -16,7 +16,7 @@ from drafter.services import drafts
 from drafter.services.versions import add_version
 from instrument.parse import parse_markdown
 from instrument.text import comparison_form
-from tests.drafter.helpers import import_text, instrument_md
+from tests.drafter.helpers import committed, import_text, instrument_md
 
 SLUG = "asean-migrant-workers"
 DEMO = Path(__file__).resolve().parents[2] / "drafter" / "demo"
@@ -59,7 +59,7 @@ def test_bad_option_combinations(runner, demo):
 
 
 def test_progress_bar_and_warnings_on_standard_error(app, runner, tmp_path, monkeypatch):
-    with app.app_context():
+    with committed(app):
         import_text(instrument_md(3), "ctl")
         clause = db.session.scalar(select(Clause).where(Clause.key == "Article 2"))
         version = add_version(clause, number="Article 2", heading="Scope and definitions", text="1. Text.",

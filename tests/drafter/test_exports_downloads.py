@@ -12,35 +12,17 @@ from lxml import etree
 from sqlalchemy import select, update
 
 from drafter.extensions import db
-from drafter.models import Clause, ClauseVersion, Draft, Instrument, User, VersionCause
-from drafter.services import drafts
+from drafter.models import Clause, ClauseVersion, Instrument, User, VersionCause
 from drafter.services.versions import add_version
 from instrument.akoma_ntoso import AKN_NS
 from instrument.export.html import clause_title
 from instrument.text import comparison_form
-from tests.drafter.accounts_helpers import put_in_session
-from tests.drafter.helpers import import_text, instrument_md
-from tests.instrument.test_export_redline_docx import resolve
+from tests.drafter.helpers import committed, draft_clauses, import_text, instrument_md, signed_in
+from tests.export_words import resolve
 
 SLUG = "asean-migrant-workers"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-
-
-def sign_in_as(app, client, email: str) -> None:
-    with app.app_context():
-        put_in_session(client, db.session.scalar(select(User).where(User.email == email)))
-
-
-def draft_clauses(app, number: int | None):
-    with app.app_context():
-        instrument = db.session.scalar(select(Instrument).where(Instrument.slug == SLUG))
-        if number is None:
-            rows = drafts.current_state(instrument)
-        else:
-            rows = drafts.draft_state(db.session.scalar(
-                select(Draft).where(Draft.instrument_id == instrument.id, Draft.number == number)))  # fmt: skip
-        return drafts.to_parsed_clauses(rows), {r.key: r.clause.uid for r in rows}
 
 
 def test_word_download_of_a_draft_has_every_clause(client, demo):
@@ -115,7 +97,7 @@ def test_tracked_changes_name_the_organisation_behind_an_accepted_amendment(clie
 def test_synoptic_table_for_signed_in_users(app, client, demo):
     anonymous = client.get(f"/i/{SLUG}/synoptic?draft=2")
     assert anonymous.status_code == 302 and anonymous.headers["Location"].startswith("/sign-in")
-    sign_in_as(app, client, "asetuc@drafter.example")
+    signed_in(app, "asetuc@drafter.example", client)
     word = client.get(f"/i/{SLUG}/synoptic?draft=2")
     assert word.status_code == 200 and word.mimetype == DOCX
     (table,) = docx.Document(io.BytesIO(word.data)).tables
@@ -140,7 +122,7 @@ def test_draft_page_links_every_download(app, client, demo):
         assert f"/i/{SLUG}/export.{fmt}?draft=2" in html
     assert f"/i/{SLUG}/export.docx?draft=2&amp;lines=1" in html
     assert "/synoptic" not in html  # anonymous visitors do not see the amendments
-    sign_in_as(app, client, "mfa@drafter.example")
+    signed_in(app, "mfa@drafter.example", client)
     assert f"/i/{SLUG}/synoptic?draft=2" in client.get(f"/i/{SLUG}/drafts/2/").get_data(as_text=True)
     compare = client.get(f"/i/{SLUG}/compare/?from=1&to=2").get_data(as_text=True)
     assert "redline.docx?from=1&amp;to=2" in compare and "redline.pdf?from=1&amp;to=2" in compare
@@ -155,7 +137,7 @@ def test_unknown_formats_and_drafts_are_404(client, demo, url):
 
 
 def test_control_characters_in_a_clause_never_break_an_export(app, client, caplog):
-    with app.app_context():
+    with committed(app):
         import_text(instrument_md(2), "ctl")
         clause = db.session.scalar(select(Clause).where(Clause.key == "Article 2"))
         version = add_version(clause, number="Article 2", heading="Scope and definitions", text="1. Pasted from Word.",
@@ -180,7 +162,7 @@ def test_control_characters_in_a_clause_never_break_an_export(app, client, caplo
 def test_queries_do_not_grow_with_the_text(app, client, count_queries, fmt):
     counts = []
     for n, slug in ((3, "small"), (40, "large")):
-        with app.app_context():
+        with committed(app):
             import_text(instrument_md(n), slug)
         with count_queries() as counter:
             assert client.get(f"/i/{slug}/export.{fmt}").status_code == 200
@@ -193,11 +175,11 @@ def test_synoptic_and_redline_queries_do_not_grow(app, client, count_queries):
     from drafter.services.drafts import publish_draft
     from tests.drafter.accounts_helpers import add_org, add_user
 
-    with app.app_context():
+    with committed(app):
         user = add_user("mfa@example.org", organisation=add_org("Migrant Forum in Asia"))
     counts = []
     for n, slug in ((3, "small"), (40, "large")):
-        with app.app_context():
+        with committed(app):
             import_text(instrument_md(n), slug)
             instrument = db.session.scalar(select(Instrument).where(Instrument.slug == slug))
             publish_draft(instrument, actor=None, title="Second")
@@ -209,7 +191,7 @@ def test_synoptic_and_redline_queries_do_not_grow(app, client, count_queries):
                 propose(clause, actor=db.session.get(User, user.id), kind="modify", base_version_id=clause.current_version_id,
                         rationale="Clearer.", text="1. A clearer obligation.", submit=True)  # fmt: skip
             db.session.commit()
-        sign_in_as(app, client, "mfa@example.org")
+        signed_in(app, "mfa@example.org", client)
         with count_queries() as counter:
             response = client.get(f"/i/{slug}/synoptic?draft=2")
         assert response.status_code == 200

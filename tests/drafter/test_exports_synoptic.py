@@ -6,27 +6,21 @@ import csv
 import io
 
 import docx
-from sqlalchemy import select
 
-from drafter.extensions import db
-from drafter.models import Instrument
 from drafter.services.exports import export_synoptic
-from tests.drafter.amendments_helpers import accept, add_instrument, add_people, propose
-
-
-def _instrument() -> Instrument:
-    return db.session.scalar(select(Instrument).where(Instrument.slug == "t"))
+from tests.drafter.amendments_helpers import accept, add_instrument, add_people, instrument_named, propose
+from tests.drafter.helpers import committed
 
 
 def test_current_text_table_keeps_the_row_of_a_clause_an_accepted_amendment_deleted(app):
-    with app.app_context():
+    with committed(app):
         people = add_people()
         add_instrument()
         deletion = propose(people.mfa, key="Article 2", kind="delete", rationale="Article 3 already covers it.")
         change = propose(people.asetuc, "1. A clearer obligation.", key="Article 3")
         accept(deletion, people.secretariat)
 
-        table = export_synoptic(_instrument(), None, "csv").content
+        table = export_synoptic(instrument_named(), None, "csv").content
         _header, *rows = list(csv.reader(io.StringIO(table.removeprefix("\ufeff"))))
         by_label = {row[0]: row for row in rows}
         assert [row[0] for row in rows] == [
@@ -39,7 +33,7 @@ def test_current_text_table_keeps_the_row_of_a_clause_an_accepted_amendment_dele
         assert deleted[4].startswith(f"Amendment {deletion}: Accepted (")
         assert by_label["Article 3 — Heading 3"][3] == f"Amendment {change}: ASETUC"
 
-        word = docx.Document(io.BytesIO(export_synoptic(_instrument(), None, "docx").content))
+        word = docx.Document(io.BytesIO(export_synoptic(instrument_named(), None, "docx").content))
         cells = {row.cells[0].text: row.cells for row in word.tables[0].rows[1:]}
         assert cells["Article 2 — Heading 2"][1].text == "(deleted)"
         assert cells["Article 2 — Heading 2"][3].text == "Migrant Forum in Asia"

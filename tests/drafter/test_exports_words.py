@@ -12,10 +12,10 @@ from sqlalchemy import select
 from drafter.extensions import db
 from drafter.models import Clause, VersionCause
 from drafter.services.versions import add_version
-from tests.drafter.helpers import import_text, instrument_md
-from tests.drafter.test_exports_downloads import SLUG, draft_clauses
+from tests.drafter.helpers import DEMO_SLUG, committed, draft_clauses, import_text, instrument_md
 from tests.export_words import PT_PER_CM, akn_text, docx_text, html_text, missing_words, pdf_layout
 
+SLUG = DEMO_SLUG
 TITLE = "ASEAN Framework Instrument on the Protection and Promotion of the Rights of Migrant Workers"
 #: Margins of the PDF pages (instrument.export.pdf).
 TOP, SIDE, BOTTOM = 2.5 * PT_PER_CM, 2 * PT_PER_CM, 2.2 * PT_PER_CM
@@ -62,7 +62,7 @@ def test_pasted_paragraphs_keep_their_words_and_wrap_in_every_download(app, clie
     year = "2007. The Cebu Declaration was adopted in that year; its paragraph 22 asks for a binding instrument."
     indented = "    " + " ".join(["Text pasted from a word processor keeps its indentation and must still wrap."] * 5)
     text = f"{year}\n\n{indented}\n\n1. First paragraph.\n\n3. Third paragraph, the second one deleted."
-    with app.app_context():
+    with committed(app):
         import_text(instrument_md(2), "pasted")
         clause = db.session.scalar(select(Clause).where(Clause.key == "Article 2"))
         add_version(clause, number="Article 2", heading="Background", text=text, cause=VersionCause.EDIT,
@@ -79,7 +79,7 @@ def test_pasted_paragraphs_keep_their_words_and_wrap_in_every_download(app, clie
 
 def test_word_download_of_an_instrument_with_a_very_long_title(app, client):
     title = " ".join(["Agreement on the Protection and Promotion of the Rights of Migrant Workers"] * 5)
-    with app.app_context():
+    with committed(app):
         import_text(instrument_md(1, title=title), "long-title")
     response = client.get("/i/long-title/export.docx")
     assert response.status_code == 200

@@ -12,7 +12,7 @@ from drafter.services.comments import operations as comment_service
 from drafter.views.fulltext import TextBody, TextCache
 from instrument.types import ClauseKind
 from tests.drafter.accounts_helpers import add_org, add_user
-from tests.drafter.helpers import import_text, instrument_md
+from tests.drafter.helpers import committed, import_text, instrument_md
 
 SLUG = "kept"
 
@@ -20,7 +20,7 @@ SLUG = "kept"
 @pytest.fixture
 def seeded(app):
     """A public instrument of four articles with Draft 1 published, a delegate and an officer."""
-    with app.app_context():
+    with committed(app):
         org = add_org("Migrant Forum in Asia")
         delegate = add_user("delegate@example.org", organisation=org)
         officer = add_user("officer@example.org", role=Role.SECRETARIAT)
@@ -159,11 +159,11 @@ This instrument is done in a single original in the English language, which shal
 
 def test_a_draft_keeps_the_kind_each_clause_had_when_published(app, client):
     """An import that turns Article 2 into unnumbered text changes Draft 2, never Draft 1."""
-    with app.app_context():
+    with committed(app):
         import_text(TINY.format(heading="Article 2 — Authentic text"), "tiny")
     url = "/i/tiny/drafts/1/"
     assert 'class="clause clause-article" id="article-2"' in client.get(url).get_data(as_text=True)
-    with app.app_context():
+    with committed(app):
         import_text(TINY.format(heading="Authentic text"), "tiny")
         assert (
             drafts.draft_state(db.session.scalar(select(Draft).where(Draft.number == 2)))[-1].kind

@@ -13,6 +13,7 @@ from drafter.extensions import db
 from drafter.services.amendments import operations
 from tests.conftest import empty_database
 from tests.drafter.amendments_helpers import BASE, add_instrument, add_people, clause, user
+from tests.drafter.helpers import committed
 
 
 def test_migrations_match_the_models(app):
@@ -36,7 +37,7 @@ def test_init_db_command_is_idempotent(runner):
 
 def test_existing_amendments_are_numbered_per_instrument_in_the_order_they_were_made(app):
     """The migration adding ``amendment.seq`` numbers the rows already there, 1, 2, ... in each instrument."""
-    with app.app_context():
+    with committed(app):
         empty_database(db)
         upgrade(directory=migrations_dir())
         add_instrument("a", texts={1: BASE})

@@ -14,6 +14,7 @@ from html.parser import HTMLParser
 import pytest
 
 from tests.drafter.accounts_helpers import add_org, add_user, put_in_session
+from tests.drafter.helpers import committed
 
 BUDGET = 150 * 1024
 #: The app's scripts together stay this small (a framework alone is several times more).
@@ -56,7 +57,7 @@ class Assets(HTMLParser):
 def demo(app):
     from drafter.demo import load_demo
 
-    with app.app_context():
+    with committed(app):
         list(load_demo())
         return add_user("weight@example.org", organisation=add_org("Weight Watchers Network"))
 

@@ -23,9 +23,9 @@ from drafter.permissions import RULES, Audience
 from drafter.services.accounts import make_reset_token
 from drafter.services.amendments.operations import propose as propose_amendment
 from drafter.services.comments.operations import post as post_comment
-from tests.drafter.accounts_helpers import add_org, add_user, make_app, put_in_session, row_counts
+from tests.drafter.accounts_helpers import add_org, add_user, make_app, row_counts
 from tests.drafter.consultations_helpers import matrix_records
-from tests.drafter.helpers import import_text, instrument_md
+from tests.drafter.helpers import committed, import_text, instrument_md, signed_in
 
 #: The kinds of visitor; "pending" carries the session of an account still waiting for approval,
 #: "other_org" is a stakeholder of another organisation than the "stakeholder".
@@ -44,7 +44,7 @@ class World:
 @pytest.fixture
 def world(app) -> World:
     """Accounts of every kind, a non-public instrument with a draft, a reset token, a target account."""
-    with app.app_context():
+    with committed(app):
         task_force = add_org("Task Force on ASEAN Migrant Workers", OrganisationType.SECRETARIAT)
         mfa = add_org("Migrant Forum in Asia", OrganisationType.NGO)
         asetuc = add_org("ASETUC", OrganisationType.TRADE_UNION)
@@ -139,11 +139,9 @@ OBJECT_REFUSALS = {
 
 def client_for(app, world: World, visitor: str):
     """A fresh client carrying ``visitor``'s current session identity (none for anonymous)."""
-    client = app.test_client()
-    if visitor != "anonymous":
-        with app.app_context():
-            put_in_session(client, db.session.get(User, world.user_ids[visitor]))
-    return client
+    if visitor == "anonymous":
+        return app.test_client()
+    return signed_in(app, world.user_ids[visitor])
 
 
 def expectation(audience: Audience, visitor: str) -> str:
@@ -247,7 +245,7 @@ def test_pending_visitor_is_treated_as_anonymous(app, world):
 
 
 def test_public_instrument_is_readable_anonymously(app, client):
-    with app.app_context():
+    with committed(app):
         import_text(instrument_md(1), "open-text", public=True)
     assert client.get("/i/open-text/").status_code == 200
     assert client.get("/i/open-text/drafts/1/").status_code == 200
@@ -279,12 +277,10 @@ def test_an_unlisted_endpoint_is_refused_even_to_admins(tmp_path, caplog):
     app.logger.addHandler(caplog.handler)  # building the schema reconfigures logging (Alembic's fileConfig)
     caplog.set_level(logging.ERROR)
     app.add_url_rule("/not-in-the-table", "unlisted", lambda: "unlisted view body", methods=["GET", "POST"])
-    with app.app_context():
+    with committed(app):
         admin = add_user("admin@example.org", role=Role.ADMIN)
     for visitor in (None, admin):
-        client = app.test_client()
-        if visitor is not None:
-            put_in_session(client, visitor)
+        client = app.test_client() if visitor is None else signed_in(app, visitor)
         for method in METHODS:
             response = client.open("/not-in-the-table", method=method)
             assert response.status_code == 403

@@ -10,13 +10,13 @@ from sqlalchemy import func, select
 from drafter.extensions import db
 from drafter.models import Draft, Role
 from drafter.services import drafts
-from tests.drafter.accounts_helpers import add_org, add_user, put_in_session
-from tests.drafter.helpers import import_text, instrument_md
+from tests.drafter.accounts_helpers import add_org, add_user
+from tests.drafter.helpers import committed, import_text, instrument_md, signed_in
 
 
 @pytest.fixture
 def people(app):
-    with app.app_context():
+    with committed(app):
         import_text(instrument_md(3), "t")
         org = add_org()
         return {
@@ -31,7 +31,7 @@ def draft_count(app) -> int:
 
 
 def test_secretariat_publishes_the_next_draft_with_a_comment_period(client, app, people):
-    put_in_session(client, people["secretariat"])
+    signed_in(app, people["secretariat"], client)
     form = client.get("/i/t/drafts/publish")
     assert form.status_code == 200 and "Publish Draft 2" in form.get_data(as_text=True)
     closes = date.today() + timedelta(days=14)
@@ -65,7 +65,7 @@ def test_secretariat_publishes_the_next_draft_with_a_comment_period(client, app,
     ],
 )
 def test_bad_input_is_a_form_error_and_publishes_nothing(client, app, people, data, message):
-    put_in_session(client, people["secretariat"])
+    signed_in(app, people["secretariat"], client)
     before = draft_count(app)
     response = client.post("/i/t/drafts/publish", data=data)
     assert response.status_code == 400
@@ -76,7 +76,7 @@ def test_bad_input_is_a_form_error_and_publishes_nothing(client, app, people, da
 def test_stakeholders_and_visitors_cannot_publish(client, app, people):
     before = draft_count(app)
     assert client.post("/i/t/drafts/publish", data={"title": "x"}).status_code == 401
-    put_in_session(client, people["stakeholder"])
+    signed_in(app, people["stakeholder"], client)
     assert client.get("/i/t/drafts/publish").status_code == 403
     assert client.post("/i/t/drafts/publish", data={"title": "x"}).status_code == 403
     assert draft_count(app) == before

@@ -12,6 +12,7 @@ from drafter.extensions import db
 from drafter.models import Clause, Role, User, UserState
 from drafter.security import is_safe_next, safe_next
 from tests.drafter.accounts_helpers import PASSWORD, add_user, events, make_app, put_in_session, row_counts, sign_in
+from tests.drafter.helpers import committed
 
 # --- the next-URL table -------------------------------------------------------
 
@@ -91,7 +92,7 @@ def test_same_site_paths_are_kept(target):
 
 @pytest.fixture
 def member(app):
-    with app.app_context():
+    with committed(app):
         return add_user("mfa@example.org")
 
 
@@ -136,7 +137,7 @@ def csrf_token(html: str) -> str:
 @pytest.fixture
 def csrf_app(tmp_path):
     app = make_app(tmp_path, WTF_CSRF_ENABLED=True)
-    with app.app_context():
+    with committed(app):
         add_user("mfa@example.org")
         add_user("admin@example.org", role=Role.ADMIN)
         add_user("pending@example.org", state=UserState.PENDING)
@@ -226,7 +227,7 @@ def test_pages_render_the_token_for_their_forms(csrf_app):
 @pytest.fixture
 def limited_app(tmp_path):
     app = make_app(tmp_path, RATELIMIT_ENABLED=True, AUTH_RATE_LIMIT="3 per minute")
-    with app.app_context():
+    with committed(app):
         add_user("mfa@example.org")
     yield app
     with app.app_context():
@@ -294,7 +295,7 @@ def test_cookies_are_httponly_and_samesite_lax(app, member):
 
 def test_cookies_are_secure_when_configured(tmp_path):
     app = make_app(tmp_path, **from_environment({"DRAFTER_SESSION_COOKIE_SECURE": "1"}))
-    with app.app_context():
+    with committed(app):
         add_user("mfa@example.org")
     response = sign_in(app.test_client(), "mfa@example.org", remember="y")
     cookies = set_cookies(response)
@@ -305,7 +306,7 @@ def test_cookies_are_secure_when_configured(tmp_path):
 
 
 def test_pages_have_no_inline_script_or_style(app, member):
-    with app.app_context():
+    with committed(app):
         admin = add_user("admin@example.org", role=Role.ADMIN)
     anonymous = app.test_client()
     pages = [anonymous.get(p) for p in ("/sign-in", "/register", "/reset-password", "/reset-password/bad-token")]
@@ -328,7 +329,7 @@ def test_nul_characters_are_refused_at_the_door_and_never_stored(app, client):
     from drafter.services.versions import add_version
     from tests.drafter.helpers import import_text, instrument_md
 
-    with app.app_context():
+    with committed(app):
         import_text(instrument_md(1), "t")
         before = row_counts()
     for path, data in [

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from drafter.extensions import db
 from drafter.models import Clause
-from tests.drafter.helpers import import_text, instrument_md
+from tests.drafter.helpers import committed, import_text, instrument_md
 
 
 def test_index_lists_public_instruments(client, demo):
@@ -64,7 +64,7 @@ def test_bad_draft_parameter_is_400(client, demo):
 
 
 def test_non_public_instrument_needs_sign_in(client, app):
-    with app.app_context():
+    with committed(app):
         import_text(instrument_md(2), "closed", public=False)
     assert client.get("/i/closed/").status_code == 401
     assert client.get("/i/closed/export.md").status_code == 401
@@ -85,7 +85,7 @@ def test_exports_download_clean_text(client, demo):
 
 
 def test_full_text_query_count_does_not_grow(client, app, count_queries):
-    with app.app_context():
+    with committed(app):
         import_text(instrument_md(5), "small")
         import_text(instrument_md(120), "large")
     # Warmed up: the first request of a text also reads the whole text to build what is kept of it.
@@ -114,7 +114,7 @@ def test_current_page_says_whether_it_differs_from_the_latest_draft(client, app)
     from drafter.models import VersionCause
     from drafter.services.versions import add_version
 
-    with app.app_context():
+    with committed(app):
         import_text(instrument_md(3), "t")
     assert "is the text of" in client.get("/i/t/").get_data(as_text=True)
     with app.app_context():

@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.test_accounts_e2e import demo_password, sign_in
+from tests.e2e.helpers import demo_password, sign_in
 
 OLD = "shall consider a regional system of work permits"
 NEW = "shall establish, within five years, a regional system of work permits"

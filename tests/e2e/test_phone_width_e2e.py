@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from tests.e2e.test_accounts_e2e import demo_password, sign_in
+from tests.e2e.helpers import demo_password, sign_in
 
 SLUG = "asean-migrant-workers"
 WIDTH = 390

@@ -20,13 +20,10 @@ from instrument.selectors import (
     TextQuoteSelector,
     mark_deleted,
 )
+from tests.instrument.helpers import nfd
 
 CLAUSE = "The Parties shall protect migrant workers. The Parties shall protect their families."
 QUOTE = "The Parties shall protect"
-
-
-def nfd(text: str) -> str:
-    return unicodedata.normalize("NFD", text)
 
 
 def nfc(text: str) -> str:

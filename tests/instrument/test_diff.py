@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 import pytest
 import regex
 from hypothesis import HealthCheck, given, settings
@@ -21,10 +19,7 @@ from instrument.diff import (
     render_side_by_side,
 )
 from instrument.text import comparison_form, nfc
-
-
-def nfd(text: str) -> str:
-    return unicodedata.normalize("NFD", text)
+from tests.instrument.helpers import nfd
 
 
 def cluster_bounds(text: str) -> set[int]:

@@ -17,36 +17,11 @@ from instrument.export.redline_docx import Revision, document_order, split_parag
 from instrument.parse import parse_markdown
 from instrument.text import comparison_form
 from instrument.types import ClauseKind, ClauseState
+from tests.export_words import resolve
 
 DEMO = Path(__file__).resolve().parents[2] / "drafter" / "demo"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 SECRETARIAT = Revision("Secretariat", datetime(2007, 8, 1, 9, 30))
-
-
-def resolve(data: bytes, *, accept: bool) -> str:
-    """The text after accepting (or rejecting) every tracked change, as Word does it, from the XML.
-
-    Accept: keep runs in ``w:ins``, drop runs in ``w:del``, and join a paragraph
-    whose mark is deleted to the next. Reject: the other way round. Only the
-    paragraphs after the title page count.
-    """
-    body = etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml")).find(f"{W}body")
-    paragraphs = list(body.iter(f"{W}p"))
-    start = next(i for i, p in enumerate(paragraphs) if p.find(f"{W}pPr/{W}sectPr") is not None) + 1
-    drop, gone_mark = (f"{W}del", f"{W}del") if accept else (f"{W}ins", f"{W}ins")
-    out: list[str] = []
-    for p in paragraphs[start:]:
-        for r in p.iter(f"{W}r"):
-            if r.getparent().tag == drop:
-                continue
-            for el in r:
-                if el.tag in (f"{W}t", f"{W}delText"):
-                    out.append(el.text or "")
-                elif el.tag == f"{W}br":
-                    out.append("\n")
-        if p.find(f"{W}pPr/{W}rPr/{gone_mark}") is None:
-            out.append("\n")
-    return "".join(out)
 
 
 def states(text: str) -> list[ClauseState]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -19,12 +17,9 @@ from instrument.merge import (
     merge,
 )
 from instrument.text import nfc
+from tests.instrument.helpers import nfd
 
 BASE = "States shall cooperate on recruitment."
-
-
-def nfd(text: str) -> str:
-    return unicodedata.normalize("NFD", text)
 
 
 def assert_offsets(base: str, proposed: str, current: str, conflict: Conflict) -> None:
