@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from drafter.errors import render_error
 from drafter.extensions import db
-from drafter.forms.accounts import RegistrationDecisionForm as DecisionForm
+from drafter.forms.accounts import RegistrationDecisionForm
 from drafter.mail import public_url, send_mail
 from drafter.models import User, UserState
 from drafter.models.user import COUNTRIES
@@ -47,7 +47,11 @@ def pending():
     if beyond := past_the_last_page(pagination.page, pagination.pages):
         return beyond
     return render_template(
-        "accounts/pending.html", pagination=pagination, users=pagination.items, form=DecisionForm(), countries=COUNTRIES
+        "accounts/pending.html",
+        pagination=pagination,
+        users=pagination.items,
+        form=RegistrationDecisionForm(),
+        countries=COUNTRIES,
     )
 
 
@@ -55,7 +59,7 @@ def pending():
 def approve(user_id: int):
     """Approve a registration and tell the person by e-mail."""
     user = get_user_or_404(user_id)
-    if not DecisionForm().validate():
+    if not RegistrationDecisionForm().validate():
         return render_error(400, "The form could not be read. Reload the page and try again.")
     accounts.approve(user, actor=current_user._get_current_object())
     db.session.commit()
@@ -73,7 +77,7 @@ def approve(user_id: int):
 def refuse(user_id: int):
     """Refuse a registration; the optional note is kept in the audit log only."""
     user = get_user_or_404(user_id)
-    form = DecisionForm()
+    form = RegistrationDecisionForm()
     if not form.validate():
         return render_error(400, "The note can have at most 500 characters.")
     accounts.refuse(user, actor=current_user._get_current_object(), reason=form.reason.data or "")

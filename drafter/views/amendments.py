@@ -20,8 +20,7 @@ from flask_login import current_user
 from drafter import policies
 from drafter.errors import render_error
 from drafter.extensions import db
-from drafter.forms.amendments import KIND_LABELS, ProposeForm, QueueFilterForm, TransitionForm
-from drafter.forms.amendments import AmendmentDecisionForm as DecisionForm
+from drafter.forms.amendments import KIND_LABELS, AmendmentDecisionForm, ProposeForm, QueueFilterForm, TransitionForm
 from drafter.models import Amendment, ClauseVersion, Instrument
 from drafter.services.amendments import decisions, operations, queries
 from drafter.services.drafts import CommentPeriodClosed, open_for_comment
@@ -157,7 +156,7 @@ def propose(slug: str, uid: str):
 # --- one amendment -------------------------------------------------------------------
 
 
-def render_amendment(amendment: Amendment, *, decision: DecisionForm | None = None, status: int = 200):
+def render_amendment(amendment: Amendment, *, decision: AmendmentDecisionForm | None = None, status: int = 200):
     """Render one amendment's page (also with a decision form holding errors)."""
     user = _user()
     clause = amendment.clause
@@ -165,7 +164,7 @@ def render_amendment(amendment: Amendment, *, decision: DecisionForm | None = No
     actions = queries.actions_for(amendment, user)
     roles = queries.roles_for(amendment, user)
     if decision is None:
-        decision = DecisionForm(formdata=None)
+        decision = AmendmentDecisionForm(formdata=None)
     own = queries.own_redline(amendment)
     return render_template(
         "amendments/show.html",
@@ -227,7 +226,7 @@ def transition(slug: str, amendment_id: int):
 
 def render_resolution(
     amendment: Amendment,
-    form: DecisionForm,
+    form: AmendmentDecisionForm,
     *,
     result: MergeResult | None,
     written_on: ClauseVersion,
@@ -263,7 +262,7 @@ def resolve(slug: str, amendment_id: int):
     instrument = get_instrument_or_404(slug)
     amendment = get_amendment_or_404(instrument, amendment_id)
     start = queries.resolution(amendment)
-    form = DecisionForm(formdata=None)
+    form = AmendmentDecisionForm(formdata=None)
     form.outcome.data = S.ACCEPTED_WITH_MODIFICATIONS.value
     form.text.data, form.heading.data = start.text, start.heading
     if start.number is not None:
@@ -292,7 +291,7 @@ def decide(slug: str, amendment_id: int):
     amendment = get_amendment_or_404(instrument, amendment_id)
     if not policies.can_manage(_user(), instrument):
         abort(403, "Only the secretariat decides on amendments.")
-    form = DecisionForm()
+    form = AmendmentDecisionForm()
     with_text = form.outcome.data == S.ACCEPTED_WITH_MODIFICATIONS.value
     if not form.validate():
         return render_amendment(amendment, decision=form, status=400)
@@ -330,7 +329,7 @@ def _decision_message(outcome: decisions.Outcome) -> str:
     return f"{title} is {label}{how}: it made version {outcome.version.seq} of {outcome.version.label or 'the clause'}.{others}"
 
 
-def _redisplay(amendment_id: int, instrument: Instrument, form: DecisionForm, with_text: bool, status: int):
+def _redisplay(amendment_id: int, instrument: Instrument, form: AmendmentDecisionForm, with_text: bool, status: int):
     """Show the decision form again with its errors: the resolution form, or the amendment's page."""
     amendment = get_amendment_or_404(instrument, amendment_id)
     if not with_text:
@@ -356,12 +355,12 @@ def merge_conflict(exc: decisions.AmendmentConflict):
     after rolling back what the decision began.
     """
     db.session.rollback()
-    form = DecisionForm()
+    form = AmendmentDecisionForm()
     amendment = get_amendment_or_404(exc.amendment.instrument, exc.amendment.id)
     current = amendment.clause.current_version
     if current is None:  # deleted meanwhile; an error handler answers here rather than raise again
         return render_error(409, queries.clause_deleted(amendment).message)
-    resolution = DecisionForm(formdata=None)
+    resolution = AmendmentDecisionForm(formdata=None)
     resolution.outcome.data = S.ACCEPTED_WITH_MODIFICATIONS.value
     resolution.text.data = exc.merge.marked_text
     resolution.heading.data = exc.heading

@@ -93,7 +93,12 @@ def publish(slug: str):
     status = 400 if form.is_submitted() else 200
     next_number = draft_service.next_draft_number(instrument)
     return render_template(
-        "instruments/publish.html", instrument=instrument, form=form, latest=latest, pending=pending, next_number=next_number
+        "instruments/publish.html",
+        instrument=instrument,
+        form=form,
+        latest=latest,
+        pending=pending,
+        next_number=next_number,
     ), status
 
 
