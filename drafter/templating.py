@@ -95,10 +95,6 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.globals["open_for_comment"] = open_for_comment
     app.jinja_env.globals["render_version"] = render_version
-    from drafter.services.amendments.queries import numbers_of
-
-    # {amendment id: its number in the instrument}, for pages that know amendments only by id.
-    app.jinja_env.globals["amendment_numbers"] = numbers_of
     app.jinja_env.globals.update(template_enums())
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

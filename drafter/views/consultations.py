@@ -34,6 +34,7 @@ from drafter.forms.consultations import (
 from drafter.models import Amendment, Clause, ClauseVersion, Consultation, ConsultationKind, Disposition, Instrument
 from drafter.services import attachments
 from drafter.services import consultations as service
+from drafter.services.amendments import queries as amendment_queries
 from drafter.services.drafts import end_of_day
 from drafter.services.paging import page_count
 from drafter.views.loaders import get_instrument_or_404, past_the_last_page, requested_page
@@ -257,6 +258,7 @@ def render_input(
         instrument=instrument,
         item=item,
         evidence=found,
+        amendment_no=amendment_queries.numbers_of(e.amendment_id for e in found),
         secretariat=secretariat,
         signed_in=permissions.is_active_user(user),
         can_withdraw=policies.can_withdraw(user, item),

@@ -160,6 +160,7 @@ def clause(slug: str, uid: str):
         instrument=instrument,
         clause=the_clause,
         versions=versions,
+        amendment_no=amendment_queries.numbers_of(v.amendment_id for v in versions),
         in_drafts=in_drafts,
         reading=reading,
         shown=shown,
