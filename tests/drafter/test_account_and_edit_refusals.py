@@ -15,7 +15,9 @@ from tests.drafter.amendments_helpers import add_instrument, add_people, clause,
 @pytest.fixture
 def people(app_ctx):
     add_instrument()
-    return add_people()
+    made = add_people()
+    db.session.commit()  # the tests roll back after each refusal; the set-up must outlive that
+    return made
 
 
 def test_an_edit_with_conflict_markers_or_a_foreign_base_is_invalid_input_on_its_field(people):

@@ -469,6 +469,7 @@ def test_open_amendments_on_a_clause_respect_draft_privacy(people):
 
 def test_changes_that_are_not_simple_ones_are_refused_by_kind(people):
     amendment_id = propose(people.mfa, "States must cooperate on recruitment.")
+    db.session.commit()  # the refusal below rolls the session back; what it refuses must outlive that
     with pytest.raises(Conflict, match="cannot return to draft"):
         operations.transition(amendment(amendment_id), S.DRAFT, actor=user(people.mfa))
     with pytest.raises(NotPermitted, match="Only the secretariat decides"):
