@@ -46,6 +46,11 @@ def is_author(user: User | None, comment: Comment) -> bool:
     return is_active_user(user) and comment.author_id == user.id
 
 
+def can_post_comment(user: User | None) -> bool:
+    """May ``user`` comment at all? Any approved, active account (the draft's period is checked apart)."""
+    return is_active_user(user)
+
+
 def can_edit_comment(user: User | None, comment: Comment) -> bool:
     """May ``user`` change the body of ``comment``? Only its author (the service also requires it to be open)."""
     return is_author(user, comment)
@@ -74,6 +79,11 @@ def is_proposer(user: User | None, amendment: Amendment) -> bool:
     return (
         is_active_user(user) and user.organisation_id is not None and user.organisation_id == amendment.organisation_id
     )
+
+
+def can_propose(user: User | None) -> bool:
+    """May ``user`` propose amendments? Active accounts of an organisation: amendments are made on its behalf."""
+    return is_active_user(user) and user.organisation_id is not None
 
 
 def roles_for(amendment: Amendment, user: User | None) -> frozenset[Actor]:

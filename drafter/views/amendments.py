@@ -77,7 +77,7 @@ def propose(slug: str, uid: str):
     instrument = get_instrument_or_404(slug)
     clause = get_clause_or_404(instrument, uid)
     user = _user()
-    if user.organisation_id is None:
+    if not policies.can_propose(user):
         abort(403, "Amendments are proposed on behalf of an organisation; your account has none.")
     if clause.deleted or clause.current_version is None:
         return render_error(409, "This clause has been deleted; it can no longer be amended.")

@@ -129,7 +129,7 @@ def may_comment_here(clause: Clause, version: ClauseVersion, draft: Draft | None
             return False, f"The comment period of Draft {draft.number} has ended."
     elif version.id != clause.current_version_id:
         return False, "This is an earlier version. Comment on the current text instead."
-    if not permissions.is_active_user(current_user):
+    if not policies.can_post_comment(current_user):
         return False, "Sign in to comment."
     return True, ""
 

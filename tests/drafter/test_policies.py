@@ -64,3 +64,18 @@ def test_a_comment_is_changed_by_its_author_and_moderated_by_the_secretariat():
     disabled_author = person(uid=10, state=UserState.DISABLED)
     assert not policies.can_edit_comment(disabled_author, comment)
     assert not policies.can_see_hidden_comment(disabled_author, comment)
+
+
+def test_amendments_are_proposed_by_active_accounts_of_an_organisation():
+    assert policies.can_propose(person()) is True
+    assert policies.can_propose(person(organisation_id=None)) is False
+    assert policies.can_propose(person(Role.SECRETARIAT, organisation_id=None, uid=20)) is False
+    assert policies.can_propose(person(state=UserState.PENDING)) is False
+    assert policies.can_propose(None) is False
+
+
+def test_any_active_account_may_comment():
+    assert policies.can_post_comment(person()) is True
+    assert policies.can_post_comment(person(organisation_id=None)) is True
+    assert policies.can_post_comment(person(state=UserState.DISABLED)) is False
+    assert policies.can_post_comment(None) is False

@@ -24,7 +24,7 @@ from sqlalchemy.orm import attributes
 
 from drafter.extensions import db
 from drafter.models import Amendment, Clause, ClauseVersion, Instrument, Organisation, User
-from drafter.permissions import is_active_user
+from drafter.policies import can_propose
 from drafter.services import audit, drafts
 from drafter.services.amendments.queries import DECISIONS, latest_draft, roles_for, state_machine_refusals
 from drafter.services.errors import Conflict, InvalidInput, NotPermitted
@@ -101,7 +101,7 @@ def propose(
     :raises drafts.CommentPeriodClosed: (a :class:`Conflict`) when the latest draft's comment period has ended.
     """
     kind = AmendmentKind(kind)
-    if not is_active_user(actor) or actor.organisation_id is None:
+    if not can_propose(actor):
         raise NotPermitted("Amendments are proposed on behalf of an organisation; your account has none.")
     if clause.deleted:
         raise Conflict("This clause has been deleted; it can no longer be amended.")

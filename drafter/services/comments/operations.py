@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from drafter import permissions, policies
+from drafter import policies
 from drafter.extensions import db
 from drafter.models import Clause, ClauseVersion, Comment, CommentCategory, CommentStatus, Draft, DraftEntry, User
 from drafter.services import audit, drafts
@@ -50,7 +50,7 @@ def check_body(body: str | None, max_length: int) -> str:
 
 
 def _check_can_post(author: User) -> None:
-    if not permissions.is_active_user(author):
+    if not policies.can_post_comment(author):
         raise NotPermitted("Only approved accounts may comment.")
 
 
