@@ -52,8 +52,8 @@ def measure(source: str, fmt: str) -> dict:
     from instrument.export.html import clause_title, to_html
     from instrument.export.markdown import to_markdown
     from instrument.export.pdf import html_to_pdf, to_pdf
-    from instrument.export.redline import to_redline_html
-    from instrument.export.redline_docx import Revision, to_redline_docx
+    from instrument.export.redline import Revision, to_redline_html
+    from instrument.export.redline_docx import to_redline_docx
     from instrument.export.synoptic import Proposal, SynopticRow, to_synoptic_csv, to_synoptic_docx
     from instrument.parse import parse_markdown
     from instrument.parse_akn import parse_akn

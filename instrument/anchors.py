@@ -114,8 +114,6 @@ __all__ = [
     "LONG_QUOTE_SCORE",
     "MATCH_DISTANCE",
     "MATCH_THRESHOLD",
-    "Anchoring",
-    "Selector",
     "make_selector",
     "reanchor",
     "selector_from_quote",

@@ -73,7 +73,7 @@ from instrument.export.redline import (
 )
 from instrument.types import ClauseState
 
-__all__ = ["Revision", "Step", "document_order", "split_paragraphs", "state_title", "to_redline_docx"]
+__all__ = ["document_order", "split_paragraphs", "state_title", "to_redline_docx"]
 
 # A blank line between blocks, with the next block's indentation.
 _BLOCK_BREAK = re.compile(r"\n[ \t]*\n[ \t\n]*")

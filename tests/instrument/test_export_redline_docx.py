@@ -13,7 +13,8 @@ import pytest
 from lxml import etree
 
 from instrument.compare import compare_clauses
-from instrument.export.redline_docx import Revision, document_order, split_paragraphs, state_title, to_redline_docx
+from instrument.export.redline import Revision
+from instrument.export.redline_docx import document_order, split_paragraphs, state_title, to_redline_docx
 from instrument.parse import parse_markdown
 from instrument.text import comparison_form
 from instrument.types import ClauseKind, ClauseState
