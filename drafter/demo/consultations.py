@@ -48,7 +48,7 @@ from drafter.models import (
     User,
 )
 from drafter.services import accounts
-from drafter.services import consultations as service
+from drafter.services.consultations import operations as consultation_operations
 from drafter.services.editing import edit_clause
 from instrument.amendments import AmendmentState
 
@@ -341,9 +341,9 @@ def load_demo_consultations(slug: str) -> Iterator[str]:
         if accounts.find_organisation(name) is None:
             accounts.create_organisation(accounts.NewOrganisation(name, kind, country), actor=None)
     task_force = accounts.find_organisation(SECRETARIAT_ORG)
-    workshop = service.record_consultation(
+    workshop = consultation_operations.record_consultation(
         instrument,
-        service.ConsultationData(
+        consultation_operations.ConsultationData(
             title=WORKSHOP,
             kind="regional_workshop",
             starts_on=date(2007, 8, 1),
@@ -367,9 +367,9 @@ def load_demo_consultations(slug: str) -> Iterator[str]:
     for demo in INPUTS:
         found = [accounts.find_organisation(name) for name in demo.organisations]
         ids = [organisation.id for organisation in found if organisation is not None]
-        item = service.add_input(
+        item = consultation_operations.add_input(
             workshop,
-            service.InputData(
+            consultation_operations.InputData(
                 kind=demo.kind,
                 title=demo.title,
                 summary=demo.summary,
@@ -380,12 +380,12 @@ def load_demo_consultations(slug: str) -> Iterator[str]:
         )
         for uid in demo.clauses:
             if uid in clauses:
-                service.link_clause(item, clauses[uid], actor=secretariat)
+                consultation_operations.link_clause(item, clauses[uid], actor=secretariat)
         disposition = demo.disposition
         if demo.amendment_clause:
             amendment = _accepted_amendment(instrument, demo.amendment_clause)
             if amendment is not None:
-                service.link_amendment(item, amendment, actor=secretariat)
+                consultation_operations.link_amendment(item, amendment, actor=secretariat)
                 linked_amendments += 1
             elif disposition.needs_evidence:
                 disposition = Disposition.PENDING  # the demo amendments are not there to show it
@@ -394,9 +394,9 @@ def load_demo_consultations(slug: str) -> Iterator[str]:
                 edits[demo.edit] = _apply_edit(instrument, secretariat, demo.edit)
             edited = edits[demo.edit]
             if edited is not None:
-                service.cite_in_version(item, edited, actor=secretariat)
+                consultation_operations.cite_in_version(item, edited, actor=secretariat)
         if disposition is not Disposition.PENDING:
-            service.set_disposition(item, disposition, actor=secretariat, reason=demo.reason)
+            consultation_operations.set_disposition(item, disposition, actor=secretariat, reason=demo.reason)
     db.session.commit()
     yield (
         f"Demo consultation: the Expert Group Workshop of 1 August 2007 with {len(INPUTS)} inputs, "

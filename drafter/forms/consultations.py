@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from drafter.forms import CheckboxListField, Form, options, plain_text, strip
 from drafter.models import ConsultationKind, Disposition, InputKind
-from drafter.services.consultations import MAX_REASON, MAX_SUMMARY, MAX_TITLE
+from drafter.services.consultations.operations import MAX_REASON, MAX_SUMMARY, MAX_TITLE
 
 
 class ConsultationForm(Form):

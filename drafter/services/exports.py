@@ -30,7 +30,8 @@ from drafter.models import (
     User,
     VersionCause,
 )
-from drafter.services import compare, consultations, drafts
+from drafter.services import compare, drafts
+from drafter.services.consultations import queries as consultation_queries
 from drafter.services.imports import AKN_ELEMENT_IDS
 from instrument.akoma_ntoso import AKN_MIME
 from instrument.amendments import AmendmentKind, AmendmentState
@@ -377,7 +378,7 @@ def proposal(amendment: Amendment, inputs: Sequence[Input] = ()) -> Proposal:
     """An amendment as a row of the synoptic table, with the consultation inputs it cites as its sources.
 
     :param inputs: the inputs the amendment cites (see
-        :func:`drafter.services.consultations.inputs_by_amendment`), organisations and consultation loaded.
+        :func:`drafter.services.consultations.queries.inputs_by_amendment`), organisations and consultation loaded.
     """
     decided = amendment.state in (
         AmendmentState.ACCEPTED, AmendmentState.ACCEPTED_WITH_MODIFICATIONS, AmendmentState.REJECTED
@@ -445,7 +446,7 @@ def export_synoptic(
         raise ValueError(f"unknown synoptic table format {fmt!r}")
     states = drafts.draft_state(draft) if draft is not None else drafts.current_state(instrument)
     amendments = synoptic_amendments(instrument, draft)
-    cited = consultations.inputs_by_amendment(a.id for group in amendments.values() for a in group)
+    cited = consultation_queries.inputs_by_amendment(a.id for group in amendments.values() for a in group)
     label = f"Draft {draft.number}" if draft is not None else "the current text"
 
     def proposals(clause_id: int) -> tuple[Proposal, ...]:

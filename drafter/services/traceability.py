@@ -51,7 +51,7 @@ from drafter.models import (
     input_organisation,
     input_version,
 )
-from drafter.services.consultations import Evidence, evidence, sources_of_versions
+from drafter.services.consultations.queries import Evidence, evidence, sources_of_versions
 from drafter.services.drafts import StateRow, draft_state
 from drafter.services.errors import NotFound
 from drafter.services.paging import Page

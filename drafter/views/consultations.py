@@ -33,8 +33,9 @@ from drafter.forms.consultations import (
 )
 from drafter.models import Amendment, Clause, ClauseVersion, Consultation, ConsultationKind, Disposition, Instrument
 from drafter.services import attachments
-from drafter.services import consultations as service
 from drafter.services.amendments import queries as amendment_queries
+from drafter.services.consultations import operations as consultation_operations
+from drafter.services.consultations import queries as consultation_queries
 from drafter.services.drafts import end_of_day
 from drafter.services.paging import page_count
 from drafter.views.loaders import get_instrument_or_404, past_the_last_page, requested_page
@@ -80,7 +81,7 @@ def get_input_or_404(instrument: Instrument, input_id: int):
 
     :raises NotFound: (404) when there is none on this instrument.
     """
-    item = service.get_input(instrument, input_id)
+    item = consultation_queries.get_input(instrument, input_id)
     if item is None:
         abort(404, f"There is no input {input_id} on this instrument.")
     return item
@@ -96,14 +97,14 @@ def index(slug: str):
     return render_template(
         "consultations/index.html",
         instrument=instrument,
-        consultations=service.list_consultations(instrument),
-        counts=service.disposition_counts(instrument=instrument),
+        consultations=consultation_queries.list_consultations(instrument),
+        counts=consultation_queries.disposition_counts(instrument=instrument),
         now=datetime.now(UTC),
     )
 
 
-def _consultation_data(form: ConsultationForm) -> service.ConsultationData:
-    return service.ConsultationData(
+def _consultation_data(form: ConsultationForm) -> consultation_operations.ConsultationData:
+    return consultation_operations.ConsultationData(
         title=form.title.data,
         kind=form.kind.data,
         starts_on=form.starts_on.data,
@@ -117,7 +118,7 @@ def _consultation_data(form: ConsultationForm) -> service.ConsultationData:
 
 def _edit_consultation(instrument: Instrument, consultation: Consultation | None):
     form = ConsultationForm(obj=None)
-    form.set_organisations(service.search_organisations())
+    form.set_organisations(consultation_queries.search_organisations())
     if not form.is_submitted() and consultation is not None:
         form.title.data = consultation.title
         form.kind.data = consultation.kind.value
@@ -130,9 +131,11 @@ def _edit_consultation(instrument: Instrument, consultation: Consultation | None
     if form.validate_on_submit():
         with refusals_on(form, fallback="title"):
             if consultation is None:
-                consultation = service.record_consultation(instrument, _consultation_data(form), actor=_user())
+                consultation = consultation_operations.record_consultation(
+                    instrument, _consultation_data(form), actor=_user()
+                )
             else:
-                service.update_consultation(consultation, _consultation_data(form), actor=_user())
+                consultation_operations.update_consultation(consultation, _consultation_data(form), actor=_user())
             db.session.commit()
             flash(f"“{consultation.title}” is saved.", "success")
             return redirect(url_for("consultations.show", slug=instrument.slug, consultation_id=consultation.id))
@@ -161,7 +164,7 @@ def show(slug: str, consultation_id: int):
     instrument = get_instrument_or_404(slug)
     consultation = get_consultation_or_404(instrument, consultation_id)
     page = requested_page()
-    inputs, total = service.inputs_of(consultation, page=page, per_page=PER_PAGE)
+    inputs, total = consultation_queries.inputs_of(consultation, page=page, per_page=PER_PAGE)
     if beyond := past_the_last_page(page, page_count(total, PER_PAGE)):
         return beyond
     now = datetime.now(UTC)
@@ -173,8 +176,8 @@ def show(slug: str, consultation_id: int):
         total=total,
         page=page,
         pages=page_count(total, PER_PAGE),
-        counts=service.disposition_counts(consultation),
-        evidence=service.evidence(i.id for i in inputs),
+        counts=consultation_queries.disposition_counts(consultation),
+        evidence=consultation_queries.evidence(i.id for i in inputs),
         can_submit=policies.can_submit(_user(), consultation, now),
         is_open=consultation.is_open(now),
     )
@@ -198,14 +201,14 @@ def add_input(slug: str, consultation_id: int):
     form = InputForm()
     secretariat = permissions.is_secretariat(user)
     if secretariat:
-        form.set_organisations(service.search_organisations())
+        form.set_organisations(consultation_queries.search_organisations())
     else:
         del form.organisations  # a stakeholder writes for their own organisation only
     if form.validate_on_submit():
         with refusals_on(form, fallback="title"):
-            item = service.add_input(
+            item = consultation_operations.add_input(
                 consultation,
-                service.InputData(
+                consultation_operations.InputData(
                     kind=form.kind.data,
                     title=form.title.data,
                     summary=form.summary.data or "",
@@ -247,12 +250,12 @@ def render_input(
     """Render an input's fate page (also with a disposition form holding errors)."""
     user = _user()
     secretariat = permissions.is_secretariat(user)
-    found = service.evidence([item.id]).get(item.id, [])
+    found = consultation_queries.evidence([item.id]).get(item.id, [])
     if disposition is None:
         disposition = DispositionForm(formdata=None)
         disposition.disposition.data = item.disposition.value
         disposition.reason.data = item.disposition_reason
-    choices = service.link_choices(instrument, item) if secretariat else {}
+    choices = consultation_queries.link_choices(instrument, item) if secretariat else {}
     return render_template(
         "consultations/input.html",
         instrument=instrument,
@@ -287,7 +290,9 @@ def disposition(slug: str, input_id: int):
     form = DispositionForm()
     if form.validate():
         with refusals_on(form, fallback="reason"):
-            service.set_disposition(item, form.disposition.data, actor=_user(), reason=form.reason.data or "")
+            consultation_operations.set_disposition(
+                item, form.disposition.data, actor=_user(), reason=form.reason.data or ""
+            )
             db.session.commit()
             flash(f"“{item.title}”: {item.disposition.label.lower()}.", "success")
             return redirect(url_for("consultations.input", slug=slug, input_id=item.id))
@@ -320,12 +325,12 @@ def link(slug: str, input_id: int):
         return render_input(instrument, item, link_error=f"There is no such {form.target.data}.", status=400)
     # Each takes the kind of target its key names, which _link_target returned.
     actions: dict[tuple[str, str], Callable[..., bool]] = {
-        ("clause", "add"): service.link_clause,
-        ("clause", "remove"): service.unlink_clause,
-        ("amendment", "add"): service.link_amendment,
-        ("amendment", "remove"): service.unlink_amendment,
-        ("version", "add"): service.cite_in_version,
-        ("version", "remove"): service.uncite_version,
+        ("clause", "add"): consultation_operations.link_clause,
+        ("clause", "remove"): consultation_operations.unlink_clause,
+        ("amendment", "add"): consultation_operations.link_amendment,
+        ("amendment", "remove"): consultation_operations.unlink_amendment,
+        ("version", "add"): consultation_operations.cite_in_version,
+        ("version", "remove"): consultation_operations.uncite_version,
     }
     action = actions[(form.target.data, form.op.data)]
     with refusals_on(form):
@@ -351,7 +356,7 @@ def withdraw(slug: str, input_id: int):
     form = WithdrawForm()
     if not form.validate():
         return render_error(400, "The reason is too long.")
-    service.withdraw_input(item, actor=_user(), reason=form.reason.data or "")
+    consultation_operations.withdraw_input(item, actor=_user(), reason=form.reason.data or "")
     db.session.commit()
     flash(f"“{item.title}” is withdrawn.", "success")
     return redirect(url_for("consultations.input", slug=slug, input_id=input_id))
@@ -364,7 +369,9 @@ def delete(slug: str, input_id: int):
     item = get_input_or_404(instrument, input_id)
     ConfirmForm().validate()
     consultation_id, title = item.consultation_id, item.title
-    service.delete_input(item, actor=_user(), folder=uploads_dir())  # the file goes once the deletion is committed
+    consultation_operations.delete_input(
+        item, actor=_user(), folder=uploads_dir()
+    )  # the file goes once the deletion is committed
     db.session.commit()
     flash(f"“{title}” is deleted.", "success")
     return redirect(url_for("consultations.show", slug=slug, consultation_id=consultation_id))
@@ -424,8 +431,8 @@ def amendment_inputs(slug: str, amendment_id: int):
         abort(404, f"There is no amendment {amendment_id} that you can see in this instrument.")
     may_change = policies.can_cite_on_amendment(user, amendment)
     form = CiteInputsForm()
-    cited = service.inputs_cited_by(amendment)
-    offered = service.citable_inputs(instrument) if may_change else []
+    cited = consultation_queries.inputs_cited_by(amendment)
+    offered = consultation_queries.citable_inputs(instrument) if may_change else []
     form.set_inputs({i.id: i for i in [*cited, *offered]}.values())
     status = 200
     if form.is_submitted():
@@ -437,7 +444,7 @@ def amendment_inputs(slug: str, amendment_id: int):
             )
         if form.validate():
             with refusals_on(form, fallback="inputs"):
-                service.set_amendment_inputs(amendment, form.inputs.data or [], actor=user)
+                consultation_operations.set_amendment_inputs(amendment, form.inputs.data or [], actor=user)
                 db.session.commit()
                 flash(f"{amendment.title} now cites {len(form.inputs.data or [])} input(s).", "success")
                 return redirect(url_for("consultations.amendment_inputs", slug=slug, amendment_id=amendment.id))

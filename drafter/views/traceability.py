@@ -18,8 +18,8 @@ from flask_login import current_user
 from drafter import permissions
 from drafter.extensions import db
 from drafter.models import Disposition, Organisation
-from drafter.services import consultations as consultation_service
 from drafter.services import traceability as service
+from drafter.services.consultations import queries as consultation_queries
 from drafter.views.loaders import (
     get_clause_or_404,
     get_draft_or_404,
@@ -92,7 +92,7 @@ def _filters_from_args() -> service.RegisterFilters:
 
 
 def _choices(instrument):
-    consultations = [c for c, _ in consultation_service.list_consultations(instrument)]
+    consultations = [c for c, _ in consultation_queries.list_consultations(instrument)]
     organisations = [o for o, _, _ in service.organisations_with_records(instrument, amendments_visible=_signed_in())]
     return consultations, organisations
 

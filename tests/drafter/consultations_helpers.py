@@ -10,7 +10,7 @@ from sqlalchemy import select
 from drafter.extensions import db
 from drafter.models import Amendment, Clause, Instrument, User
 from drafter.services import attachments
-from drafter.services import consultations as service
+from drafter.services.consultations import operations as consultation_operations
 from drafter.services.editing import edit_clause
 
 
@@ -25,9 +25,9 @@ def clause_of(slug: str, key: str) -> Clause:
 
 def record_call(instrument: Instrument, actor: User, *, open_days: int = 30, title: str = "Call for written inputs"):
     """A written call open for ``open_days`` more days (closed when negative), recorded by ``actor``."""
-    return service.record_consultation(
+    return consultation_operations.record_consultation(
         instrument,
-        service.ConsultationData(
+        consultation_operations.ConsultationData(
             title=title,
             kind="written_call",
             starts_on=date.today() - timedelta(days=10),
@@ -39,9 +39,9 @@ def record_call(instrument: Instrument, actor: User, *, open_days: int = 30, tit
 
 def record_workshop(instrument: Instrument, actor: User, *, title: str = "Regional workshop", organiser_id=None):
     """A regional workshop held on 1 August 2007."""
-    return service.record_consultation(
+    return consultation_operations.record_consultation(
         instrument,
-        service.ConsultationData(
+        consultation_operations.ConsultationData(
             title=title, kind="regional_workshop", starts_on=date(2007, 8, 1), organiser_id=organiser_id
         ),
         actor=actor,
@@ -73,16 +73,16 @@ def matrix_records(app, *, slug: str, stakeholder_id: int, secretariat_id: int, 
         stakeholder = db.session.get(User, stakeholder_id)
         instrument = db.session.scalar(select(Instrument).where(Instrument.slug == slug))
         call = record_call(instrument, secretariat, title="Call for the matrix")
-        item = service.add_input(
+        item = consultation_operations.add_input(
             call,
-            service.InputData(kind="submission", title="An input for the matrix"),
+            consultation_operations.InputData(kind="submission", title="An input for the matrix"),
             actor=stakeholder,
             upload=attachments.Upload(
                 io.BytesIO(b"A written input for the matrix.\n"), "input.txt", app.config["INSTANCE_UPLOADS"]
             ),
         )
         version = secretariat_edit(clause_of(slug, "Article 2"), secretariat, "good faith", "good faith and in full")
-        service.cite_in_version(item, version, actor=secretariat)
-        service.link_amendment(item, db.session.get(Amendment, amendment_id), actor=secretariat)
+        consultation_operations.cite_in_version(item, version, actor=secretariat)
+        consultation_operations.link_amendment(item, db.session.get(Amendment, amendment_id), actor=secretariat)
         db.session.commit()
         return {"consultation_id": call.id, "input_id": item.id, "organisation_id": stakeholder.organisation_id}

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from drafter.demo import DEMO_SLUG, load_demo
 from drafter.extensions import db
 from drafter.models import Consultation, Disposition, Input, Organisation, OrganisationType, User
-from drafter.services import consultations as service
+from drafter.services.consultations import queries as consultation_queries
 from tests.drafter.accounts_helpers import put_in_session, row_counts
 
 
@@ -24,7 +24,7 @@ def test_the_demo_records_the_workshop_once_with_every_kind_of_answer(app, clien
             workshop.starts_on.isoformat() == "2007-08-01"
             and workshop.organiser.name == "Task Force on ASEAN Migrant Workers"
         )
-        counts = service.disposition_counts(workshop)
+        counts = consultation_queries.disposition_counts(workshop)
         assert counts[Disposition.REFLECTED] >= 2 and counts[Disposition.REFLECTED_IN_PART] >= 1
         assert (
             counts[Disposition.NOT_REFLECTED] >= 1
@@ -32,7 +32,7 @@ def test_the_demo_records_the_workshop_once_with_every_kind_of_answer(app, clien
             and counts[Disposition.PENDING] >= 2
         )
         inputs = list(db.session.scalars(select(Input)))
-        found = service.evidence(i.id for i in inputs)
+        found = consultation_queries.evidence(i.id for i in inputs)
         for item in inputs:
             assert item.clauses, item.title
             if item.disposition.needs_evidence:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from drafter.extensions import db
 from drafter.models import Input, Instrument
 from drafter.services import attachments
-from drafter.services import consultations as service
+from drafter.services.consultations import operations as consultation_operations
 from drafter.services.errors import Conflict, InvalidInput
 from tests.drafter.accounts_helpers import row_counts
 from tests.drafter.amendments_helpers import add_instrument, add_people, user
@@ -45,9 +45,9 @@ def workshop(people):
 
 
 def add_with_file(people, consultation, folder: Path, *, organisation_ids=None, content: bytes = PDF) -> Input:
-    return service.add_input(
+    return consultation_operations.add_input(
         consultation,
-        service.InputData(
+        consultation_operations.InputData(
             kind="submission",
             title="With a file",
             organisation_ids=[people.mfa_org] if organisation_ids is None else organisation_ids,
@@ -102,7 +102,7 @@ def test_a_deleted_inputs_file_goes_once_the_deletion_is_committed(people, folde
     item = add_with_file(people, workshop(people), folder)
     db.session.commit()
     [stored] = stored_files(folder)
-    service.delete_input(item, actor=user(people.secretariat), folder=folder)
+    consultation_operations.delete_input(item, actor=user(people.secretariat), folder=folder)
     assert stored.exists()  # not yet committed
     db.session.commit()
     assert stored_files(folder) == []
@@ -112,17 +112,17 @@ def test_a_deletion_rolled_back_keeps_the_file(people, folder):
     item = add_with_file(people, workshop(people), folder)
     db.session.commit()
     [stored] = stored_files(folder)
-    service.delete_input(item, actor=user(people.secretariat), folder=folder)
+    consultation_operations.delete_input(item, actor=user(people.secretariat), folder=folder)
     db.session.rollback()
     assert stored.exists()
 
 
 def test_an_input_that_may_not_be_deleted_keeps_its_file(people, folder):
     item = add_with_file(people, workshop(people), folder)
-    service.set_disposition(item, "noted", actor=user(people.secretariat), reason="Outside the scope.")
+    consultation_operations.set_disposition(item, "noted", actor=user(people.secretariat), reason="Outside the scope.")
     db.session.commit()
     [stored] = stored_files(folder)
     with pytest.raises(Conflict):
-        service.delete_input(item, actor=user(people.secretariat), folder=folder)
+        consultation_operations.delete_input(item, actor=user(people.secretariat), folder=folder)
     db.session.rollback()
     assert stored.exists()

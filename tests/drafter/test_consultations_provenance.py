@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from drafter.extensions import db
 from drafter.models import Amendment, Consultation, Input
-from drafter.services import consultations as service
+from drafter.services.consultations import operations as consultation_operations
 from drafter.services.traceability import provenance
 from tests.drafter.amendments_helpers import accept, clause, propose, user
 from tests.drafter.consultations_helpers import record_workshop, secretariat_edit
@@ -31,9 +31,9 @@ def _input(people, title: str, organisations: list[int]) -> Input:
     workshop = db.session.scalar(select(Consultation))
     if workshop is None:
         workshop = record_workshop(db.session.scalar(select(Instrument)), user(people.secretariat))
-    return service.add_input(
+    return consultation_operations.add_input(
         workshop,
-        service.InputData(kind="recommendation", title=title, organisation_ids=organisations),
+        consultation_operations.InputData(kind="recommendation", title=title, organisation_ids=organisations),
         actor=user(people.secretariat),
     )
 
@@ -45,7 +45,9 @@ def amend_and_accept(
     current = clause("Article 1").current_version.text
     amendment_id = propose(proposer, current.replace(old, new), **kwargs)
     item = _input(people, input_title, organisations)
-    service.link_amendment(item, db.session.get(Amendment, amendment_id), actor=user(people.secretariat))
+    consultation_operations.link_amendment(
+        item, db.session.get(Amendment, amendment_id), actor=user(people.secretariat)
+    )
     db.session.commit()
     version = accept(amendment_id, people.secretariat).version
     return amendment_id, version.id
@@ -178,7 +180,7 @@ def test_an_edit_citing_inputs_shows_them_and_anonymous_readers_see_no_amendment
     def build():
         edit = secretariat_edit(clause("Article 1"), user(people.secretariat), "without delay", "promptly")
         item = _input(people, "Speed matters", [people.asetuc_org])
-        service.cite_in_version(item, edit, actor=user(people.secretariat))
+        consultation_operations.cite_in_version(item, edit, actor=user(people.secretariat))
         db.session.commit()
 
     in_db(app, build)

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from drafter.extensions import db
 from drafter.models import Amendment, Consultation, Disposition, Input
-from drafter.services import consultations as service
 from drafter.services import traceability
+from drafter.services.consultations import operations as consultation_operations
 from drafter.services.drafts import publish_draft
 from tests.drafter.amendments_helpers import accept, clause, instrument_named, propose, user
 from tests.drafter.consultations_helpers import record_workshop, secretariat_edit
@@ -31,13 +31,15 @@ def add(
     workshop = db.session.scalar(select(Consultation).where(Consultation.title == consultation))
     if workshop is None:
         workshop = record_workshop(instrument_named(), sec, title=consultation)
-    item = service.add_input(
-        workshop, service.InputData(kind="recommendation", title=title, organisation_ids=list(orgs)), actor=sec
+    item = consultation_operations.add_input(
+        workshop,
+        consultation_operations.InputData(kind="recommendation", title=title, organisation_ids=list(orgs)),
+        actor=sec,
     )
     for key in clauses:
-        service.link_clause(item, clause(key), actor=sec)
+        consultation_operations.link_clause(item, clause(key), actor=sec)
     if disposition:
-        service.set_disposition(item, disposition, actor=sec, reason=reason)
+        consultation_operations.set_disposition(item, disposition, actor=sec, reason=reason)
     db.session.flush()
     return item.id
 
@@ -61,10 +63,14 @@ def scene(people) -> dict:
         "call": add(people, "Written input", [people.mfa_org], consultation="Written call"),
     }
     accepted = propose(people.mfa, "1. The Parties shall give effect to obligation number 1 at once.")
-    service.link_amendment(db.session.get(Input, ids["fees"]), db.session.get(Amendment, accepted), actor=sec)
+    consultation_operations.link_amendment(
+        db.session.get(Input, ids["fees"]), db.session.get(Amendment, accepted), actor=sec
+    )
     db.session.commit()
     accept(accepted, people.secretariat)
-    service.set_disposition(db.session.get(Input, ids["fees"]), "reflected", actor=user(people.secretariat))
+    consultation_operations.set_disposition(
+        db.session.get(Input, ids["fees"]), "reflected", actor=user(people.secretariat)
+    )
     rejected = propose(
         people.asetuc,
         "1. The Parties shall give effect to obligation number 2 slowly.",
@@ -75,7 +81,7 @@ def scene(people) -> dict:
     open_one = propose(people.mfa, "1. The Parties shall give effect to obligation number 3 fully.", key="Article 3")
     draft = propose(people.mfa, "1. Private draft.", key="Article 3", submit=False)
     edit = secretariat_edit(clause("Article 2"), user(people.secretariat), "good faith", "good faith, openly")
-    service.cite_in_version(db.session.get(Input, ids["call"]), edit, actor=user(people.secretariat))
+    consultation_operations.cite_in_version(db.session.get(Input, ids["call"]), edit, actor=user(people.secretariat))
     ids.update(accepted=accepted, rejected=rejected, open=open_one, draft=draft, edit=edit.id)
     return ids
 
@@ -335,11 +341,13 @@ def _grow(people, start: int, end: int) -> None:
             sponsor_ids=[people.mmn_org],
         )
         amendment = db.session.get(Amendment, amendment_id)
-        service.link_amendment(item, amendment, actor=sec)
-        service.link_amendment(hub, amendment, actor=sec)
+        consultation_operations.link_amendment(item, amendment, actor=sec)
+        consultation_operations.link_amendment(hub, amendment, actor=sec)
         db.session.commit()
         accept(amendment_id, people.secretariat)
-        service.set_disposition(db.session.get(Input, item.id), "reflected", actor=user(people.secretariat))
+        consultation_operations.set_disposition(
+            db.session.get(Input, item.id), "reflected", actor=user(people.secretariat)
+        )
         db.session.commit()
 
 

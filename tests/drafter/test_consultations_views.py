@@ -16,7 +16,8 @@ from sqlalchemy import select
 
 from drafter.extensions import db
 from drafter.models import Amendment, Consultation, Disposition, Input
-from drafter.services import consultations as service
+from drafter.services.consultations import operations as consultation_operations
+from drafter.services.consultations import queries as consultation_queries
 from tests.drafter.accounts_helpers import row_counts
 from tests.drafter.amendments_helpers import accept, clause, instrument_named, propose, user
 from tests.drafter.consultations_helpers import record_call, record_workshop, secretariat_edit
@@ -46,9 +47,9 @@ def make_input(app, people, *, title="Fair recruitment", organisations=None) -> 
         workshop = db.session.scalar(select(Consultation).where(Consultation.title == "Regional workshop"))
         if workshop is None:
             workshop = record_workshop(instrument_named(), user(people.secretariat))
-        item = service.add_input(
+        item = consultation_operations.add_input(
             workshop,
-            service.InputData(
+            consultation_operations.InputData(
                 kind="recommendation",
                 title=title,
                 summary="Employers pay.",
@@ -341,7 +342,7 @@ def test_the_fate_page_shows_the_versions_an_input_shaped_with_redline_links(app
     amendment_id = in_db(app, propose, people.mfa, "1. The Parties shall give effect to obligation number 1 at once.")
 
     def link_and_accept():
-        service.link_amendment(
+        consultation_operations.link_amendment(
             db.session.get(Input, item), db.session.get(Amendment, amendment_id), actor=user(people.secretariat)
         )
         db.session.commit()
@@ -362,7 +363,7 @@ def test_deleting_a_cited_input_is_409_and_nothing_is_lost(app, client, people):
 
     def cite():
         edit = secretariat_edit(clause("Article 2"), user(people.secretariat), "good faith", "good faith, openly")
-        service.cite_in_version(db.session.get(Input, item), edit, actor=user(people.secretariat))
+        consultation_operations.cite_in_version(db.session.get(Input, item), edit, actor=user(people.secretariat))
         db.session.commit()
 
     in_db(app, cite)
@@ -393,9 +394,9 @@ def test_proposers_choose_the_inputs_their_amendment_cites(app, client, people):
     page = text_of(signed_in(app, people.mfa, client).get(f"/i/t/amendments/{amendment_id}/inputs"))
     assert "Fair recruitment" in page and 'type="checkbox"' in page
     assert client.post(f"/i/t/amendments/{amendment_id}/inputs", data={"inputs": [str(item)]}).status_code == 302
-    assert in_db(app, lambda: [i.id for i in service.inputs_cited_by(db.session.get(Amendment, amendment_id))]) == [
-        item
-    ]
+    assert in_db(
+        app, lambda: [i.id for i in consultation_queries.inputs_cited_by(db.session.get(Amendment, amendment_id))]
+    ) == [item]
     stranger = signed_in(app, people.asetuc, app.test_client())
     assert "Fair recruitment" in text_of(stranger.get(f"/i/t/amendments/{amendment_id}/inputs"))
     assert stranger.post(f"/i/t/amendments/{amendment_id}/inputs", data={"inputs": []}).status_code == 403
@@ -406,12 +407,14 @@ def test_unciting_the_last_evidence_on_the_amendment_page_is_an_error_under_the_
     amendment_id = in_db(app, propose, people.mfa, "1. The Parties shall act at once, openly.")
 
     def link_accept_and_answer():
-        service.link_amendment(
+        consultation_operations.link_amendment(
             db.session.get(Input, item), db.session.get(Amendment, amendment_id), actor=user(people.secretariat)
         )
         db.session.commit()
         accept(amendment_id, people.secretariat)
-        service.set_disposition(db.session.get(Input, item), "reflected", actor=user(people.secretariat))
+        consultation_operations.set_disposition(
+            db.session.get(Input, item), "reflected", actor=user(people.secretariat)
+        )
         db.session.commit()
 
     in_db(app, link_accept_and_answer)
@@ -429,14 +432,14 @@ def _many_inputs(app, people, n: int) -> int:
     def build():
         workshop = record_workshop(instrument_named(), user(people.secretariat), title=f"Workshop with {n}")
         for k in range(n):
-            item = service.add_input(
+            item = consultation_operations.add_input(
                 workshop,
-                service.InputData(
+                consultation_operations.InputData(
                     kind="recommendation", title=f"Input {k}", organisation_ids=[people.mfa_org, people.asetuc_org]
                 ),
                 actor=user(people.secretariat),
             )
-            service.link_clause(item, clause(f"Article {1 + k % 3}"), actor=user(people.secretariat))
+            consultation_operations.link_clause(item, clause(f"Article {1 + k % 3}"), actor=user(people.secretariat))
         db.session.commit()
         return workshop.id
 
