@@ -41,6 +41,8 @@ class Instrument(Model):
     short_title: Mapped[str] = mapped_column(String(200), default="")
     meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSON, default=dict)
     is_public: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: IANA time zone in which the instrument's dates are entered and shown (see drafter.services.timezones).
+    time_zone: Mapped[str] = mapped_column(String(64), default="Asia/Jakarta", server_default="Asia/Jakarta")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     clauses: Mapped[list[Clause]] = relationship(
@@ -129,7 +131,15 @@ class ClauseVersion(Model):
 
 
 class Draft(Model):
-    """A numbered, published state of the whole instrument."""
+    """A numbered, published state of the whole instrument, with its consultation phases.
+
+    The phases are moments in UTC: comments (and replies) are taken from
+    ``comments_open_from`` (publication when ``None``) until
+    ``comments_close_at``; amendments until ``amendments_close_at``. ``None``
+    for an end means no end is set. A draft with ``final_at`` is the adopted
+    text and takes nothing, ever. :mod:`drafter.services.phases` is the one
+    rule that reads them.
+    """
 
     __tablename__ = "draft"
     __table_args__ = (UniqueConstraint("instrument_id", "number"),)
@@ -141,13 +151,22 @@ class Draft(Model):
     note: Mapped[str] = mapped_column(Text, default="")
     published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    comments_open_from: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     comments_close_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    amendments_close_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: When the draft was declared final (the adopted text; who did it is in the audit log).
+    final_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     instrument: Mapped[Instrument] = relationship(back_populates="drafts")
     published_by: Mapped[User | None] = relationship()
     entries: Mapped[list[DraftEntry]] = relationship(
         back_populates="draft", order_by="DraftEntry.position", cascade="all, delete-orphan"
     )
+
+    @property
+    def is_final(self) -> bool:
+        """Whether this draft is the adopted text."""
+        return self.final_at is not None
 
     def __repr__(self) -> str:
         return f"<Draft {self.instrument_id}/{self.number}>"
