@@ -38,6 +38,15 @@ def can_manage(user: User | None, instrument: Instrument) -> bool:
     return is_secretariat(user)
 
 
+def sees_working_draft(user: User | None, instrument: Instrument) -> bool:
+    """May ``user`` read ``instrument``'s working draft (the text not yet published)?
+
+    The secretariat and admins only: everybody else reads published drafts
+    (:mod:`drafter.services.visibility` applies this to versions and rows).
+    """
+    return can_manage(user, instrument)
+
+
 # --- comments -------------------------------------------------------------------------
 
 
