@@ -91,9 +91,12 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["clause_label"] = clause_label
-    from drafter.services.drafts import open_for_comment
+    from drafter.services import phases, timezones
 
-    app.jinja_env.globals["open_for_comment"] = open_for_comment
+    app.jinja_env.globals["phase"] = phases.phase
+    app.jinja_env.filters["moment"] = lambda moment, instrument: (
+        timezones.format_moment(moment, timezones.zone_of(instrument)) if moment else ""
+    )
     app.jinja_env.globals["render_version"] = render_version
     app.jinja_env.globals.update(template_enums())
     app.jinja_env.trim_blocks = True

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
@@ -11,7 +11,6 @@ from sqlalchemy.orm import aliased
 from drafter.extensions import db
 from drafter.models import Clause, ClauseVersion, Draft, DraftEntry, Instrument, User
 from drafter.services import audit
-from drafter.services.errors import Conflict
 from instrument.types import ClauseKind, ClauseState, ParsedClause
 
 
@@ -120,6 +119,7 @@ def publish_draft(
     title: str = "",
     note: str = "",
     comments_close_at: datetime | None = None,
+    amendments_close_at: datetime | None = None,
 ) -> Draft:
     """Snapshot the current state of ``instrument`` as the next numbered draft.
 
@@ -127,7 +127,8 @@ def publish_draft(
     :param actor: who publishes (``None`` for the system, e.g. an import).
     :param title: the draft's title ("Draft for the regional consultation").
     :param note: change note shown with the draft.
-    :param comments_close_at: end of the comment period, if the draft is circulated for comment.
+    :param comments_close_at: end of the comment period (aware UTC), if one is set.
+    :param amendments_close_at: end of the amendment period (aware UTC), if one is set.
     :returns: the new flushed :class:`Draft`. A concurrent publisher taking
         the same number makes the unique constraint fail at flush or commit.
     """
@@ -139,6 +140,7 @@ def publish_draft(
         note=note,
         published_by_id=actor.id if actor is not None else None,
         comments_close_at=comments_close_at,
+        amendments_close_at=amendments_close_at,
     )
     db.session.add(draft)
     db.session.flush()
@@ -184,49 +186,3 @@ def unpublished_changes(instrument: Instrument, draft: Draft) -> int:
             ),
         )
     ).scalar_one()
-
-
-class CommentPeriodClosed(Conflict):
-    """Comments and amendments on a draft were asked for after its closing day.
-
-    :ivar draft: the draft concerned.
-    """
-
-    def __init__(self, draft: Draft):
-        self.draft = draft
-        closed = draft.comments_close_at.strftime("%d %B %Y") if draft.comments_close_at else ""
-        super().__init__(
-            f"Draft {draft.number} was open for comments and amendments until {closed}; the period has ended.",
-            next_step="Comment on the latest draft instead.",
-        )
-
-    def __str__(self) -> str:
-        # One sentence with its next step, where a view still shows the refusal as text.
-        return f"{self.message} {self.next_step}"
-
-
-def end_of_day(day: date) -> datetime:
-    """The last moment of ``day`` in UTC (a closing day is inclusive)."""
-    return datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
-
-
-def open_for_comment(draft: Draft, now: datetime | None = None) -> bool:
-    """Tell whether ``draft`` still takes comments and amendments.
-
-    A draft without a closing date is open; one with a closing date is open
-    until the end of that day (UTC).
-
-    :param now: the moment to check (default: now, UTC).
-    """
-    if draft.comments_close_at is None:
-        return True
-    closes = draft.comments_close_at
-    if closes.tzinfo is None:  # SQLite returns naive datetimes; they are stored in UTC
-        closes = closes.replace(tzinfo=UTC)
-    return (now or datetime.now(UTC)) <= closes
-
-
-def ensure_open_for_comment(draft: Draft, now: datetime | None = None) -> None:
-    """Raise :class:`CommentPeriodClosed` when ``draft`` no longer takes comments and amendments."""
-    if not open_for_comment(draft, now):
-        raise CommentPeriodClosed(draft)

@@ -30,7 +30,7 @@ from drafter.models import (
     User,
     VersionCause,
 )
-from drafter.services import compare, drafts
+from drafter.services import compare, drafts, phases
 from drafter.services.consultations import queries as consultation_queries
 from drafter.services.imports import AKN_ELEMENT_IDS
 from instrument.akoma_ntoso import AKN_MIME
@@ -119,12 +119,12 @@ def _labels(instrument: Instrument, draft: Draft | None) -> _Labels:
             f"{short} — current text",
         )
     subtitle = f"Draft {draft.number}" + (f" — {draft.title}" if draft.title else "")
-    if draft.comments_close_at is None:
-        status = "Open for comments and amendments."
-    elif drafts.open_for_comment(draft):
-        status = f"Open for comments and amendments until {long_date(draft.comments_close_at)}."
-    else:
-        status = f"The comment period ended on {long_date(draft.comments_close_at)}."
+    comments = phases.phase(draft, phases.Activity.COMMENT)
+    status = (
+        comments.describe()
+        if draft.is_final
+        else f"{comments.describe()} {phases.phase(draft, phases.Activity.AMENDMENT).describe()}"
+    )
     return _Labels(subtitle, f"draft-{draft.number}", f"Published {long_date(draft.published_at)}", status,
                    f"{short} — Draft {draft.number}")  # fmt: skip
 

@@ -22,8 +22,8 @@ from drafter.errors import render_error
 from drafter.extensions import db
 from drafter.forms.amendments import KIND_LABELS, AmendmentDecisionForm, ProposeForm, QueueFilterForm, TransitionForm
 from drafter.models import Amendment, ClauseVersion, Instrument
+from drafter.services import phases
 from drafter.services.amendments import decisions, operations, queries
-from drafter.services.drafts import CommentPeriodClosed, open_for_comment
 from drafter.views.loaders import (
     draft_version,
     get_clause_or_404,
@@ -83,7 +83,7 @@ def propose(slug: str, uid: str):
         return render_error(409, "This clause has been deleted; it can no longer be amended.")
     current = clause.current_version
     draft = queries.latest_draft(instrument)
-    closed = draft is not None and not open_for_comment(draft)
+    closed = draft is not None and not phases.is_open(draft, phases.Activity.AMENDMENT)
     # The draft the proposer was reading (links from Draft N's pages carry ?draft=N), else the one
     # under consultation: the form says when the text amended is not the text of that draft.
     reading = requested_draft(instrument)
@@ -104,7 +104,7 @@ def propose(slug: str, uid: str):
     base = current
     if form.is_submitted():
         if draft is not None and closed:
-            raise CommentPeriodClosed(draft)
+            phases.ensure_open(draft, phases.Activity.AMENDMENT)
         if form.validate():
             started_on = db.session.get(ClauseVersion, form.base_version_id.data)
             if started_on is None or started_on.clause_id != clause.id:

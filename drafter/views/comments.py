@@ -41,7 +41,7 @@ from drafter.models import (
     Instrument,
 )
 from drafter.security import safe_next
-from drafter.services import drafts as draft_service
+from drafter.services import phases
 from drafter.services.comments import operations, queries
 from drafter.views.loaders import (
     get_clause_or_404,
@@ -125,8 +125,9 @@ def may_comment_here(clause: Clause, version: ClauseVersion, draft: Draft | None
     if version.deleted:
         return False, "This version deletes the clause; it takes no new comments."
     if draft is not None:
-        if not draft_service.open_for_comment(draft):
-            return False, f"The comment period of Draft {draft.number} has ended."
+        judged = phases.phase(draft, phases.Activity.COMMENT)
+        if not judged.is_open:
+            return False, judged.describe()
     elif version.id != clause.current_version_id:
         return False, "This is an earlier version. Comment on the current text instead."
     if not policies.can_post_comment(current_user):

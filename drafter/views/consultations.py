@@ -36,8 +36,8 @@ from drafter.services import attachments
 from drafter.services.amendments import queries as amendment_queries
 from drafter.services.consultations import operations as consultation_operations
 from drafter.services.consultations import queries as consultation_queries
-from drafter.services.drafts import end_of_day
 from drafter.services.paging import page_count
+from drafter.services.timezones import to_utc, zone_of
 from drafter.views.loaders import get_instrument_or_404, past_the_last_page, requested_page
 from drafter.views.refusals import refusals_on
 from instrument.amendments import AmendmentState
@@ -103,7 +103,7 @@ def index(slug: str):
     )
 
 
-def _consultation_data(form: ConsultationForm) -> consultation_operations.ConsultationData:
+def _consultation_data(instrument: Instrument, form: ConsultationForm) -> consultation_operations.ConsultationData:
     return consultation_operations.ConsultationData(
         title=form.title.data,
         kind=form.kind.data,
@@ -112,7 +112,7 @@ def _consultation_data(form: ConsultationForm) -> consultation_operations.Consul
         place=form.place.data or "",
         organiser_id=int(form.organiser.data) if form.organiser.data else None,
         summary=form.summary.data or "",
-        open_until=end_of_day(form.open_until.data) if form.open_until.data else None,
+        open_until=to_utc(form.open_until.data, None, zone_of(instrument)) if form.open_until.data else None,
     )
 
 
@@ -132,10 +132,12 @@ def _edit_consultation(instrument: Instrument, consultation: Consultation | None
         with refusals_on(form, fallback="title"):
             if consultation is None:
                 consultation = consultation_operations.record_consultation(
-                    instrument, _consultation_data(form), actor=_user()
+                    instrument, _consultation_data(instrument, form), actor=_user()
                 )
             else:
-                consultation_operations.update_consultation(consultation, _consultation_data(form), actor=_user())
+                consultation_operations.update_consultation(
+                    consultation, _consultation_data(instrument, form), actor=_user()
+                )
             db.session.commit()
             flash(f"“{consultation.title}” is saved.", "success")
             return redirect(url_for("consultations.show", slug=instrument.slug, consultation_id=consultation.id))

@@ -15,6 +15,7 @@ from drafter.services import drafts as draft_service
 from drafter.services import exports
 from drafter.services.amendments import queries as amendment_queries
 from drafter.services.comments import queries as comment_queries
+from drafter.services.timezones import to_utc, zone_of
 from drafter.views import fulltext
 from drafter.views.comments import panel_context
 from drafter.views.loaders import (
@@ -85,7 +86,8 @@ def publish(slug: str):
             actor=current_user._get_current_object(),
             title=form.title.data,
             note=form.note.data or "",
-            comments_close_at=draft_service.end_of_day(closes) if closes else None,
+            comments_close_at=to_utc(closes, None, zone_of(instrument)) if closes else None,
+            amendments_close_at=to_utc(closes, None, zone_of(instrument)) if closes else None,
         )
         db.session.commit()
         flash(f"Draft {new.number} is published.", "success")

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from drafter import policies
 from drafter.extensions import db
 from drafter.models import Amendment, Clause, ClauseVersion, Draft, VersionCause
-from drafter.services import drafts, editing, versions
+from drafter.services import drafts, editing, phases, versions
 from drafter.services.amendments import decisions, operations, queries
 from drafter.services.errors import Conflict, InvalidInput, NotPermitted
 from instrument.amendments import AmendmentState as S
@@ -94,17 +94,19 @@ def test_a_base_version_of_another_clause_is_refused(people):
 def test_proposals_and_submissions_after_the_comment_period_are_refused(people):
     instrument = clause().instrument
     closes = datetime.now(UTC) + timedelta(days=3)
-    drafts.publish_draft(instrument, actor=None, title="For comment", comments_close_at=closes)
+    drafts.publish_draft(
+        instrument, actor=None, title="For comment", comments_close_at=closes, amendments_close_at=closes
+    )
     db.session.commit()
     draft_id = propose(people.mfa, "States shall closely cooperate on recruitment.", submit=False)
     db.session.commit()  # the refusal below rolls the session back; what it refuses must outlive that
     later = closes + timedelta(days=1)
-    with pytest.raises(drafts.CommentPeriodClosed) as caught:
+    with pytest.raises(phases.PeriodClosed) as caught:
         operations.submit_amendment(amendment(draft_id), actor=user(people.mfa), now=later)
-    assert "the period has ended" in str(caught.value)
+    assert "Amendments closed on" in str(caught.value)
     db.session.rollback()
     target = clause()
-    with pytest.raises(drafts.CommentPeriodClosed):
+    with pytest.raises(phases.PeriodClosed):
         operations.propose(
             target,
             actor=user(people.asetuc),

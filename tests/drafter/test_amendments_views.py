@@ -129,18 +129,17 @@ def test_after_the_comment_period_proposals_are_refused_with_its_message(app, cl
         )
         db.session.commit()
         db.session.execute(
-            update(Draft).where(Draft.id == draft.id).values(comments_close_at=datetime.now(UTC) - timedelta(days=1))
+            update(Draft).where(Draft.id == draft.id).values(amendments_close_at=datetime.now(UTC) - timedelta(days=1))
         )
         db.session.commit()
     signed_in(app, people.mfa, client)
     notice = text_of(client.get(A1 + "/amend"))
-    assert "Draft 2 was open for comments and amendments until" in notice
+    assert "Amendments closed on" in notice
     assert 'value="submit"' not in notice  # no form to fill in for nothing
     before = in_db(app, row_counts)
     response = client.post(A1 + "/amend", data=form(app, action="submit"))
     assert response.status_code == 409
-    assert "Draft 2 was open for comments and amendments until" in text_of(response)
-    assert "the period has ended" in text_of(response)
+    assert "Amendments closed on" in text_of(response)
     assert in_db(app, row_counts) == before
 
 

@@ -37,7 +37,7 @@ def test_word_download_of_a_draft_has_every_clause(client, demo):
         "ASEAN Framework Instrument on the Protection and Promotion of the Rights of Migrant Workers",
         "Draft 2 — Revised draft after the Expert Group Workshop",
         next(p.text for p in document.paragraphs if p.text.startswith("Published ")),
-        "Open for comments and amendments.",
+        "Comments are open; no closing date is set. Amendments are open; no closing date is set.",
     ]
     numbered = client.get(f"/i/{SLUG}/export.docx?draft=2&lines=1").data
     assert b"lnNumType" in zipfile.ZipFile(io.BytesIO(numbered)).read("word/document.xml")

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 
 from drafter.extensions import db
 from drafter.models import Draft, Role
-from drafter.services import drafts
+from drafter.services import phases
+from drafter.services.timezones import aware, to_utc
 from tests.drafter.accounts_helpers import add_org, add_user
 from tests.drafter.helpers import committed, import_text, instrument_md, signed_in
 
@@ -48,11 +50,14 @@ def test_secretariat_publishes_the_next_draft_with_a_comment_period(client, app,
         draft = db.session.scalar(select(Draft).where(Draft.number == 2))
         assert draft.title == "For the national consultations"
         assert draft.published_by_id == people["secretariat"].id
-        assert drafts.open_for_comment(draft)
-        assert not drafts.open_for_comment(draft, now=drafts.end_of_day(closes) + timedelta(seconds=1))
+        assert phases.is_open(draft, "comment")
+        end = to_utc(closes, None, ZoneInfo("Asia/Jakarta"))
+        assert draft.instrument.time_zone == "Asia/Jakarta"
+        assert aware(draft.comments_close_at) == end
+        assert not phases.is_open(draft, "comment", now=end + timedelta(seconds=1))
         assert [e.key for e in draft.entries] == [e.key for e in db.session.get(Draft, 1).entries]
     page = client.get("/i/t/drafts/2/").get_data(as_text=True)
-    assert "Open for comments and amendments until" in page
+    assert "Comments are open until" in page and "WIB" in page
 
 
 @pytest.mark.parametrize(
@@ -80,12 +85,3 @@ def test_stakeholders_and_visitors_cannot_publish(client, app, people):
     assert client.get("/i/t/drafts/publish").status_code == 403
     assert client.post("/i/t/drafts/publish", data={"title": "x"}).status_code == 403
     assert draft_count(app) == before
-
-
-def test_comment_period_check(app):
-    with app.app_context():
-        draft = Draft(number=3, comments_close_at=datetime(2030, 5, 1, 23, 59, 59, tzinfo=UTC))
-        assert drafts.open_for_comment(draft, now=datetime(2030, 5, 1, 12, tzinfo=UTC))
-        with pytest.raises(drafts.CommentPeriodClosed, match="until 01 May 2030"):
-            drafts.ensure_open_for_comment(draft, now=datetime(2030, 5, 2, tzinfo=UTC))
-        assert drafts.open_for_comment(Draft(number=4))

@@ -25,7 +25,7 @@ from sqlalchemy.orm import attributes
 from drafter.extensions import db
 from drafter.models import Amendment, Clause, ClauseVersion, Instrument, Organisation, User
 from drafter.policies import can_propose
-from drafter.services import audit, drafts
+from drafter.services import audit, phases
 from drafter.services.amendments.queries import DECISIONS, latest_draft, roles_for, state_machine_refusals
 from drafter.services.errors import Conflict, InvalidInput, NotPermitted
 from instrument.amendments import (
@@ -98,7 +98,7 @@ def propose(
     :raises NotPermitted: when ``actor`` has no organisation (or is not an active account).
     :raises Conflict: when the clause has been deleted.
     :raises InvalidInput: for missing or unusable input (``field`` names the input).
-    :raises drafts.CommentPeriodClosed: (a :class:`Conflict`) when the latest draft's comment period has ended.
+    :raises phases.PeriodClosed: (a :class:`Conflict`) when the latest draft's comment period has ended.
     """
     kind = AmendmentKind(kind)
     if not can_propose(actor):
@@ -133,7 +133,7 @@ def propose(
         text, heading, number = "", base.heading, base.number
     draft = latest_draft(clause.instrument)
     if draft is not None:
-        drafts.ensure_open_for_comment(draft, now)
+        phases.ensure_open(draft, phases.Activity.AMENDMENT, now)
     sponsors = _sponsors(sponsor_ids, exclude=actor.organisation_id)
     amendment = Amendment(
         instrument_id=clause.instrument_id,
@@ -300,7 +300,7 @@ def record_change(amendment: Amendment, target: AmendmentState, actor: User | No
 def submit_amendment(amendment: Amendment, *, actor: User | None, now: datetime | None = None) -> Amendment:
     """Submit a draft amendment: it becomes visible to every signed-in user.
 
-    :raises drafts.CommentPeriodClosed: (a :class:`Conflict`) when the draft it was proposed on
+    :raises phases.PeriodClosed: (a :class:`Conflict`) when the draft it was proposed on
         no longer takes amendments.
     :raises Refused: as :func:`state_machine_refusals` when the state machine refuses,
         :class:`NotPermitted` also for someone with no role for the amendment.
@@ -309,7 +309,7 @@ def submit_amendment(amendment: Amendment, *, actor: User | None, now: datetime 
     with state_machine_refusals():
         check_transition(amendment.state, S.SUBMITTED, role)
     if amendment.draft is not None:
-        drafts.ensure_open_for_comment(amendment.draft, now)
+        phases.ensure_open(amendment.draft, phases.Activity.AMENDMENT, now)
     claim_state(amendment, S.SUBMITTED, role, actor=actor, reason=None, now=now)
     record_change(amendment, S.SUBMITTED, actor, role)
     return amendment
@@ -334,7 +334,7 @@ def transition(
         through :func:`~drafter.services.amendments.decisions.decide`.
     :raises Refused: as :func:`state_machine_refusals` when the state machine refuses,
         :class:`NotPermitted` also for someone with no role for the amendment.
-    :raises drafts.CommentPeriodClosed: (a :class:`Conflict`) when submitting after the comment period.
+    :raises phases.PeriodClosed: (a :class:`Conflict`) when submitting after the comment period.
     """
     target = AmendmentState(target)
     if target is S.DRAFT:

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from drafter import policies
 from drafter.extensions import db
 from drafter.models import Clause, ClauseVersion, Comment, CommentCategory, CommentStatus, Draft, DraftEntry, User
-from drafter.services import audit, drafts
+from drafter.services import audit, phases
 from drafter.services.comments.anchoring import anchor_comment, build_selector, plain_text_of
 from drafter.services.errors import Conflict, InvalidInput, NotPermitted
 from instrument.errors import AnchorError
@@ -64,7 +64,7 @@ def _check_draft(draft: Draft, clause: Clause, version: ClauseVersion) -> None:
         raise InvalidInput(f"{clause.key} is not part of Draft {draft.number}.")
     if in_draft != version.id:
         raise InvalidInput(f"This is not the text {clause.key} has in Draft {draft.number}.")
-    drafts.ensure_open_for_comment(draft)
+    phases.ensure_open(draft, phases.Activity.COMMENT)
 
 
 def post(
@@ -89,7 +89,7 @@ def post(
     empty and at most ``max_length`` characters; the version belongs to the
     clause and does not delete it; when written from a draft's page, the
     version is the draft's text of the clause and the draft is open for
-    comment (:func:`drafter.services.drafts.ensure_open_for_comment`); a
+    comment (:func:`drafter.services.phases.ensure_open`); a
     reply answers a visible comment of the same clause (a reply to a reply
     joins the first comment's thread) and quotes nothing; a quote occurs in
     the version's plain text.
@@ -114,7 +114,7 @@ def post(
     :raises NotPermitted: for an account that may not comment.
     :raises InvalidInput: for bad input (with the form field, for ``body`` and ``quote``).
     :raises Conflict: when the draft's comment period is over
-        (:class:`~drafter.services.drafts.CommentPeriodClosed`, with its next step)
+        (:class:`~drafter.services.phases.PeriodClosed`, with its next step)
         or the comment answered is hidden.
     """
     _check_can_post(author)
