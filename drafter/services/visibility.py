@@ -22,6 +22,7 @@ queries add that on top of this rule.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, select, true
 from sqlalchemy.orm import InstrumentedAttribute
@@ -38,7 +39,7 @@ def latest_draft(instrument: Instrument) -> Draft | None:
     )
 
 
-def published_version_ids(instrument_id: int) -> Select[tuple[int]]:
+def published_version_ids(instrument_id: int) -> Select[Any]:
     """A subquery of the ids of every version held by a published draft of the instrument."""
     return (
         select(DraftEntry.version_id)
