@@ -419,7 +419,7 @@ class Combined:
     :ivar deleted: whether a chosen deletion removes the clause.
     :ivar redline_html: the redline of working text -> combined text (HTML).
     :ivar heading_html: the redline of the heading when it changes (HTML), else ``""``.
-    :ivar inserted: chosen insertions of new clauses after this one.
+    :ivar inserted: chosen insertions of new clauses after this one, in the order the new clauses will stand.
     :ivar problem: why they cannot be applied (the clause was deleted, or an amendment does
         not apply cleanly to the working text), else ``None``.
     """
@@ -500,8 +500,7 @@ def chosen_amendments(instrument: Instrument, raw_ids: Sequence[str | int]) -> l
 
     :param instrument: the instrument they must belong to.
     :param raw_ids: amendment ids as sent (strings); blanks are skipped, repeats count once.
-    :returns: the amendments in the order they would be accepted: document order of their
-        clauses, then their numbers.
+    :returns: the amendments in the order they would be accepted (see :func:`_acceptance_order`).
     :raises InvalidInput: (on ``amendment``) for an empty choice, a value that is not an id,
         or an id that is no amendment of ``instrument`` open to the secretariat (drafts are private).
     :raises Conflict: when one is no longer open (decided, withdrawn, superseded).
@@ -541,7 +540,20 @@ def chosen_amendments(instrument: Instrument, raw_ids: Sequence[str | int]) -> l
                 "under-review amendments can be applied.",
                 next_step="Untick it and preview again.",
             )
-    return sorted(found.values(), key=lambda a: (a.clause.position, a.seq))
+    return sorted(found.values(), key=_acceptance_order)
+
+
+def _acceptance_order(amendment: Amendment) -> tuple[int, int, int]:
+    """Document order of the clauses, then changes of a clause by number, then insertions after it.
+
+    Each accepted insertion goes right after its clause
+    (:func:`drafter.services.amendments.decisions.decide`), before those
+    inserted earlier, so insertions after one clause are accepted from the
+    highest number down: the new clauses then stand in the order of their numbers.
+    """
+    if amendment.kind is AmendmentKind.INSERT:
+        return (amendment.clause.position, 1, -amendment.seq)
+    return (amendment.clause.position, 0, amendment.seq)
 
 
 def _changes_heading(amendment: Amendment) -> bool:
@@ -626,7 +638,7 @@ def _combine(clause: Clause, current: ClauseVersion, group: list[Amendment]) -> 
         deleted=deleted,
         redline_html=render_redline_html(r),
         heading_html=heading_html,
-        inserted=tuple(a for a in group if a.kind is AmendmentKind.INSERT),
+        inserted=tuple(sorted((a for a in group if a.kind is AmendmentKind.INSERT), key=lambda a: a.seq)),
     )
 
 

@@ -468,3 +468,22 @@ def test_only_the_secretariat_reaches_the_working_draft(app, client, people):
         else:
             assert response.status_code == 401, url
     assert state_of(app) == before
+
+
+def test_insertions_after_one_clause_applied_together_keep_the_order_of_their_numbers(app, client, people):
+    first = in_db(app, propose, people.mfa, "1. Fees are never charged to workers.", kind="insert",
+                  number="Article 1A", heading="Fees")  # fmt: skip
+    second = in_db(app, propose, people.asetuc, "1. Contracts are written in the worker's language.", kind="insert",
+                   number="Article 1B", heading="Contracts")  # fmt: skip
+    sec = signed_in(app, people.secretariat, client)
+    page = text_of(preview(sec, [second, first]))
+    assert page.index("(Amendment 1)") < page.index("(Amendment 2)")
+    data = {"amendment": [str(first), str(second)], "action": "confirm"}
+    response = sec.post(APPLY, data={**data, "seen": hidden(page, "seen"), "previewed": hidden(page, "previewed")})
+    assert response.status_code == 302
+
+    def order():
+        keys = db.session.scalars(select(Clause.key).where(Clause.deleted.is_(False)).order_by(Clause.position))
+        return [k for k in keys if k.startswith("Article")]
+
+    assert in_db(app, order) == ["Article 1", "Article 1A", "Article 1B", "Article 2", "Article 3"]
