@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from wtforms import BooleanField, IntegerField, SelectMultipleField, StringField
-from wtforms.validators import AnyOf, DataRequired, InputRequired, NumberRange, Optional
+from wtforms.validators import AnyOf, DataRequired, InputRequired, NumberRange
 from wtforms.widgets import HiddenInput
 
 from drafter.forms import CheckboxListField, Form
+
+_STALE = "The form lacks the version the page showed; reload the working draft and try again."
 
 #: The largest version number a form accepts (beyond any clause's history, within the database's integers).
 MAX_SEQ = 1_000_000_000
@@ -19,7 +21,7 @@ class RestoreForm(Form):
         "Version",
         validators=[InputRequired("Choose the version to restore."), NumberRange(min=1, max=MAX_SEQ)],
     )
-    current = IntegerField(widget=HiddenInput(), validators=[Optional(), NumberRange(min=1)])
+    current = IntegerField(widget=HiddenInput(), validators=[InputRequired(_STALE), NumberRange(min=1)])
 
 
 class DiscardForm(Form):
@@ -29,7 +31,7 @@ class DiscardForm(Form):
         "Yes, discard the unpublished changes of this clause",
         validators=[DataRequired("Tick the box to confirm; nothing was discarded.")],
     )
-    current = IntegerField(widget=HiddenInput(), validators=[Optional(), NumberRange(min=1)])
+    current = IntegerField(widget=HiddenInput(), validators=[InputRequired(_STALE), NumberRange(min=1)])
 
 
 class ApplyAmendmentsForm(Form):

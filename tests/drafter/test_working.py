@@ -360,8 +360,12 @@ def test_restoring_the_current_wording_is_a_no_op_and_an_unknown_version_is_404(
     same = sec.post(restore_url(), data={"version": "2", "current": current_id(app)}, follow_redirects=True)
     assert same.status_code == 200 and "Nothing changed" in text_of(same)
     assert sec.post(restore_url(), data={"version": "9", "current": current_id(app)}).status_code == 404
-    assert sec.post(restore_url(), data={"version": "zero"}).status_code == 400
-    assert sec.post(restore_url(), data={"version": "99999999999999999999"}).status_code == 400
+    seen = current_id(app)
+    assert sec.post(restore_url(), data={"version": "zero", "current": seen}).status_code == 400
+    assert sec.post(restore_url(), data={"version": "99999999999999999999", "current": seen}).status_code == 400
+    blind = sec.post(restore_url(), data={"version": "1"})  # without the version the page showed
+    assert blind.status_code == 400 and "reload the working draft" in text_of(blind)
+    assert sec.post(discard_url(), data={"confirm": "y"}).status_code == 400
     assert sec.post("/i/t/c/no-such-clause/restore", data={"version": "1"}).status_code == 404
     assert state_of(app) == before
 
