@@ -149,6 +149,30 @@ def test_two_amendments_far_apart_give_one_preview_holding_both_and_confirm_writ
     in_db(app, check)
 
 
+@pytest.mark.parametrize(
+    ("second", "why"),
+    [
+        ({"text": FULLY, "heading": "Recruitment"}, "change the heading differently"),
+        ({"kind": "delete"}, "delete the clause"),
+    ],
+)
+def test_other_collisions_are_headings_changed_differently_and_a_deletion(app, client, people, second, why):
+    a = in_db(app, propose, people.mfa, WORK_TOGETHER, heading="Cooperation")
+    b = in_db(app, propose, people.asetuc, **second)
+    before = state_of(app)
+    page = text_of(preview(signed_in(app, people.secretariat, client), [a, b]))
+    assert "Collisions" in page and why in page and 'value="confirm"' not in page
+    assert state_of(app) == before
+
+
+def test_one_heading_change_and_a_text_change_elsewhere_combine(app, client, people):
+    a = in_db(app, propose, people.mfa, WORK_TOGETHER, heading="Cooperation")
+    b = in_db(app, propose, people.asetuc, FULLY)
+    page = text_of(preview(signed_in(app, people.secretariat, client), [a, b]))
+    assert "Collisions" not in page and 'value="confirm"' in page
+    assert re.search(r"Heading: .*<ins[^>]*>.*Cooperation", page)
+
+
 def test_a_preview_made_stale_by_a_change_of_the_working_text_is_refused(app, client, people):
     a = in_db(app, propose, people.mfa, WORK_TOGETHER)
     b = in_db(app, propose, people.asetuc, FULLY)
