@@ -20,7 +20,7 @@ flush and never commit; the view commits once.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, or_, select
@@ -120,8 +120,8 @@ class WorkingDraft:
 
     instrument: Instrument
     latest: Draft | None
-    clauses: list[ClauseWork] = field(default_factory=list)
-    comparison: Comparison | None = None
+    clauses: list[ClauseWork]
+    comparison: Comparison
 
 
 def _state(clause: Clause, version: ClauseVersion) -> ClauseState:
@@ -171,12 +171,12 @@ def working_draft(instrument: Instrument) -> WorkingDraft:
         .order_by(Clause.position)
     )
     rows = db.session.execute(stmt).all()
-    if not rows:
-        return WorkingDraft(instrument, latest, [], None)
-    comparison = compare_clauses(
-        [_state(c, p) for c, _, p in rows if p is not None], [_state(c, v) for c, v, _ in rows]
-    )
-    changes = {change.key: change for change in comparison.changes if shown(change)}
+    # Clause by clause: the uid is the identity, so an added clause is never taken for a deleted
+    # one with the same words, as a comparison of whole states may.
+    compared = [compare_clauses([_state(c, p)] if p is not None else [], [_state(c, v)]).changes for c, v, p in rows]
+    listed = [change for changes in compared for change in changes if shown(change)]
+    comparison = _summary(listed)
+    changes = {change.key: change for change in listed}
     rows = [row for row in rows if row[0].uid in changes]
     history = _versions_of([c.id for c, _, _ in rows])
     labels = _step_labels([v for vs in history.values() for v in vs])
@@ -195,6 +195,21 @@ def working_draft(instrument: Instrument) -> WorkingDraft:
             )
         )
     return WorkingDraft(instrument, latest, clauses, comparison)
+
+
+def _summary(changes: list[ClauseChange]) -> Comparison:
+    """The counts of a :class:`~instrument.compare.Comparison` over ``changes``."""
+    return Comparison(
+        changes=tuple(changes),
+        clauses_added=sum(c.status == "added" for c in changes),
+        clauses_deleted=sum(c.status == "deleted" for c in changes),
+        clauses_changed=sum(c.status == "changed" for c in changes),
+        clauses_moved=sum(c.moved for c in changes),
+        clauses_renumbered=sum(c.renumbered for c in changes),
+        clauses_heading_changed=sum(c.heading_changed for c in changes),
+        words_inserted=sum(c.words_inserted for c in changes),
+        words_deleted=sum(c.words_deleted for c in changes),
+    )
 
 
 def _versions_of(clause_ids: list[int]) -> dict[int, list[ClauseVersion]]:

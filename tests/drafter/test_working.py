@@ -340,6 +340,18 @@ def test_overview_query_count_does_not_grow_with_the_changes(app, client, people
     assert three.count == one.count
 
 
+def test_a_clause_added_with_the_words_of_one_deleted_is_listed_apart_from_it(app, client, people):
+    words = in_db(app, lambda: clause("Article 3").current_version.text)
+    inserted = in_db(app, propose, people.mfa, words, kind="insert", number="Article 1A", heading="Heading 3")
+    in_db(app, accept, inserted, people.secretariat)
+    deletion = in_db(app, propose, people.asetuc, key="Article 3", kind="delete")
+    in_db(app, accept, deletion, people.secretariat)
+    new_uid = in_db(app, lambda: amendment(inserted).result_version.clause.uid)
+    page = text_of(signed_in(app, people.secretariat, client).get(OVERVIEW))
+    assert f'id="clause-{new_uid}"' in page and 'id="clause-article-3"' in page
+    assert "1 added, 1 deleted, 0 changed" in page
+
+
 # --- restore, undo, discard ----------------------------------------------------------------------
 
 
