@@ -62,6 +62,11 @@ RULES: Mapping[str, Mapping[str, Audience]] = {
     # The synoptic table lists submitted amendments, which signed-in users read.
     "instruments.synoptic": {"GET": A.SIGNED_IN},
     "instruments.publish": {"GET": A.SECRETARIAT, "POST": A.SECRETARIAT},
+    # The working draft: its changes, restoring, discarding, applying amendments together (drafter/views/working.py).
+    "working.overview": {"GET": A.SECRETARIAT},
+    "working.restore": {"POST": A.SECRETARIAT},
+    "working.discard": {"POST": A.SECRETARIAT},
+    "working.apply": {"GET": A.SECRETARIAT, "POST": A.SECRETARIAT},
     # Redlines (drafter/views/compare.py).
     "compare.states": {"GET": A.READER},
     "compare.export": {"GET": A.READER},

@@ -19,6 +19,7 @@ def register_blueprints(app: Flask) -> None:
         health,
         instruments,
         traceability,
+        working,
     )
 
     for module in (
@@ -32,6 +33,7 @@ def register_blueprints(app: Flask) -> None:
         editing,
         consultations,
         traceability,
+        working,
         health,
     ):
         app.register_blueprint(module.bp)
