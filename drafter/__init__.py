@@ -122,3 +122,19 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+@event.listens_for(Engine, "savepoint")
+def _sqlite_savepoint_in_transaction(connection: Any, name: str) -> None:
+    """Open the SQLite transaction before a savepoint that would otherwise be its first write.
+
+    Python's sqlite3 driver begins a transaction only before INSERT, UPDATE or DELETE. A
+    SAVEPOINT sent first opens a transaction of its own, and its RELEASE commits it: a
+    later rollback (a refused merge, a stale edit) could no longer take the rows back.
+    Reads stay outside transactions as before, so no write starts from a stale snapshot.
+    """
+    if connection.dialect.name != "sqlite":
+        return
+    raw = connection.connection.dbapi_connection
+    if isinstance(raw, sqlite3.Connection) and not raw.in_transaction:
+        raw.execute("BEGIN")
