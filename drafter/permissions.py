@@ -62,6 +62,10 @@ RULES: Mapping[str, Mapping[str, Audience]] = {
     # The synoptic table lists submitted amendments, which signed-in users read.
     "instruments.synoptic": {"GET": A.SIGNED_IN},
     "instruments.publish": {"GET": A.SECRETARIAT, "POST": A.SECRETARIAT},
+    # A draft's periods, the final text, the instrument's settings (drafter/views/drafts.py).
+    "drafts.phases": {"GET": A.SECRETARIAT, "POST": A.SECRETARIAT},
+    "drafts.final": {"GET": A.SECRETARIAT, "POST": A.SECRETARIAT},
+    "drafts.settings": {"GET": A.SECRETARIAT, "POST": A.SECRETARIAT},
     # Redlines (drafter/views/compare.py).
     "compare.states": {"GET": A.READER},
     "compare.export": {"GET": A.READER},
