@@ -146,9 +146,9 @@ def final_drafts(instruments: Iterable[Instrument]) -> dict[int, Draft]:
 
 
 def _adopted(final: Draft) -> Conflict:
+    adopted = format_day(final.final_at or final.published_at, zone_of(final.instrument))
     return Conflict(
-        f"Draft {final.number} is the final text, adopted on {format_day(final.final_at, zone_of(final.instrument))}:"
-        " no further draft can be published.",
+        f"Draft {final.number} is the final text, adopted on {adopted}: no further draft can be published.",
         next_step="The final text can be read, compared and downloaded.",
     )
 
