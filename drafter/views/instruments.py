@@ -114,6 +114,7 @@ def publish(slug: str):
         pending=pending,
         next_number=next_number,
         zone_label=zone_label(instrument),
+        final=draft_service.final_draft(instrument),
     ), status
 
 

@@ -206,6 +206,7 @@ def test_a_final_draft_needs_confirming_then_takes_nothing_from_anyone(client, a
         db.session.rollback()
         before = row_counts()
     # No further draft, no change of its periods, no second adoption.
+    assert "no further draft can be published" in text_of(client.get("/i/t/drafts/publish"))
     assert client.post("/i/t/drafts/publish", data={"title": "After"}).status_code == 409
     assert client.post("/i/t/drafts/2/phases", data={"comments_close_on": JAN_15.isoformat()}).status_code == 409
     assert client.post("/i/t/drafts/2/final", data={"confirm": "y"}).status_code == 409
