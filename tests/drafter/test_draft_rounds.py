@@ -215,6 +215,8 @@ def test_a_final_draft_needs_confirming_then_takes_nothing_from_anyone(client, a
     marked = "Final text, adopted on"
     for url in ("/i/t/drafts/2/", "/i/t/drafts/", "/", f"/i/t/c/{uid}/?draft=2"):
         assert marked in text_of(client.get(url)), url
+    for fmt in ("md", "html"):  # redlines name the adopted text too
+        assert "Draft 2 (final text)" in text_of(client.get(f"/i/t/compare/redline.{fmt}?from=1&to=2")), fmt
 
 
 def test_every_download_of_the_final_text_says_so(client, app, people, tmp_path):
