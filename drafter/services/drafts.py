@@ -183,6 +183,17 @@ def _aware(moment: datetime | None) -> datetime | None:
     return aware(moment).replace(microsecond=0) if moment is not None else None
 
 
+def _kept(new: datetime | None, stored: datetime | None) -> datetime | None:
+    """``stored`` when ``new`` is it as a form shows it (to the minute), else ``new``.
+
+    A moment with seconds (a period closed by a later publication) comes back from
+    the form without them; sent back unchanged, it is the same moment, not a new one.
+    """
+    if new is not None and stored is not None and new.replace(second=0) == stored.replace(second=0):
+        return stored
+    return new
+
+
 def _iso(moment: datetime | None) -> str | None:
     return aware(moment).astimezone(UTC).isoformat() if moment is not None else None
 
@@ -265,7 +276,7 @@ def change_periods(draft: Draft, periods: Periods, *, actor: User | None, now: d
         )
     moment = now or datetime.now(UTC)
     before = Periods.of(draft)
-    periods = Periods(*(_aware(getattr(periods, f.name)) for f in fields(periods)))
+    periods = Periods(*(_kept(_aware(getattr(periods, f.name)), getattr(before, f.name)) for f in fields(periods)))
     check_periods(periods, opens=aware(draft.published_at), now=moment, before=before)
     _set_periods(draft, periods)
     db.session.flush()

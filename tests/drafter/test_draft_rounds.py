@@ -274,3 +274,36 @@ def test_stakeholders_and_visitors_cannot_reach_these_pages(client, app, people,
     assert getattr(stakeholder, method)(url, data=data).status_code == 403
     with app.app_context():
         assert row_counts() == before
+
+
+def test_a_period_closed_by_the_next_draft_can_be_saved_again_as_the_form_shows_it(client, app, people):
+    """The form shows times to the minute; a stored end with seconds, sent back unchanged, is not a new end."""
+    signed_in(app, people["secretariat"], client)
+    publish(client)  # closes Draft 1 at the moment of publication, seconds and all
+    with app.app_context():
+        closed = aware(db.session.get(Draft, 1).comments_close_at).replace(second=37)
+        db.session.execute(
+            update(Draft).where(Draft.number == 1).values(comments_close_at=closed, amendments_close_at=closed)
+        )
+        db.session.commit()
+        changes = len(events("draft.phases"))
+    form = text_of(client.get("/i/t/drafts/1/phases"))
+    shown = closed.astimezone(drafts.zone_of(stored_instrument(app)))
+    assert f'value="{shown:%H:%M}"' in form
+    data = {
+        "comments_close_on": shown.date().isoformat(),
+        "comments_close_time": f"{shown:%H:%M}",
+        "amendments_close_on": shown.date().isoformat(),
+        "amendments_close_time": f"{shown:%H:%M}",
+    }
+    assert client.post("/i/t/drafts/1/phases", data=data).status_code == 302
+    with app.app_context():
+        assert aware(db.session.get(Draft, 1).comments_close_at) == closed
+        assert len(events("draft.phases")) == changes
+
+
+def stored_instrument(app) -> Instrument:
+    with app.app_context():
+        instrument = db.session.scalar(select(Instrument).where(Instrument.slug == "t"))
+        db.session.expunge(instrument)
+        return instrument
