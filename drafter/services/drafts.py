@@ -145,12 +145,18 @@ def final_drafts(instruments: Iterable[Instrument]) -> dict[int, Draft]:
     return {d.instrument_id: d for d in found}
 
 
-def _adopted(final: Draft) -> Conflict:
-    adopted = format_day(final.final_at or final.published_at, zone_of(final.instrument))
-    return Conflict(
-        f"Draft {final.number} is the final text, adopted on {adopted}: no further draft can be published.",
-        next_step="The final text can be read, compared and downloaded.",
-    )
+def ensure_not_adopted(instrument: Instrument) -> None:
+    """Refuse a new draft of ``instrument`` (publication or import) once it has a final text.
+
+    :raises Conflict: (409) naming the final draft and its day of adoption.
+    """
+    final = final_draft(instrument)
+    if final is not None:
+        adopted = format_day(final.final_at or final.published_at, zone_of(final.instrument))
+        raise Conflict(
+            f"Draft {final.number} is the final text, adopted on {adopted}: no further draft can be published.",
+            next_step="The final text can be read, compared and downloaded.",
+        )
 
 
 # --- consultation periods -------------------------------------------------------------
@@ -424,9 +430,7 @@ def publish_draft(
         the same number makes the unique constraint fail at flush or commit.
     :raises Conflict: (409) when the instrument has a final text: it is adopted.
     """
-    final = final_draft(instrument)
-    if final is not None:
-        raise _adopted(final)
+    ensure_not_adopted(instrument)
     moment = (now or datetime.now(UTC)).replace(microsecond=0)
     periods = Periods(_aware(comments_open_from), _aware(comments_close_at), _aware(amendments_close_at))
     rows = current_state(instrument)
@@ -483,9 +487,7 @@ def publish_round(
     :raises Conflict: (409) when the instrument has a final text: it is adopted.
     :raises InvalidInput: for periods that break a rule of :func:`check_periods`.
     """
-    final = final_draft(instrument)
-    if final is not None:
-        raise _adopted(final)
+    ensure_not_adopted(instrument)
     moment = (now or datetime.now(UTC)).replace(microsecond=0)
     periods = Periods(*(_aware(getattr(periods, f.name)) for f in fields(periods)))
     check_periods(periods, opens=moment, now=moment)
@@ -518,9 +520,7 @@ def declare_final(draft: Draft, *, actor: User | None, now: datetime | None = No
     :raises Conflict: (409) when the instrument already has a final text, or a later draft exists.
     """
     instrument = draft.instrument
-    final = final_draft(instrument)
-    if final is not None:
-        raise _adopted(final)
+    ensure_not_adopted(instrument)
     latest = latest_draft_of(instrument)
     if latest is not None and latest.number != draft.number:
         raise Conflict(

@@ -279,11 +279,14 @@ def test_stakeholders_and_visitors_cannot_reach_these_pages(client, app, people,
 def test_a_period_closed_by_the_next_draft_can_be_saved_again_as_the_form_shows_it(client, app, people):
     """The form shows times to the minute; a stored end with seconds, sent back unchanged, is not a new end."""
     signed_in(app, people["secretariat"], client)
-    publish(client)  # closes Draft 1 at the moment of publication, seconds and all
+    publish(client)  # Draft 2 closes Draft 1
     with app.app_context():
-        closed = aware(db.session.get(Draft, 1).comments_close_at).replace(second=37)
+        # An end with seconds, in the past, after the draft's publication.
+        closed = (datetime.now(UTC) - timedelta(hours=1)).replace(second=37, microsecond=0)
         db.session.execute(
-            update(Draft).where(Draft.number == 1).values(comments_close_at=closed, amendments_close_at=closed)
+            update(Draft)
+            .where(Draft.number == 1)
+            .values(published_at=closed - timedelta(days=2), comments_close_at=closed, amendments_close_at=closed)
         )
         db.session.commit()
         changes = len(events("draft.phases"))
@@ -307,3 +310,17 @@ def stored_instrument(app) -> Instrument:
         instrument = db.session.scalar(select(Instrument).where(Instrument.slug == "t"))
         db.session.expunge(instrument)
         return instrument
+
+
+def test_importing_a_new_text_into_an_adopted_instrument_is_refused_with_a_message(app, people, tmp_path):
+    with committed(app):
+        drafts.declare_final(db.session.scalar(select(Draft).where(Draft.number == 1)), actor=None)
+    with app.app_context():
+        before = row_counts()
+    changed = tmp_path / "t.md"
+    changed.write_text(instrument_md(3, overrides={2: "1. The Parties shall cooperate."}), encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["import", str(changed), "--instrument", "t"])
+    assert result.exit_code == 1
+    assert "Draft 1 is the final text" in result.output and "Traceback" not in result.output
+    with app.app_context():
+        assert row_counts() == before
