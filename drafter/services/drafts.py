@@ -209,9 +209,10 @@ def check_periods(periods: Periods, *, opens: datetime, now: datetime, before: P
 
     Rules: each end comes after the opening (``periods.comments_open_from``,
     or ``opens`` when unset); amendments close no later than comments, so
-    that every amendment can still be discussed; an end newly set (one that
-    differs from ``before``) is still to come. An end already passed that
-    is kept as it was is allowed: a closed period may stay closed.
+    that every amendment can still be discussed (checked when either end
+    changes); an end newly set (one that differs from ``before``) is still
+    to come. An end already passed that is kept as it was is allowed: a
+    closed period may stay closed.
 
     :param periods: the periods asked for.
     :param opens: the publication moment (aware), the opening when none is set.
@@ -231,8 +232,13 @@ def check_periods(periods: Periods, *, opens: datetime, now: datetime, before: P
             raise InvalidInput("That moment has passed: choose today or a later day.", field=field)
         if end <= start:
             raise InvalidInput(f"{noun} must close after they open.", field=field)
+    ends_changed = before is None or (before.comments_close_at, before.amendments_close_at) != (
+        periods.comments_close_at,
+        periods.amendments_close_at,
+    )
     if (
-        periods.amendments_close_at is not None
+        ends_changed
+        and periods.amendments_close_at is not None
         and periods.comments_close_at is not None
         and periods.amendments_close_at > periods.comments_close_at
     ):

@@ -324,3 +324,30 @@ def test_importing_a_new_text_into_an_adopted_instrument_is_refused_with_a_messa
     assert "Draft 1 is the final text" in result.output and "Traceback" not in result.output
     with app.app_context():
         assert row_counts() == before
+
+
+def test_periods_left_as_they_are_are_saved_even_when_amendments_outlast_comments(client, app, people):
+    """A later publication may leave amendments closing after comments; saving other fields keeps that."""
+    with app.app_context():
+        ended = (datetime.now(UTC) - timedelta(days=1)).replace(second=0, microsecond=0)
+        db.session.execute(
+            update(Draft)
+            .where(Draft.number == 1)
+            .values(published_at=ended - timedelta(days=9), comments_close_at=ended, amendments_close_at=None)
+        )
+        db.session.commit()
+    signed_in(app, people["secretariat"], client)
+    publish(client)  # Draft 2 ends Draft 1's amendments now, after its comments
+    closed = the_draft(app, 1)
+    zone = drafts.zone_of(stored_instrument(app))
+    comments, amendments = (aware(m).astimezone(zone) for m in (closed.comments_close_at, closed.amendments_close_at))
+    assert amendments > comments
+    data = {
+        "comments_open_on": (comments - timedelta(days=5)).date().isoformat(),  # the one change
+        "comments_close_on": comments.date().isoformat(),
+        "comments_close_time": f"{comments:%H:%M}",
+        "amendments_close_on": amendments.date().isoformat(),
+        "amendments_close_time": f"{amendments:%H:%M}",
+    }
+    assert client.post("/i/t/drafts/1/phases", data=data).status_code == 302
+    assert the_draft(app, 1).comments_open_from is not None
