@@ -437,7 +437,8 @@ def publish_draft(
     :raises Conflict: (409) when the instrument has a final text: it is adopted.
     """
     ensure_not_adopted(instrument)
-    moment = (now or datetime.now(UTC)).replace(microsecond=0)
+    # Not rounded: drafter.integrity compares it with the versions made just before.
+    moment = now or datetime.now(UTC)
     periods = Periods(_aware(comments_open_from), _aware(comments_close_at), _aware(amendments_close_at))
     rows = current_state(instrument)
     draft = Draft(
@@ -505,7 +506,7 @@ def publish_round(
         comments_open_from=periods.comments_open_from,
         comments_close_at=periods.comments_close_at,
         amendments_close_at=periods.amendments_close_at,
-        now=moment,
+        now=now,
     )
     if close_earlier:
         close_earlier_drafts(instrument, draft, actor=actor, reason=f"Draft {draft.number} published")
