@@ -20,6 +20,7 @@ from drafter.cli_users import create_user_command
 from drafter.extensions import db
 from drafter.mail import PUBLIC_URL_MISSING
 from drafter.models import Amendment, ClauseVersion, Draft, Instrument
+from drafter.services.errors import Refused
 from instrument.errors import InstrumentError, ParseError
 from instrument.matching import clause_uid
 from instrument.text import nfc
@@ -119,6 +120,8 @@ def import_command(path: Path, slug: str | None, title: str | None) -> None:
         report = import_file(path, slug=slug, title=title)
     except InstrumentError as exc:
         raise click.ClickException(str(exc)) from exc
+    except Refused as exc:  # an adopted instrument takes no further draft
+        raise click.ClickException(exc.message) from exc
     for warning in report.warnings:
         click.echo(f"Warning: {warning}", err=True)
     click.echo(report.summary())

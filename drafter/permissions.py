@@ -67,6 +67,10 @@ RULES: Mapping[str, Mapping[str, Audience]] = {
     "working.restore": {"POST": A.SECRETARIAT},
     "working.discard": {"POST": A.SECRETARIAT},
     "working.apply": {"GET": A.SECRETARIAT, "POST": A.SECRETARIAT},
+    # A draft's periods, the final text, the instrument's settings (drafter/views/drafts.py).
+    "drafts.phases": {"GET": A.SECRETARIAT, "POST": A.SECRETARIAT},
+    "drafts.final": {"GET": A.SECRETARIAT, "POST": A.SECRETARIAT},
+    "drafts.settings": {"GET": A.SECRETARIAT, "POST": A.SECRETARIAT},
     # Redlines (drafter/views/compare.py).
     "compare.states": {"GET": A.READER},
     "compare.export": {"GET": A.READER},

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC
+from wtforms import BooleanField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 
-from wtforms import DateField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
-
-from drafter.forms import Form, plain_text, strip
+from drafter.forms import plain_text, strip
+from drafter.forms.drafts import PeriodsForm
 
 
-class PublishDraftForm(Form):
-    """The secretariat publishes the current text as the next numbered draft."""
+class PublishDraftForm(PeriodsForm):
+    """The secretariat publishes the working draft as the next numbered draft, with its periods."""
 
     title = StringField(
         "Title of the draft",
@@ -25,15 +24,7 @@ class PublishDraftForm(Form):
         validators=[Optional(), Length(max=5000)],
         filters=[strip],
     )
-    comments_close_on = DateField(
-        "Open for comments until (optional)",
-        description="Comments and amendments on this draft are refused after this day (UTC).",
-        validators=[Optional()],
+    keep_earlier_open = BooleanField(
+        "Keep the earlier drafts open",
+        description="Left unticked, publishing ends the comment and amendment periods of every earlier draft.",
     )
-
-    def validate_comments_close_on(self, field) -> None:
-        """The closing day may not be in the past."""
-        from datetime import datetime
-
-        if field.data and field.data < datetime.now(UTC).date():
-            raise ValidationError("Choose today or a later day.")

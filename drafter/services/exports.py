@@ -33,6 +33,7 @@ from drafter.models import (
 from drafter.services import compare, drafts, phases
 from drafter.services.consultations import queries as consultation_queries
 from drafter.services.imports import AKN_ELEMENT_IDS
+from drafter.services.timezones import format_day, zone_of
 from instrument.akoma_ntoso import AKN_MIME
 from instrument.amendments import AmendmentKind, AmendmentState
 from instrument.compare import Comparison
@@ -119,12 +120,13 @@ def _labels(instrument: Instrument, draft: Draft | None) -> _Labels:
             f"{short} — current text",
         )
     subtitle = f"Draft {draft.number}" + (f" — {draft.title}" if draft.title else "")
+    if draft.final_at is not None:
+        # The adopted text says so wherever it goes: title page, status line, running header.
+        adopted = f"Final text, adopted on {format_day(draft.final_at, zone_of(instrument))}"
+        return _Labels(f"{subtitle} — {adopted}", f"draft-{draft.number}", f"Published {long_date(draft.published_at)}",
+                       f"{adopted}. It is read-only.", f"{short} — Final text (Draft {draft.number})")  # fmt: skip
     comments = phases.phase(draft, phases.Activity.COMMENT)
-    status = (
-        comments.describe()
-        if draft.is_final
-        else f"{comments.describe()} {phases.phase(draft, phases.Activity.AMENDMENT).describe()}"
-    )
+    status = f"{comments.describe()} {phases.phase(draft, phases.Activity.AMENDMENT).describe()}"
     return _Labels(subtitle, f"draft-{draft.number}", f"Published {long_date(draft.published_at)}", status,
                    f"{short} — Draft {draft.number}")  # fmt: skip
 
@@ -159,6 +161,8 @@ def export_clean(
     meta = {"instrument": instrument.slug, "state": labels.subtitle}
     if draft is not None:
         meta["published"] = draft.published_at.date().isoformat()
+    if draft is not None and draft.final_at is not None:
+        meta["status"] = labels.status
     content: str | bytes
     if fmt == "md":
         content = to_markdown(instrument.title, clauses, metadata=meta, subtitle=labels.subtitle)

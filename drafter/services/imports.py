@@ -94,6 +94,7 @@ def import_parsed(
     :param source_name: file name, kept in the audit log.
     :param is_public: sets the instrument's public flag when given.
     :returns: an :class:`ImportReport`; everything is flushed, nothing committed.
+    :raises Conflict: (409) for an instrument that has a final text (adopted), before anything is written.
     """
     instrument = db.session.scalar(select(Instrument).where(Instrument.slug == slug))
     created = instrument is None
@@ -102,6 +103,8 @@ def import_parsed(
         instrument = Instrument(slug=slug, title=title or parsed.title, meta=dict(parsed.metadata))
         db.session.add(instrument)
     else:
+        # Checked before anything is written: an adopted instrument's text no longer changes.
+        drafts.ensure_not_adopted(instrument)
         if title:
             instrument.title = title
         instrument.meta = dict(parsed.metadata)

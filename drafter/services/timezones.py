@@ -106,3 +106,12 @@ def local_day_and_time(moment: datetime | None, zone: ZoneInfo) -> tuple[date | 
     local = in_zone(moment, zone)
     at = local.time().replace(microsecond=0)
     return local.date(), (None if at == END_OF_DAY else at)
+
+
+def zone_label(instrument: Instrument, now: datetime | None = None) -> str:
+    """The zone ``instrument``'s forms read times in, for their labels: "Asia/Jakarta (WIB)".
+
+    :param now: the moment whose abbreviation is shown (default now; zones with summer time change it).
+    """
+    zone = zone_of(instrument)
+    return f"{zone.key} ({zone_abbreviation(now or datetime.now(UTC), zone)})"

@@ -15,6 +15,7 @@ def register_blueprints(app: Flask) -> None:
         comments,
         compare,
         consultations,
+        drafts,
         editing,
         health,
         instruments,
@@ -24,6 +25,7 @@ def register_blueprints(app: Flask) -> None:
 
     for module in (
         instruments,
+        drafts,
         auth,
         accounts,
         admin,

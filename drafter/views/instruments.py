@@ -15,7 +15,7 @@ from drafter.services import drafts as draft_service
 from drafter.services import exports
 from drafter.services.amendments import queries as amendment_queries
 from drafter.services.comments import queries as comment_queries
-from drafter.services.timezones import to_utc, zone_of
+from drafter.services.timezones import zone_label, zone_of
 from drafter.views import fulltext
 from drafter.views.comments import panel_context
 from drafter.views.loaders import (
@@ -25,6 +25,7 @@ from drafter.views.loaders import (
     get_instrument_or_404,
     requested_draft,
 )
+from drafter.views.refusals import refusals_on
 
 bp = Blueprint("instruments", __name__)
 
@@ -34,7 +35,12 @@ def index():
     """List the instruments the visitor may read."""
     instruments = db.session.scalars(select(Instrument).order_by(Instrument.title)).all()
     visible = [i for i in instruments if policies.can_read(current_user, i)]
-    return render_template("instruments/index.html", instruments=visible, hidden=len(instruments) - len(visible))
+    return render_template(
+        "instruments/index.html",
+        instruments=visible,
+        hidden=len(instruments) - len(visible),
+        finals=draft_service.final_drafts(visible),
+    )
 
 
 @bp.get("/i/<slug>/")
@@ -65,7 +71,12 @@ def drafts(slug: str):
     items = db.session.scalars(
         select(Draft).where(Draft.instrument_id == instrument.id).order_by(Draft.number.desc())
     ).all()
-    return render_template("instruments/drafts.html", instrument=instrument, drafts=items)
+    return render_template(
+        "instruments/drafts.html",
+        instrument=instrument,
+        drafts=items,
+        histories=draft_service.period_changes(instrument),
+    )
 
 
 @bp.route("/i/<slug>/drafts/publish", methods=["GET", "POST"])
@@ -79,19 +90,20 @@ def publish(slug: str):
         select(Draft).where(Draft.instrument_id == instrument.id).order_by(Draft.number.desc()).limit(1)
     )
     pending = draft_service.unpublished_changes(instrument, latest) if latest is not None else None
+    zone = zone_of(instrument)
     if form.validate_on_submit():
-        closes = form.comments_close_on.data
-        new = draft_service.publish_draft(
-            instrument,
-            actor=current_user._get_current_object(),
-            title=form.title.data,
-            note=form.note.data or "",
-            comments_close_at=to_utc(closes, None, zone_of(instrument)) if closes else None,
-            amendments_close_at=to_utc(closes, None, zone_of(instrument)) if closes else None,
-        )
-        db.session.commit()
-        flash(f"Draft {new.number} is published.", "success")
-        return redirect(url_for("instruments.draft", slug=slug, number=new.number))
+        with refusals_on(form):
+            new = draft_service.publish_round(
+                instrument,
+                actor=current_user._get_current_object(),
+                title=form.title.data,
+                note=form.note.data or "",
+                periods=form.periods(zone),
+                close_earlier=not form.keep_earlier_open.data,
+            )
+            db.session.commit()
+            flash(f"Draft {new.number} is published.", "success")
+            return redirect(url_for("instruments.draft", slug=slug, number=new.number))
     status = 400 if form.is_submitted() else 200
     next_number = draft_service.next_draft_number(instrument)
     return render_template(
@@ -101,6 +113,8 @@ def publish(slug: str):
         latest=latest,
         pending=pending,
         next_number=next_number,
+        zone_label=zone_label(instrument),
+        final=draft_service.final_draft(instrument),
     ), status
 
 
@@ -116,7 +130,8 @@ def draft(slug: str, number: int):
         instrument=instrument,
         body=body,
         draft=the_draft,
-        latest=None,
+        latest=draft_service.latest_draft_of(instrument),
+        history=draft_service.period_changes(instrument, [the_draft]).get(the_draft.id, []),
         sections=fulltext.assemble(body, comment_queries.counts_by_clause(instrument, the_draft), comments_href),
     )
 

@@ -12,7 +12,7 @@ Export (:func:`to_akn`), one ``<bill>`` (a text proposed for adoption):
   language (``.../eng@draft-2``), the Manifestation this XML file;
   ``<references>`` names the secretariat (author) and Drafter (source);
 * ``<preface>``: ``longTitle/p/docTitle``, then the draft's ``docStage``
-  and ``docDate`` and a status line;
+  and ``docDate`` and a status line (``p/docStatus``);
 * ``<preamble>``: the unnumbered clauses before the first division or
   article, each a ``<container name="preamble" title="...">``;
 * ``<body>``: divisions as ``part``, ``chapter``, ``section``, ``title``,
@@ -378,7 +378,8 @@ def to_akn(
                 stage[-1].tail = ", "
             _sub(stage, "docDate", date_line, date=identity.expression_date.isoformat())
     if status:
-        _sub(preface, "p", status, eId="preface__p_status")
+        # docStatus: Akoma Ntoso's inline element for a document's status ("Final text, adopted on ...").
+        _sub(_sub(preface, "p", eId="preface__p_status"), "docStatus", status)
 
     numbered = [i for i, c in enumerate(clauses) if c.kind is not ClauseKind.PREAMBLE or c.parent_key is not None]
     first, last = (numbered[0], numbered[-1]) if numbered else (len(clauses), len(clauses))

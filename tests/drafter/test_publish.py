@@ -65,7 +65,7 @@ def test_secretariat_publishes_the_next_draft_with_a_comment_period(client, app,
     [
         ({"title": ""}, "Give the draft a title."),
         ({"title": "x" * 501}, "500"),
-        ({"title": "Late", "comments_close_on": "2001-01-01"}, "Choose today or a later day."),
+        ({"title": "Late", "comments_close_on": "2001-01-01"}, "That moment has passed: choose today or a later day."),
         ({"title": "Bad date", "comments_close_on": "31/31/2030"}, "Not a valid date value."),
     ],
 )
