@@ -19,8 +19,8 @@ class State:
     """A named state of an instrument.
 
     :ivar ref: ``"current"`` or the draft number as a string.
-    :ivar label: "Draft 2" or "Current text".
-    :ivar draft: the draft, or ``None`` for the current text.
+    :ivar label: "Draft 2" or "Working draft" (the current text, unpublished changes included).
+    :ivar draft: the draft, or ``None`` for the working draft.
     :ivar rows: its clauses in document order.
     """
 
@@ -33,7 +33,7 @@ class State:
 def load_state(instrument: Instrument, draft: Draft | None) -> State:
     """Load the clauses of ``draft`` (or of the current text when ``None``) in one query."""
     if draft is None:
-        return State(CURRENT, "Current text", None, drafts.current_state(instrument))
+        return State(CURRENT, "Working draft", None, drafts.current_state(instrument))
     return State(str(draft.number), f"Draft {draft.number}", draft, drafts.draft_state(draft))
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
 from drafter.extensions import db
@@ -23,6 +23,7 @@ from drafter.models import (
     ClauseVersion,
     Disposition,
     Draft,
+    DraftEntry,
     Event,
     Input,
     Instrument,
@@ -72,6 +73,8 @@ SYNOPTIC_STATES = (
 _KIND_LABELS = {AmendmentKind.MODIFY: "Modify", AmendmentKind.INSERT: "Insert a clause after it",
                 AmendmentKind.DELETE: "Delete"}  # fmt: skip
 SECRETARIAT = "Secretariat"
+#: How downloads of the secretariat's working draft are labelled (title page, header, metadata).
+WORKING_DRAFT = "Working draft — not published"
 
 
 @dataclass(frozen=True)
@@ -112,11 +115,11 @@ def _labels(instrument: Instrument, draft: Draft | None) -> _Labels:
     if draft is None:
         today = datetime.now(UTC)
         return _Labels(
-            "Current text (unpublished changes included)",
-            "current",
+            WORKING_DRAFT,
+            "working-draft",
             f"As of {long_date(today)}",
-            "Working text: not a published draft.",
-            f"{short} — current text",
+            "Working draft of the secretariat: not published; not for circulation.",
+            f"{short} — {WORKING_DRAFT}",
         )
     subtitle = f"Draft {draft.number}" + (f" — {draft.title}" if draft.title else "")
     comments = phases.phase(draft, phases.Activity.COMMENT)
@@ -251,7 +254,11 @@ def default_revision(new: Draft | None) -> Revision:
 
 
 def history_for(
-    instrument: Instrument, before: compare.State, after: compare.State, comparison: Comparison
+    instrument: Instrument,
+    before: compare.State,
+    after: compare.State,
+    comparison: Comparison,
+    visible: ColumnElement[bool] | None = None,
 ) -> dict[str, list[Step]]:
     """The versions each changed clause went through from ``before`` to ``after``, with their authors.
 
@@ -262,6 +269,10 @@ def history_for(
     step carries the :class:`Revision` of :func:`_revisions`. A fixed number of
     queries, whatever the number of clauses.
 
+    :param visible: a condition on :class:`ClauseVersion` keeping the versions the reader may see
+        (:func:`drafter.services.visibility.version_filter`): versions made between two drafts and
+        never published are then left out, and each change is credited to the published version
+        that carried it. ``None``: every version.
     :returns: clause uid (the comparison's keys) -> steps; see
         :class:`instrument.export.redline.Step`.
     """
@@ -274,7 +285,7 @@ def history_for(
     found = db.session.execute(
         select(Clause.uid, ClauseVersion)
         .join(Clause, Clause.id == ClauseVersion.clause_id)
-        .where(ClauseVersion.clause_id.in_(set(clause_ids.values())))
+        .where(ClauseVersion.clause_id.in_(set(clause_ids.values())), true() if visible is None else visible)
         .order_by(ClauseVersion.clause_id, ClauseVersion.seq)
     ).all()
     cut_off = after.draft.published_at if after.draft is not None else None
@@ -308,6 +319,7 @@ def export_redline(
     fmt: str,
     *,
     progress: Progress | None = None,
+    visible: ColumnElement[bool] | None = None,
 ) -> ExportResult:
     """Export the changes from ``old`` to ``new`` (``None``: the current text) as a redline.
 
@@ -316,6 +328,7 @@ def export_redline(
         changes) or ``"pdf"`` (the HTML laid out: insertions underlined,
         deletions struck through). In Word, HTML and PDF each change names
         the author and date of the version that made it (:func:`history_for`).
+    :param visible: the versions the reader may see, as for :func:`history_for`.
     :returns: an :class:`ExportResult`.
     :raises ValueError: for an unknown format.
     """
@@ -332,7 +345,7 @@ def export_redline(
         content = to_redline_markdown(instrument.title, before.label, after.label, comparison)
     else:
         default = default_revision(new)
-        history = history_for(instrument, before, after, comparison)
+        history = history_for(instrument, before, after, comparison, visible)
         if fmt == "docx":
             content = to_redline_docx(
                 instrument.title, before.label, after.label, comparison, default=default, history=history,
@@ -406,25 +419,43 @@ def proposal(amendment: Amendment, inputs: Sequence[Input] = ()) -> Proposal:
     )
 
 
-def _clauses_left_out(states: list[drafts.StateRow], amendments: dict[int, list[Amendment]]) -> list[Clause]:
+def _clauses_left_out(
+    states: list[drafts.StateRow], amendments: dict[int, list[Amendment]], draft: Draft | None
+) -> list[tuple[Clause, ClauseVersion | None]]:
     """Clauses with amendments in the table but no row in ``states`` (a clause an accepted amendment
-    deleted, for one), with their current versions, by position (one query, none when there are none)."""
+    deleted, for one), by position, each with the version it is labelled by: its current one for the
+    working draft; for a draft, the one the latest draft up to it held (published text only), if any
+    (two queries, none when there are no such clauses)."""
     shown = {r.clause.id for r in states}
     wanted = [clause_id for clause_id in amendments if clause_id not in shown]
     if not wanted:
         return []
-    return list(
+    clauses = list(
         db.session.scalars(
             select(Clause).where(Clause.id.in_(wanted)).options(joinedload(Clause.current_version))
             .order_by(Clause.position, Clause.id)
         ).all()
     )  # fmt: skip
+    if draft is None:
+        return [(clause, clause.current_version) for clause in clauses]
+    published: dict[int, ClauseVersion] = {}
+    for clause_id, version in db.session.execute(
+        select(DraftEntry.clause_id, ClauseVersion)
+        .join(ClauseVersion, ClauseVersion.id == DraftEntry.version_id)
+        .join(Draft, Draft.id == DraftEntry.draft_id)
+        .where(DraftEntry.clause_id.in_(wanted), Draft.instrument_id == draft.instrument_id,
+               Draft.number <= draft.number)
+        .order_by(Draft.number.desc())
+    ):  # fmt: skip
+        published.setdefault(clause_id, version)
+    return [(clause, published.get(clause.id)) for clause in clauses]
 
 
-def _left_out_row(clause: Clause, state_label: str, proposals: Callable[[int], tuple[Proposal, ...]]) -> SynopticRow:
+def _left_out_row(
+    clause: Clause, version: ClauseVersion | None, state_label: str, proposals: Callable[[int], tuple[Proposal, ...]]
+) -> SynopticRow:
     """The row of a clause absent from the state: its last label, "(deleted)" (or "(not in Draft 2)") as text."""
-    version = clause.current_version
-    deleted = clause.deleted or (version is not None and version.deleted)
+    deleted = version is not None and (version.deleted or (version.id == clause.current_version_id and clause.deleted))
     return SynopticRow(
         key=clause.key,
         label=(version.label if version is not None else "") or clause.key,
@@ -447,20 +478,20 @@ def export_synoptic(
     states = drafts.draft_state(draft) if draft is not None else drafts.current_state(instrument)
     amendments = synoptic_amendments(instrument, draft)
     cited = consultation_queries.inputs_by_amendment(a.id for group in amendments.values() for a in group)
-    label = f"Draft {draft.number}" if draft is not None else "the current text"
+    label = f"Draft {draft.number}" if draft is not None else "the working draft (not published)"
 
     def proposals(clause_id: int) -> tuple[Proposal, ...]:
         return tuple(proposal(a, cited.get(a.id, ())) for a in amendments.get(clause_id, ()))
 
-    missing = _clauses_left_out(states, amendments)
+    missing = _clauses_left_out(states, amendments, draft)
     rows: list[SynopticRow] = []
     for r in states:
-        while missing and missing[0].position < r.clause.position:
-            rows.append(_left_out_row(missing.pop(0), label, proposals))
+        while missing and missing[0][0].position < r.clause.position:
+            rows.append(_left_out_row(*missing.pop(0), label, proposals))
         rows.append(SynopticRow(key=r.key, label=r.version.label or r.key, text=r.version.text,
                                 proposals=proposals(r.clause.id)))  # fmt: skip
-    rows += [_left_out_row(clause, label, proposals) for clause in missing]
-    stamp = f"draft-{draft.number}" if draft is not None else "current"
+    rows += [_left_out_row(clause, version, label, proposals) for clause, version in missing]
+    stamp = f"draft-{draft.number}" if draft is not None else "working-draft"
     content: str | bytes
     if fmt == "csv":
         content = to_synoptic_csv(rows, draft_label=label)

@@ -32,7 +32,7 @@ from drafter.forms.consultations import (
     WithdrawForm,
 )
 from drafter.models import Amendment, Clause, ClauseVersion, Consultation, ConsultationKind, Disposition, Instrument
-from drafter.services import attachments
+from drafter.services import attachments, visibility
 from drafter.services.amendments import queries as amendment_queries
 from drafter.services.consultations import operations as consultation_operations
 from drafter.services.consultations import queries as consultation_queries
@@ -253,6 +253,15 @@ def render_input(
     user = _user()
     secretariat = permissions.is_secretariat(user)
     found = consultation_queries.evidence([item.id]).get(item.id, [])
+    # Versions and labels come from the text the visitor may read (drafter/services/visibility.py).
+    seen = visibility.visible_version_ids(
+        user, instrument, [e.version.id for e in found] + [v.id for v in item.versions]
+    )
+    found = [e for e in found if e.version.id in seen]
+    labels = {
+        clause_id: v.label
+        for clause_id, v in visibility.reader_versions(user, instrument, [c.id for c in item.clauses]).items()
+    }
     if disposition is None:
         disposition = DispositionForm(formdata=None)
         disposition.disposition.data = item.disposition.value
@@ -263,6 +272,8 @@ def render_input(
         instrument=instrument,
         item=item,
         evidence=found,
+        clause_labels=labels,
+        cited_versions=[v for v in item.versions if v.id in seen],
         amendment_no=amendment_queries.numbers_of(e.amendment_id for e in found),
         secretariat=secretariat,
         signed_in=permissions.is_active_user(user),

@@ -9,16 +9,18 @@ names them (the amendment that made a version).
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
 
-from drafter import permissions
+from drafter import permissions, policies
 from drafter.extensions import db
 from drafter.models import Disposition, Organisation
 from drafter.services import traceability as service
+from drafter.services import visibility
 from drafter.services.consultations import queries as consultation_queries
 from drafter.views.loaders import (
     get_clause_or_404,
@@ -63,18 +65,36 @@ def _disposition_arg() -> Disposition | None:
 
 @bp.get("/i/<slug>/c/<uid>/provenance")
 def provenance(slug: str, uid: str):
-    """Where did this sentence come from? The text of a version with each span attributed to its origin."""
+    """Where did this sentence come from? The text of a version with each span attributed to its origin.
+
+    Only versions the visitor may see take part (:mod:`drafter.services.visibility`); the default
+    version is the one the visitor reads now.
+
+    :raises NotFound: (404) for a version the visitor may not see, or a clause never published.
+    """
     instrument = get_instrument_or_404(slug)
     clause = get_clause_or_404(instrument, uid)
+    reading = visibility.reader_version(current_user, clause)
+    if reading.version is None and not policies.sees_working_draft(current_user, instrument):
+        abort(404, f"There is no clause “{uid}” in the published drafts of this instrument.")
     seq = _int_arg("version")
-    prov = service.provenance(clause, seq)
+    if seq is None and reading.version is not None:
+        seq = reading.version.seq
+    visible = visibility.version_filter(current_user, instrument)
+    prov = service.provenance(clause, seq, visible)
+    seqs = [v.seq for v in visibility.visible_versions(current_user, clause)]
     return render_template(
         "traceability/provenance.html",
         instrument=instrument,
         clause=clause,
         prov=prov,
         signed_in=_signed_in(),
-        latest_seq=clause.current_version.seq if clause.current_version else prov.version.seq,
+        seqs=seqs[::-1],
+        # The redline of each version leads from the visible version before it.
+        previous={b.seq: a.seq for a, b in zip(prov.chain, prov.chain[1:], strict=False)},
+        reader_seq=reading.version.seq if reading.version is not None else None,
+        reader_label=reading.version.label if reading.version is not None else clause.key,
+        working=reading.draft is None,
     )
 
 
@@ -134,9 +154,20 @@ def matrix(slug: str):
     )
     if beyond := past_the_last_page(m.page.page, m.page.pages):
         return beyond
+    # Columns and links name only text the visitor may read (drafter/services/visibility.py).
+    read = visibility.reader_versions(current_user, instrument, [c.id for c in m.clauses])
+    seen = visibility.visible_version_ids(
+        current_user, instrument, [v.id for c in m.cells.values() for v in c.versions]
+    )
+    m = service.Matrix(
+        m.page,
+        [c for c in m.clauses if c.id in read],
+        {k: dataclasses.replace(c, versions=tuple(v for v in c.versions if v.id in seen)) for k, c in m.cells.items()},
+    )
     return render_template(
         "traceability/matrix.html",
         instrument=instrument,
+        labels={clause_id: v.label for clause_id, v in read.items()},
         m=m,
         consultations=consultations,
         organisations=organisations,
