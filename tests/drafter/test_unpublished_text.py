@@ -27,7 +27,7 @@ from drafter.services import drafts, exports
 from drafter.services.amendments.decisions import decide
 from drafter.services.versions import add_version
 from tests.drafter.helpers import committed, signed_in, text_of
-from tests.drafter.test_permissions_matrix import World, routes, world  # noqa: F401 (the fixture)
+from tests.drafter.test_permissions_matrix import routes, world  # noqa: F401 (the fixture)
 
 #: Put by the secretariat in Article 2's number, heading and text.
 EDITED = "Quillfeather"
@@ -110,9 +110,11 @@ def readable_text(response) -> str:
 
 
 def test_no_reader_receives_unpublished_text(app, unpublished):
-    world = unpublished
-    clients = {who: app.test_client() if who == "anonymous" else signed_in(app, world.user_ids[who]) for who in READERS}
-    secretariat = signed_in(app, world.user_ids["secretariat"])
+    the_world = unpublished
+    clients = {
+        who: app.test_client() if who == "anonymous" else signed_in(app, the_world.user_ids[who]) for who in READERS
+    }
+    secretariat = signed_in(app, the_world.user_ids["secretariat"])
     # The sentinels are there to be found: the secretariat reads them in its working draft.
     working = text_of(secretariat.get(f"/i/{SLUG}/"))
     assert EDITED in working and MERGED in working
@@ -124,7 +126,7 @@ def test_no_reader_receives_unpublished_text(app, unpublished):
             continue
         urls = set()
         for number, fmt, uid in product((1, 2), _formats(endpoint), sorted(uids.values())):
-            values = {**world.url_values, "number": number, "fmt": fmt, "uid": uid}
+            values = {**the_world.url_values, "number": number, "fmt": fmt, "uid": uid}
             with app.test_request_context():
                 urls.add(url_for(endpoint, **{arg: values[arg] for arg in rule.arguments}))
         for url in sorted(urls):
@@ -141,7 +143,7 @@ def test_no_reader_receives_unpublished_text(app, unpublished):
     assert not leaks, "unpublished text reached readers:\n" + "\n".join(sorted(set(leaks)))
 
     # Published, the new wording reaches every reader.
-    assert _publish(app, world.user_ids["secretariat"]) == 3
+    assert _publish(app, the_world.user_ids["secretariat"]) == 3
     for who, client in clients.items():
         article_2 = text_of(client.get(f"/i/{SLUG}/c/{uids['Article 2']}/"))
         article_1 = text_of(client.get(f"/i/{SLUG}/c/{uids['Article 1']}/"))
