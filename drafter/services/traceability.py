@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import ColumnElement, String, case, exists, func, literal, or_, select, true, type_coerce, union_all
+from sqlalchemy import String, case, exists, func, literal, or_, select, type_coerce, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from drafter.extensions import db
@@ -190,7 +190,7 @@ def _segments(att: Attribution) -> tuple[list[Segment], list[Story]]:
     return segments, list(stories.values())
 
 
-def provenance(clause: Clause, seq: int | None = None, visible: ColumnElement[bool] | None = None) -> Provenance:
+def provenance(clause: Clause, seq: int | None = None) -> Provenance:
     """Attribute every span of a version of ``clause`` to the version that introduced it.
 
     Follows the chain of versions with :func:`instrument.trace.attribute`, then
@@ -200,18 +200,11 @@ def provenance(clause: Clause, seq: int | None = None, visible: ColumnElement[bo
     three for the inputs.
 
     :param clause: the clause.
-    :param seq: the version to show (default: the latest one the chain holds).
-    :param visible: a condition on :class:`ClauseVersion` keeping the versions the reader may see
-        (:func:`drafter.services.visibility.version_filter`); the chain holds only those, so a
-        stretch is credited to the first visible version that has it. ``None``: every version.
+    :param seq: the version to show (default: the latest one).
     :returns: a :class:`Provenance`.
-    :raises NotFound: when the chain has no version ``seq``.
+    :raises NotFound: when the clause has no version ``seq``.
     """
-    stmt = (
-        select(ClauseVersion)
-        .where(ClauseVersion.clause_id == clause.id, true() if visible is None else visible)
-        .order_by(ClauseVersion.seq)
-    )
+    stmt = select(ClauseVersion).where(ClauseVersion.clause_id == clause.id).order_by(ClauseVersion.seq)
     if seq is not None:
         stmt = stmt.where(ClauseVersion.seq <= seq)
     chain = list(db.session.scalars(stmt.options(joinedload(ClauseVersion.author))))

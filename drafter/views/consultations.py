@@ -255,7 +255,11 @@ def render_input(
     found = consultation_queries.evidence([item.id]).get(item.id, [])
     # Versions and labels come from the text the visitor may read (drafter/services/visibility.py).
     seen = visibility.visible_version_ids(
-        user, instrument, [e.version.id for e in found] + [v.id for v in item.versions]
+        user,
+        instrument,
+        [e.version.id for e in found]
+        + [v.id for v in item.versions]
+        + [a.result_version_id for a in item.amendments if a.result_version_id is not None],
     )
     found = [e for e in found if e.version.id in seen]
     labels = {
@@ -274,6 +278,7 @@ def render_input(
         evidence=found,
         clause_labels=labels,
         cited_versions=[v for v in item.versions if v.id in seen],
+        visible_version_ids=seen,
         amendment_no=amendment_queries.numbers_of(e.amendment_id for e in found),
         secretariat=secretariat,
         signed_in=permissions.is_active_user(user),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import itertools
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, render_template, request
@@ -67,8 +68,8 @@ def _disposition_arg() -> Disposition | None:
 def provenance(slug: str, uid: str):
     """Where did this sentence come from? The text of a version with each span attributed to its origin.
 
-    Only versions the visitor may see take part (:mod:`drafter.services.visibility`); the default
-    version is the one the visitor reads now.
+    Only versions the visitor may see are offered and shown (:mod:`drafter.services.visibility`);
+    the default version is the one the visitor reads now.
 
     :raises NotFound: (404) for a version the visitor may not see, or a clause never published.
     """
@@ -77,12 +78,15 @@ def provenance(slug: str, uid: str):
     reading = visibility.reader_version(current_user, clause)
     if reading.version is None and not policies.sees_working_draft(current_user, instrument):
         abort(404, f"There is no clause “{uid}” in the published drafts of this instrument.")
+    seqs = [v.seq for v in visibility.visible_versions(current_user, clause)]
     seq = _int_arg("version")
     if seq is None and reading.version is not None:
         seq = reading.version.seq
-    visible = visibility.version_filter(current_user, instrument)
-    prov = service.provenance(clause, seq, visible)
-    seqs = [v.seq for v in visibility.visible_versions(current_user, clause)]
+    if seq is not None and seq not in seqs:
+        abort(404, f"{clause.key} has no version {seq} that you may read.")
+    # The words of the version shown are traced through every version before it: a stretch an
+    # amendment wrote between two drafts stays that amendment's, though only published versions are listed.
+    prov = service.provenance(clause, seq)
     return render_template(
         "traceability/provenance.html",
         instrument=instrument,
@@ -90,8 +94,8 @@ def provenance(slug: str, uid: str):
         prov=prov,
         signed_in=_signed_in(),
         seqs=seqs[::-1],
-        # The redline of each version leads from the visible version before it.
-        previous={b.seq: a.seq for a, b in zip(prov.chain, prov.chain[1:], strict=False)},
+        # The redline of each version the visitor may see leads from the one before it.
+        previous={b: a for a, b in itertools.pairwise(seqs)},
         reader_seq=reading.version.seq if reading.version is not None else None,
         reader_label=reading.version.label if reading.version is not None else clause.key,
         working=reading.draft is None,

@@ -203,6 +203,12 @@ def test_the_matrix_shows_concerns_and_reflections_and_filters(app, client, peop
         assert [i.title for i in traceability.matrix(instrument_named(), consultation_id=call.id).page.items] == [
             "Written input"
         ]
+    # Version 2 is not published yet: readers find no link to it; the secretariat does.
+    page = text_of(client.get("/i/t/matrix"))
+    assert "/i/t/c/article-1/provenance?version=2" not in page and "reflected in Article 1 version 2" not in page
+    page = text_of(signed_in(app, people.secretariat).get("/i/t/matrix"))
+    assert "/i/t/c/article-1/provenance?version=2" in page and "reflected in Article 1 version 2" in page
+    in_db(app, lambda: publish_draft(instrument_named(), actor=None))
     page = text_of(client.get("/i/t/matrix"))
     assert "/i/t/c/article-1/provenance?version=2" in page and "reflected in Article 1 version 2" in page
 
