@@ -172,7 +172,7 @@ def clause(slug: str, uid: str):
     # The comment panel beside the text shown (drafter/views/comments.py).
     comments = {}
     if shown is not None and not shown.deleted and (reading is not None or not gone):
-        comments = panel_context(instrument, the_clause, shown, reading if reading is not None else now.draft)
+        comments = panel_context(instrument, the_clause, shown, reading)
     return render_template(
         "instruments/clause.html",
         instrument=instrument,
