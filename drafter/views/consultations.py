@@ -170,6 +170,9 @@ def show(slug: str, consultation_id: int):
     if beyond := past_the_last_page(page, page_count(total, PER_PAGE)):
         return beyond
     now = datetime.now(UTC)
+    found = consultation_queries.evidence(i.id for i in inputs)
+    # Only versions the visitor may read are named (drafter/services/visibility.py).
+    seen = visibility.visible_version_ids(_user(), instrument, [e.version.id for v in found.values() for e in v])
     return render_template(
         "consultations/show.html",
         instrument=instrument,
@@ -179,7 +182,7 @@ def show(slug: str, consultation_id: int):
         page=page,
         pages=page_count(total, PER_PAGE),
         counts=consultation_queries.disposition_counts(consultation),
-        evidence=consultation_queries.evidence(i.id for i in inputs),
+        evidence={i: [e for e in items if e.version.id in seen] for i, items in found.items()},
         can_submit=policies.can_submit(_user(), consultation, now),
         is_open=consultation.is_open(now),
     )

@@ -64,6 +64,22 @@ def _disposition_arg() -> Disposition | None:
         abort(400, "Unknown disposition; choose one from the list.")
 
 
+def _for_reader(instrument, rows: list) -> tuple[list, set[int]]:
+    """Register entries or report rows as the visitor may read them.
+
+    Evidence in versions the visitor may not see (the working draft's) is left
+    out, and the ids of the versions the visitor may see among the rows'
+    evidence and amendment results are returned, for the templates to link
+    only those (:mod:`drafter.services.visibility`).
+
+    :returns: ``(rows, ids of visible versions)``.
+    """
+    versions = [e.version.id for r in rows for e in r.evidence]
+    versions += [r.amendment.result_version_id for r in rows if r.amendment is not None]
+    seen = visibility.visible_version_ids(current_user, instrument, [v for v in versions if v is not None])
+    return [dataclasses.replace(r, evidence=tuple(e for e in r.evidence if e.version.id in seen)) for r in rows], seen
+
+
 @bp.get("/i/<slug>/c/<uid>/provenance")
 def provenance(slug: str, uid: str):
     """Where did this sentence come from? The text of a version with each span attributed to its origin.
@@ -130,10 +146,13 @@ def register(slug: str):
     page = service.register(instrument, filters, page=requested_page(strict=True), per_page=PER_PAGE)
     if beyond := past_the_last_page(page.page, page.pages):
         return beyond
+    items, seen = _for_reader(instrument, page.items)
+    page = dataclasses.replace(page, items=items)
     return render_template(
         "traceability/register.html",
         instrument=instrument,
         page=page,
+        visible_version_ids=seen,
         counts=service.register_counts(instrument, filters),
         filters=filters,
         consultations=consultations,
@@ -204,12 +223,15 @@ def organisation_report(slug: str, organisation_id: int):
     """An organisation's response report: its inputs and amendments, each with its disposition and reason."""
     instrument = get_instrument_or_404(slug)
     organisation = _organisation_or_404(organisation_id)
-    rows = service.organisation_report(instrument, organisation, amendments_visible=_signed_in())
+    rows, seen = _for_reader(
+        instrument, service.organisation_report(instrument, organisation, amendments_visible=_signed_in())
+    )
     return render_template(
         "traceability/organisation_report.html",
         instrument=instrument,
         organisation=organisation,
         rows=rows,
+        visible_version_ids=seen,
         signed_in=_signed_in(),
     )
 
@@ -219,10 +241,12 @@ def organisation_report_csv(slug: str, organisation_id: int):
     """The response report as CSV (UTF-8 with a byte-order mark for spreadsheets; formula-safe cells)."""
     instrument = get_instrument_or_404(slug)
     organisation = _organisation_or_404(organisation_id)
-    rows = service.organisation_report(instrument, organisation, amendments_visible=_signed_in())
+    rows, seen = _for_reader(
+        instrument, service.organisation_report(instrument, organisation, amendments_visible=_signed_in())
+    )
     buffer = io.StringIO()
     buffer.write("\ufeff")
-    csv.writer(buffer).writerows(service.report_csv_rows(rows))
+    csv.writer(buffer).writerows(service.report_csv_rows(rows, visible=seen))
     name = f"{instrument.slug}-responses-{organisation.id}.csv"
     return Response(
         buffer.getvalue(),
@@ -236,8 +260,10 @@ def organisation_report_docx(slug: str, organisation_id: int):
     """The response report as a Word table (landscape, header row repeated on each page)."""
     instrument = get_instrument_or_404(slug)
     organisation = _organisation_or_404(organisation_id)
-    rows = service.organisation_report(instrument, organisation, amendments_visible=_signed_in())
-    header, *cells = service.report_csv_rows(rows, for_spreadsheet=False)
+    rows, seen = _for_reader(
+        instrument, service.organisation_report(instrument, organisation, amendments_visible=_signed_in())
+    )
+    header, *cells = service.report_csv_rows(rows, for_spreadsheet=False, visible=seen)
     today = datetime.now(UTC)
     content = to_table_docx(
         f"{instrument.short_title or instrument.title}: responses to {organisation.name}",
@@ -261,9 +287,14 @@ def draft_sources(slug: str, number: int):
     """Appendix to Draft ``number``: for each clause, the consultation inputs behind it."""
     instrument = get_instrument_or_404(slug)
     draft = get_draft_or_404(instrument, number)
+    sections = service.draft_sources(draft)
     return render_template(
         "traceability/draft_sources.html",
         instrument=instrument,
         draft=draft,
-        sections=service.draft_sources(draft),
+        sections=sections,
+        # A version made between two drafts is linked only for those who may see it.
+        visible_version_ids=visibility.visible_version_ids(
+            current_user, instrument, [v.id for s in sections for _, v in s.reflected]
+        ),
     )
