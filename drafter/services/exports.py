@@ -73,6 +73,8 @@ SYNOPTIC_STATES = (
 _KIND_LABELS = {AmendmentKind.MODIFY: "Modify", AmendmentKind.INSERT: "Insert a clause after it",
                 AmendmentKind.DELETE: "Delete"}  # fmt: skip
 SECRETARIAT = "Secretariat"
+#: What readers of published drafts are told of an accepted amendment whose version is not published yet.
+IN_NEXT_DRAFT = "in the next draft"
 #: How downloads of the secretariat's working draft are labelled (title page, header, metadata).
 WORKING_DRAFT = "Working draft — not published"
 
@@ -387,11 +389,13 @@ def synoptic_amendments(instrument: Instrument, draft: Draft | None) -> dict[int
     return by_clause
 
 
-def proposal(amendment: Amendment, inputs: Sequence[Input] = ()) -> Proposal:
+def proposal(amendment: Amendment, inputs: Sequence[Input] = (), *, unpublished: bool = False) -> Proposal:
     """An amendment as a row of the synoptic table, with the consultation inputs it cites as its sources.
 
     :param inputs: the inputs the amendment cites (see
         :func:`drafter.services.consultations.queries.inputs_by_amendment`), organisations and consultation loaded.
+    :param unpublished: the amendment is accepted but the version it made is not published yet,
+        for a reader of published drafts: its state says it comes in the next draft.
     """
     decided = amendment.state in (
         AmendmentState.ACCEPTED, AmendmentState.ACCEPTED_WITH_MODIFICATIONS, AmendmentState.REJECTED
@@ -401,7 +405,7 @@ def proposal(amendment: Amendment, inputs: Sequence[Input] = ()) -> Proposal:
         title=amendment.title,
         kind=_KIND_LABELS.get(amendment.kind, amendment.kind.value),
         organisations=tuple(dict.fromkeys(organisations)),
-        state=amendment.state.label,
+        state=f"{amendment.state.label}; {IN_NEXT_DRAFT}" if unpublished else amendment.state.label,
         decided=decided,
         text=amendment.text if amendment.kind is not AmendmentKind.DELETE else "",
         rationale=amendment.rationale,
@@ -465,11 +469,19 @@ def _left_out_row(
 
 
 def export_synoptic(
-    instrument: Instrument, draft: Draft | None, fmt: str, *, progress: Progress | None = None
+    instrument: Instrument,
+    draft: Draft | None,
+    fmt: str,
+    *,
+    progress: Progress | None = None,
+    published_only: bool = False,
 ) -> ExportResult:
-    """Export the synoptic table of ``draft`` (``None``: the current text) as Word or CSV.
+    """Export the synoptic table of ``draft`` (``None``: the working draft) as Word or CSV.
 
     :param fmt: a key of :data:`SYNOPTIC_FORMATS`.
+    :param published_only: for a reader of published drafts only
+        (:func:`drafter.services.visibility.version_filter`): an accepted amendment whose
+        version is not published yet is marked as coming in the next draft.
     :returns: an :class:`ExportResult`.
     :raises ValueError: for an unknown format.
     """
@@ -480,8 +492,22 @@ def export_synoptic(
     cited = consultation_queries.inputs_by_amendment(a.id for group in amendments.values() for a in group)
     label = f"Draft {draft.number}" if draft is not None else "the working draft (not published)"
 
+    results = {a.result_version_id for group in amendments.values() for a in group if a.result_version_id}
+    published = (
+        set(db.session.scalars(select(DraftEntry.version_id).where(DraftEntry.version_id.in_(results))))
+        if published_only and results
+        else results
+    )
+
     def proposals(clause_id: int) -> tuple[Proposal, ...]:
-        return tuple(proposal(a, cited.get(a.id, ())) for a in amendments.get(clause_id, ()))
+        return tuple(
+            proposal(
+                a,
+                cited.get(a.id, ()),
+                unpublished=a.result_version_id is not None and a.result_version_id not in published,
+            )
+            for a in amendments.get(clause_id, ())
+        )
 
     missing = _clauses_left_out(states, amendments, draft)
     rows: list[SynopticRow] = []

@@ -224,4 +224,5 @@ def synoptic(slug: str):
     fmt = request.args.get("format", "docx")
     if fmt not in exports.SYNOPTIC_FORMATS:
         abort(404, f"Unknown format “{fmt}”. Available: {', '.join(sorted(exports.SYNOPTIC_FORMATS))}.")
-    return download(exports.export_synoptic(instrument, text_draft(instrument), fmt))
+    readers = not policies.sees_working_draft(current_user, instrument)
+    return download(exports.export_synoptic(instrument, text_draft(instrument), fmt, published_only=readers))

@@ -65,12 +65,14 @@ def _pages(client) -> dict[str, str]:
     return out
 
 
-def _synoptic_texts(client) -> str:
-    """The text column of the synoptic table (the proposals beside it are the stakeholders' own wording)."""
-    response = client.get("/i/t/synoptic?format=csv")
+def _synoptic(client, query: str = "") -> tuple[str, str]:
+    """The text column of the synoptic table (the proposals beside it are the stakeholders' own wording)
+    and the state of the amendment to Article 7."""
+    response = client.get(f"/i/t/synoptic?format=csv{query}")
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).removeprefix("\ufeff"))))
-    return "\n".join(row[1] for row in rows[1:])
+    states = [row[4] for row in rows[1:] if row[0].startswith("Article 7") and row[4]]
+    return "\n".join(row[1] for row in rows[1:]), "\n".join(states)
 
 
 def test_new_wording_reaches_readers_only_with_the_next_draft(app, round_two):
@@ -85,8 +87,9 @@ def test_new_wording_reaches_readers_only_with_the_next_draft(app, round_two):
     for who, client in readers.items():
         for url, body in _pages(client).items():
             assert EDITED not in body and AMENDED not in body, (who, url)
-    synoptic = _synoptic_texts(readers["stakeholder"])
+    synoptic, state = _synoptic(readers["stakeholder"])
     assert "obligation number 7" in synoptic and EDITED not in synoptic and AMENDED not in synoptic
+    assert "Amendment 1: Accepted; in the next draft" in state
 
     in_db(app, lambda: drafts.publish_draft(instrument_named(), actor=None, note="Draft 3"))
     for who, client in readers.items():
@@ -96,8 +99,11 @@ def test_new_wording_reaches_readers_only_with_the_next_draft(app, round_two):
         assert EDITED in pages["/i/t/c/article-5/"] and AMENDED in pages["/i/t/c/article-7/"], who
         assert EDITED in pages["/i/t/c/article-5/provenance"], who
         assert EDITED in pages["/i/t/compare/"] and AMENDED in pages["/i/t/compare/"], who
-    synoptic = _synoptic_texts(readers["stakeholder"])
+    synoptic, _ = _synoptic(readers["stakeholder"])
     assert EDITED in synoptic and AMENDED in synoptic
+    # Draft 2's table, which lists the amendment: it is in the published text now.
+    _, state = _synoptic(readers["stakeholder"], "&draft=2")
+    assert "Amendment 1: Accepted" in state and "next draft" not in state
 
 
 def test_before_the_first_draft_readers_are_told_nothing_is_published(app, make_people):
