@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import ColumnElement, select, true
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from drafter.extensions import db
@@ -260,7 +260,6 @@ def history_for(
     before: compare.State,
     after: compare.State,
     comparison: Comparison,
-    visible: ColumnElement[bool] | None = None,
 ) -> dict[str, list[Step]]:
     """The versions each changed clause went through from ``before`` to ``after``, with their authors.
 
@@ -271,10 +270,6 @@ def history_for(
     step carries the :class:`Revision` of :func:`_revisions`. A fixed number of
     queries, whatever the number of clauses.
 
-    :param visible: a condition on :class:`ClauseVersion` keeping the versions the reader may see
-        (:func:`drafter.services.visibility.version_filter`): versions made between two drafts and
-        never published are then left out, and each change is credited to the published version
-        that carried it. ``None``: every version.
     :returns: clause uid (the comparison's keys) -> steps; see
         :class:`instrument.export.redline.Step`.
     """
@@ -287,7 +282,7 @@ def history_for(
     found = db.session.execute(
         select(Clause.uid, ClauseVersion)
         .join(Clause, Clause.id == ClauseVersion.clause_id)
-        .where(ClauseVersion.clause_id.in_(set(clause_ids.values())), true() if visible is None else visible)
+        .where(ClauseVersion.clause_id.in_(set(clause_ids.values())))
         .order_by(ClauseVersion.clause_id, ClauseVersion.seq)
     ).all()
     cut_off = after.draft.published_at if after.draft is not None else None
@@ -321,7 +316,6 @@ def export_redline(
     fmt: str,
     *,
     progress: Progress | None = None,
-    visible: ColumnElement[bool] | None = None,
 ) -> ExportResult:
     """Export the changes from ``old`` to ``new`` (``None``: the current text) as a redline.
 
@@ -330,7 +324,6 @@ def export_redline(
         changes) or ``"pdf"`` (the HTML laid out: insertions underlined,
         deletions struck through). In Word, HTML and PDF each change names
         the author and date of the version that made it (:func:`history_for`).
-    :param visible: the versions the reader may see, as for :func:`history_for`.
     :returns: an :class:`ExportResult`.
     :raises ValueError: for an unknown format.
     """
@@ -347,7 +340,7 @@ def export_redline(
         content = to_redline_markdown(instrument.title, before.label, after.label, comparison)
     else:
         default = default_revision(new)
-        history = history_for(instrument, before, after, comparison, visible)
+        history = history_for(instrument, before, after, comparison)
         if fmt == "docx":
             content = to_redline_docx(
                 instrument.title, before.label, after.label, comparison, default=default, history=history,

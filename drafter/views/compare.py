@@ -88,7 +88,7 @@ def states(slug: str):
         select(Draft).where(Draft.instrument_id == instrument.id).order_by(Draft.number)
     ).all()
     # Who made each change, as in the downloads: the version that made it, not the clause's newest.
-    history = exports.history_for(instrument, old, new, comparison, visibility.version_filter(current_user, instrument))
+    history = exports.history_for(instrument, old, new, comparison)
     default = exports.default_revision(new.draft)
     credits = {c.key: change_credits(c, history.get(c.key, ()), default) for c in listed}
     return render_template(
@@ -119,9 +119,7 @@ def export(slug: str, fmt: str):
     default_old, default_new = _defaults(instrument)
     old = _state_ref(instrument, "from", default_old)
     new = _state_ref(instrument, "to", default_new)
-    result = exports.export_redline(
-        instrument, old.draft, new.draft, fmt, visible=visibility.version_filter(current_user, instrument)
-    )
+    result = exports.export_redline(instrument, old.draft, new.draft, fmt)
     return Response(
         result.content,
         mimetype=result.mimetype,

@@ -122,3 +122,32 @@ def test_before_the_first_draft_readers_are_told_nothing_is_published(app, make_
     for url in ("/i/t/export.md", "/i/t/c/article-1/", "/i/t/compare/", "/i/t/c/article-1/provenance"):
         assert anonymous.get(url).status_code == 404, url
     assert "obligation number 1" in text_of(signed_in(app, people.secretariat).get("/i/t/"))
+
+
+#: Wording the secretariat wrote and replaced between two drafts: never published.
+INTERIM = "provisionally Quinceworth"
+
+
+def test_wording_replaced_between_two_drafts_never_reaches_readers(app, make_people):
+    people = make_people(articles=2, public=True)
+
+    def two_edits():
+        secretariat = user(people.secretariat)
+        secretariat_edit(clause("Article 1"), secretariat, "in good faith", f"in good faith {INTERIM}")
+        secretariat_edit(clause("Article 1"), secretariat, f"in good faith {INTERIM}", "in good faith and fully")
+        drafts.publish_draft(instrument_named(), actor=None, note="Draft 2")
+
+    in_db(app, two_edits)
+    for client in (signed_in(app, people.asetuc), app.test_client()):
+        urls = ["/i/t/compare/?from=1&to=2", "/i/t/c/article-1/", "/i/t/c/article-1/provenance"]
+        urls += [f"/i/t/compare/redline.{fmt}?from=1&to=2" for fmt in ("md", "html", "docx", "pdf")]
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            body = readable_text(response)
+            assert "fully" in body and "Quinceworth" not in body, url
+        # The version between the drafts is not offered, and asked for it is not found.
+        assert client.get("/i/t/c/article-1/compare/?from=1&to=2").status_code == 404
+        assert client.get("/i/t/c/article-1/provenance?version=2").status_code == 404
+    secretariat = signed_in(app, people.secretariat)
+    assert "Quinceworth" in text_of(secretariat.get("/i/t/c/article-1/compare/?from=1&to=2"))
