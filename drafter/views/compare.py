@@ -11,7 +11,13 @@ from drafter.extensions import db
 from drafter.models import Draft, Instrument
 from drafter.services import compare as compare_service
 from drafter.services import exports, visibility
-from drafter.views.loaders import NOTHING_PUBLISHED, get_clause_or_404, get_draft_or_404, get_instrument_or_404
+from drafter.views.loaders import (
+    NOT_PUBLISHED_CLAUSE,
+    NOTHING_PUBLISHED,
+    get_clause_or_404,
+    get_draft_or_404,
+    get_instrument_or_404,
+)
 from instrument.diff import render_redline_html, render_side_by_side
 from instrument.export.redline import (
     authors_of,
@@ -139,7 +145,7 @@ def versions(slug: str, uid: str):
     clause = get_clause_or_404(instrument, uid)
     all_versions = visibility.visible_versions(current_user, clause)
     if not all_versions:
-        abort(404, f"There is no clause “{uid}” in the published drafts of this instrument.")
+        abort(404, NOT_PUBLISHED_CLAUSE)
     by_seq = {v.seq: v for v in all_versions}
     seqs = [v.seq for v in all_versions]
     try:

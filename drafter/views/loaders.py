@@ -17,6 +17,8 @@ from drafter.services import visibility
 
 #: What readers are told before the first draft of an instrument is published.
 NOTHING_PUBLISHED = "No draft of this instrument has been published yet."
+#: What readers are told of a clause no published draft holds (its id in the URL is not repeated).
+NOT_PUBLISHED_CLAUSE = "This clause is not part of any published draft of this instrument."
 
 
 def get_instrument_or_404(slug: str, *, check_read: bool = True) -> Instrument:

@@ -3,7 +3,8 @@
 The route-by-role walk of ``test_permissions_matrix`` again, in its world, made public: after
 Draft 2 the secretariat rewrites Article 2 (a sentinel word in its number, heading and text)
 and accepts with modifications the stakeholder's amendment to Article 1, written on the
-published text, with its own wording (a second sentinel). Every GET route, with every URL
+published text, with its own wording (a second sentinel), and so a new clause the stakeholder
+proposed after Article 2 (the second sentinel in its number, heading and text). Every GET route, with every URL
 value, each draft, each export format and the query arguments that choose a text or a
 version, is then asked by a stakeholder, a stakeholder of another organisation and an
 anonymous visitor: no answer (page, download, CSV) may hold either sentinel. Once Draft 3 is
@@ -25,6 +26,7 @@ from drafter.extensions import db
 from drafter.models import Amendment, Clause, ClauseVersion, Instrument, User, VersionCause
 from drafter.services import drafts, exports
 from drafter.services.amendments.decisions import decide
+from drafter.services.amendments.operations import propose
 from drafter.services.versions import add_version
 from tests.drafter.helpers import committed, signed_in, text_of
 from tests.drafter.test_permissions_matrix import routes, world  # noqa: F401 (the fixture)
@@ -70,6 +72,27 @@ def unpublished(app, world):  # noqa: F811 (the fixture imported above)
             outcome="accepted_with_modifications",
             reason="Accepted in the secretariat's words.",
             text=f"1. The Parties shall apply the {MERGED} standard in good faith.",
+        )
+        # A new clause after Article 2, from an amendment written on the published text: never published.
+        insertion = propose(
+            article_2,
+            actor=db.session.get(User, world.user_ids["stakeholder"]),
+            kind="insert",
+            base_version_id=current.id,
+            rationale="A clause on remedies.",
+            text="1. Remedies shall be available.",
+            heading="Remedies",
+            number="Article 3",
+            submit=True,
+        )
+        decide(
+            insertion,
+            actor=secretariat,
+            outcome="accepted_with_modifications",
+            reason="Accepted in the secretariat's words.",
+            text=f"1. The {MERGED} remedies shall be available.",
+            heading=f"{MERGED} remedies",
+            number=f"Article 3 {MERGED}",
         )
     return world
 
@@ -120,6 +143,8 @@ def test_no_reader_receives_unpublished_text(app, unpublished):
     assert EDITED in working and MERGED in working
     with app.app_context():
         uids = {c.key: c.uid for c in db.session.scalars(select(Clause))}
+        # The new clause's stable id (made from its number) names it: only its own URLs may hold it.
+        (hidden_uid,) = [c.uid for c in db.session.scalars(select(Clause)) if MERGED.lower() in c.uid]
     leaks, asked = [], 0
     for endpoint, rule in routes(app):
         if "GET" not in rule.methods:
@@ -137,6 +162,8 @@ def test_no_reader_receives_unpublished_text(app, unpublished):
                     assert response.status_code < 500, f"{url}{query} as {who}: {response.status_code}"
                     body = readable_text(response)
                     found = [word for word in (EDITED, MERGED) if word in body]
+                    if hidden_uid in body and hidden_uid not in url:
+                        found.append(hidden_uid)
                     if found:
                         leaks.append(f"{url}{query} as {who}: {', '.join(found)}")
     assert asked > 1000
