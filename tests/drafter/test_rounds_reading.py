@@ -83,6 +83,11 @@ def test_new_wording_reaches_readers_only_with_the_next_draft(app, round_two):
     working = text_of(secretariat.get("/i/t/"))
     assert EDITED in working and AMENDED in working and "Working draft (not published)" in working
     assert "Working draft — not published" in text_of(secretariat.get("/i/t/export.md"))
+    # Its history marks the edit as unpublished; a reader's lists published versions only.
+    history = text_of(secretariat.get("/i/t/c/article-5/")).split('id="history-title"')[1]
+    assert history.count('class="version"') == 2 and history.count('<span class="badge">unpublished</span>') == 1
+    history = text_of(readers["stakeholder"].get("/i/t/c/article-5/")).split('id="history-title"')[1]
+    assert history.count('class="version"') == 1 and '<span class="badge">latest published</span>' in history
 
     for who, client in readers.items():
         for url, body in _pages(client).items():
