@@ -137,13 +137,13 @@ def all_pages(world: synthetic.World, civil_longest: str | None) -> list[synthet
     pages = synthetic.main_pages(world)
     demo = "/i/asean-migrant-workers"
     pages += [
-        synthetic.Page("demo: current text", f"{demo}/"),
+        synthetic.Page("demo: working draft (full text)", f"{demo}/", "secretariat"),
         synthetic.Page("demo: Draft 2 (full text)", f"{demo}/drafts/2/"),
         synthetic.Page("demo: clause page (Article 10)", f"{demo}/c/article-10/"),
     ]
     if civil_longest:
         pages += [
-            synthetic.Page("civil code: current text", "/i/civil-code/"),
+            synthetic.Page("civil code: working draft (full text)", "/i/civil-code/", "secretariat"),
             synthetic.Page("civil code: longest provision", f"/i/civil-code/c/{civil_longest}/"),
         ]
     pages.append(synthetic.Page("health check", "/healthz"))

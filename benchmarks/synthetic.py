@@ -1131,7 +1131,7 @@ def main_pages(world: World) -> list[Page]:
     i = f"/i/{world.slug}"
     last = world.drafts
     return [
-        Page("current text", f"{i}/"),
+        Page("working draft (full text)", f"{i}/", "secretariat"),
         Page("last draft (full text)", f"{i}/drafts/{last}/"),
         Page("drafts list", f"{i}/drafts/"),
         Page("clause page (typical)", f"{i}/c/{world.typical_clause}/"),

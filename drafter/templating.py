@@ -98,6 +98,10 @@ def init_app(app: Flask) -> None:
         timezones.format_moment(moment, timezones.zone_of(instrument)) if moment else ""
     )
     app.jinja_env.globals["render_version"] = render_version
+    from drafter.policies import sees_working_draft
+
+    # Pages name the working draft only to those who read it (drafter/services/visibility.py).
+    app.jinja_env.globals["sees_working_draft"] = sees_working_draft
     app.jinja_env.globals.update(template_enums())
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -19,8 +19,8 @@ class State:
     """A named state of an instrument.
 
     :ivar ref: ``"current"`` or the draft number as a string.
-    :ivar label: "Draft 2", "Draft 3 (final text)" or "Current text".
-    :ivar draft: the draft, or ``None`` for the current text.
+    :ivar label: "Draft 2", "Draft 3 (final text)" or "Working draft" (unpublished changes included).
+    :ivar draft: the draft, or ``None`` for the working draft.
     :ivar rows: its clauses in document order.
     """
 
@@ -33,7 +33,7 @@ class State:
 def load_state(instrument: Instrument, draft: Draft | None) -> State:
     """Load the clauses of ``draft`` (or of the current text when ``None``) in one query."""
     if draft is None:
-        return State(CURRENT, "Current text", None, drafts.current_state(instrument))
+        return State(CURRENT, "Working draft", None, drafts.current_state(instrument))
     # The adopted text is named so in every redline and comparison that shows it.
     label = f"Draft {draft.number} (final text)" if draft.is_final else f"Draft {draft.number}"
     return State(str(draft.number), label, draft, drafts.draft_state(draft))

@@ -23,6 +23,7 @@ from drafter.models import (
     ClauseVersion,
     Disposition,
     Draft,
+    DraftEntry,
     Event,
     Input,
     Instrument,
@@ -73,6 +74,10 @@ SYNOPTIC_STATES = (
 _KIND_LABELS = {AmendmentKind.MODIFY: "Modify", AmendmentKind.INSERT: "Insert a clause after it",
                 AmendmentKind.DELETE: "Delete"}  # fmt: skip
 SECRETARIAT = "Secretariat"
+#: What readers of published drafts are told of an accepted amendment whose version is not published yet.
+IN_NEXT_DRAFT = "in the next draft"
+#: How downloads of the secretariat's working draft are labelled (title page, header, metadata).
+WORKING_DRAFT = "Working draft — not published"
 
 
 @dataclass(frozen=True)
@@ -113,11 +118,11 @@ def _labels(instrument: Instrument, draft: Draft | None) -> _Labels:
     if draft is None:
         today = datetime.now(UTC)
         return _Labels(
-            "Current text (unpublished changes included)",
-            "current",
+            WORKING_DRAFT,
+            "working-draft",
             f"As of {long_date(today)}",
-            "Working text: not a published draft.",
-            f"{short} — current text",
+            "Working draft of the secretariat: not published; not for circulation.",
+            f"{short} — {WORKING_DRAFT}",
         )
     subtitle = f"Draft {draft.number}" + (f" — {draft.title}" if draft.title else "")
     if draft.final_at is not None:
@@ -255,7 +260,10 @@ def default_revision(new: Draft | None) -> Revision:
 
 
 def history_for(
-    instrument: Instrument, before: compare.State, after: compare.State, comparison: Comparison
+    instrument: Instrument,
+    before: compare.State,
+    after: compare.State,
+    comparison: Comparison,
 ) -> dict[str, list[Step]]:
     """The versions each changed clause went through from ``before`` to ``after``, with their authors.
 
@@ -378,11 +386,13 @@ def synoptic_amendments(instrument: Instrument, draft: Draft | None) -> dict[int
     return by_clause
 
 
-def proposal(amendment: Amendment, inputs: Sequence[Input] = ()) -> Proposal:
+def proposal(amendment: Amendment, inputs: Sequence[Input] = (), *, unpublished: bool = False) -> Proposal:
     """An amendment as a row of the synoptic table, with the consultation inputs it cites as its sources.
 
     :param inputs: the inputs the amendment cites (see
         :func:`drafter.services.consultations.queries.inputs_by_amendment`), organisations and consultation loaded.
+    :param unpublished: the amendment is accepted but the version it made is not published yet,
+        for a reader of published drafts: its state says it comes in the next draft.
     """
     decided = amendment.state in (
         AmendmentState.ACCEPTED, AmendmentState.ACCEPTED_WITH_MODIFICATIONS, AmendmentState.REJECTED
@@ -392,7 +402,7 @@ def proposal(amendment: Amendment, inputs: Sequence[Input] = ()) -> Proposal:
         title=amendment.title,
         kind=_KIND_LABELS.get(amendment.kind, amendment.kind.value),
         organisations=tuple(dict.fromkeys(organisations)),
-        state=amendment.state.label,
+        state=f"{amendment.state.label}; {IN_NEXT_DRAFT}" if unpublished else amendment.state.label,
         decided=decided,
         text=amendment.text if amendment.kind is not AmendmentKind.DELETE else "",
         rationale=amendment.rationale,
@@ -410,25 +420,43 @@ def proposal(amendment: Amendment, inputs: Sequence[Input] = ()) -> Proposal:
     )
 
 
-def _clauses_left_out(states: list[drafts.StateRow], amendments: dict[int, list[Amendment]]) -> list[Clause]:
+def _clauses_left_out(
+    states: list[drafts.StateRow], amendments: dict[int, list[Amendment]], draft: Draft | None
+) -> list[tuple[Clause, ClauseVersion | None]]:
     """Clauses with amendments in the table but no row in ``states`` (a clause an accepted amendment
-    deleted, for one), with their current versions, by position (one query, none when there are none)."""
+    deleted, for one), by position, each with the version it is labelled by: its current one for the
+    working draft; for a draft, the one the latest draft up to it held (published text only), if any
+    (two queries, none when there are no such clauses)."""
     shown = {r.clause.id for r in states}
     wanted = [clause_id for clause_id in amendments if clause_id not in shown]
     if not wanted:
         return []
-    return list(
+    clauses = list(
         db.session.scalars(
             select(Clause).where(Clause.id.in_(wanted)).options(joinedload(Clause.current_version))
             .order_by(Clause.position, Clause.id)
         ).all()
     )  # fmt: skip
+    if draft is None:
+        return [(clause, clause.current_version) for clause in clauses]
+    published: dict[int, ClauseVersion] = {}
+    for clause_id, version in db.session.execute(
+        select(DraftEntry.clause_id, ClauseVersion)
+        .join(ClauseVersion, ClauseVersion.id == DraftEntry.version_id)
+        .join(Draft, Draft.id == DraftEntry.draft_id)
+        .where(DraftEntry.clause_id.in_(wanted), Draft.instrument_id == draft.instrument_id,
+               Draft.number <= draft.number)
+        .order_by(Draft.number.desc())
+    ):  # fmt: skip
+        published.setdefault(clause_id, version)
+    return [(clause, published.get(clause.id)) for clause in clauses]
 
 
-def _left_out_row(clause: Clause, state_label: str, proposals: Callable[[int], tuple[Proposal, ...]]) -> SynopticRow:
+def _left_out_row(
+    clause: Clause, version: ClauseVersion | None, state_label: str, proposals: Callable[[int], tuple[Proposal, ...]]
+) -> SynopticRow:
     """The row of a clause absent from the state: its last label, "(deleted)" (or "(not in Draft 2)") as text."""
-    version = clause.current_version
-    deleted = clause.deleted or (version is not None and version.deleted)
+    deleted = version is not None and (version.deleted or (version.id == clause.current_version_id and clause.deleted))
     return SynopticRow(
         key=clause.key,
         label=(version.label if version is not None else "") or clause.key,
@@ -438,11 +466,19 @@ def _left_out_row(clause: Clause, state_label: str, proposals: Callable[[int], t
 
 
 def export_synoptic(
-    instrument: Instrument, draft: Draft | None, fmt: str, *, progress: Progress | None = None
+    instrument: Instrument,
+    draft: Draft | None,
+    fmt: str,
+    *,
+    progress: Progress | None = None,
+    published_only: bool = False,
 ) -> ExportResult:
-    """Export the synoptic table of ``draft`` (``None``: the current text) as Word or CSV.
+    """Export the synoptic table of ``draft`` (``None``: the working draft) as Word or CSV.
 
     :param fmt: a key of :data:`SYNOPTIC_FORMATS`.
+    :param published_only: for a reader of published drafts only
+        (:func:`drafter.services.visibility.version_filter`): an accepted amendment whose
+        version is not published yet is marked as coming in the next draft.
     :returns: an :class:`ExportResult`.
     :raises ValueError: for an unknown format.
     """
@@ -451,20 +487,34 @@ def export_synoptic(
     states = drafts.draft_state(draft) if draft is not None else drafts.current_state(instrument)
     amendments = synoptic_amendments(instrument, draft)
     cited = consultation_queries.inputs_by_amendment(a.id for group in amendments.values() for a in group)
-    label = f"Draft {draft.number}" if draft is not None else "the current text"
+    label = f"Draft {draft.number}" if draft is not None else "the working draft (not published)"
+
+    results = {a.result_version_id for group in amendments.values() for a in group if a.result_version_id}
+    published = (
+        set(db.session.scalars(select(DraftEntry.version_id).where(DraftEntry.version_id.in_(results))))
+        if published_only and results
+        else results
+    )
 
     def proposals(clause_id: int) -> tuple[Proposal, ...]:
-        return tuple(proposal(a, cited.get(a.id, ())) for a in amendments.get(clause_id, ()))
+        return tuple(
+            proposal(
+                a,
+                cited.get(a.id, ()),
+                unpublished=a.result_version_id is not None and a.result_version_id not in published,
+            )
+            for a in amendments.get(clause_id, ())
+        )
 
-    missing = _clauses_left_out(states, amendments)
+    missing = _clauses_left_out(states, amendments, draft)
     rows: list[SynopticRow] = []
     for r in states:
-        while missing and missing[0].position < r.clause.position:
-            rows.append(_left_out_row(missing.pop(0), label, proposals))
+        while missing and missing[0][0].position < r.clause.position:
+            rows.append(_left_out_row(*missing.pop(0), label, proposals))
         rows.append(SynopticRow(key=r.key, label=r.version.label or r.key, text=r.version.text,
                                 proposals=proposals(r.clause.id)))  # fmt: skip
-    rows += [_left_out_row(clause, label, proposals) for clause in missing]
-    stamp = f"draft-{draft.number}" if draft is not None else "current"
+    rows += [_left_out_row(clause, version, label, proposals) for clause, version in missing]
+    stamp = f"draft-{draft.number}" if draft is not None else "working-draft"
     content: str | bytes
     if fmt == "csv":
         content = to_synoptic_csv(rows, draft_label=label)

@@ -621,11 +621,16 @@ REPORT_HEADER = [
 ]
 
 
-def report_csv_rows(rows: Sequence[ReportRow], *, for_spreadsheet: bool = True) -> list[list[str]]:
+def report_csv_rows(
+    rows: Sequence[ReportRow], *, for_spreadsheet: bool = True, visible: Collection[int] | None = None
+) -> list[list[str]]:
     """The rows of :func:`organisation_report` as table cells (header first).
 
     :param for_spreadsheet: pass each cell through :func:`csv_cell` (for CSV);
         ``False`` keeps the text as it is (for a Word table).
+    :param visible: ids of the versions the reader may see
+        (:func:`drafter.services.visibility.visible_version_ids`): an amendment's
+        resulting version outside it is not named. ``None``: every version.
     """
     out = [REPORT_HEADER]
     for r in rows:
@@ -649,7 +654,8 @@ def report_csv_rows(rows: Sequence[ReportRow], *, for_spreadsheet: bool = True) 
             ]
         elif r.amendment is not None:
             a = r.amendment
-            result = f"{a.clause.key} version {a.result_version.seq}" if a.result_version is not None else ""
+            shown = a.result_version is not None and (visible is None or a.result_version.id in visible)
+            result = f"{a.clause.key} version {a.result_version.seq}" if shown else ""
             cells = [
                 "Amendment",
                 a.seq,

@@ -21,11 +21,12 @@ queries add that on top of this rule.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, select, true
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import InstrumentedAttribute, joinedload
 
 from drafter import policies
 from drafter.extensions import db
@@ -121,3 +122,59 @@ def reader_version(user: User | None, clause: Clause) -> Reading:
     if row is None:
         return Reading(None, None, latest)
     return Reading(row[0], row[1], latest)
+
+
+def visible_versions(user: User | None, clause: Clause) -> list[ClauseVersion]:
+    """Every version of ``clause`` that ``user`` may see, oldest first, authors loaded (one query).
+
+    :returns: all versions for the secretariat; the published ones for everybody else.
+    """
+    return list(
+        db.session.scalars(
+            select(ClauseVersion)
+            .options(joinedload(ClauseVersion.author))
+            .where(ClauseVersion.clause_id == clause.id, version_filter(user, clause.instrument))
+            .order_by(ClauseVersion.seq)
+        )
+    )
+
+
+def reader_versions(user: User | None, instrument: Instrument, clause_ids: Iterable[int]) -> dict[int, ClauseVersion]:
+    """:func:`reader_version` for many clauses at once (one query): what lists of clauses label them with.
+
+    :param clause_ids: ids of clauses of ``instrument``.
+    :returns: clause id -> the version ``user`` reads it in; clauses without one (never published,
+        for a reader who does not see the working draft) are absent.
+    """
+    wanted = set(clause_ids)
+    if not wanted:
+        return {}
+    if policies.sees_working_draft(user, instrument):
+        rows = db.session.execute(
+            select(Clause.id, ClauseVersion)
+            .join(ClauseVersion, ClauseVersion.id == Clause.current_version_id)
+            .where(Clause.id.in_(wanted))
+        ).all()
+        return dict(rows)  # type: ignore[arg-type]
+    found: dict[int, ClauseVersion] = {}
+    for clause_id, version in db.session.execute(
+        select(DraftEntry.clause_id, ClauseVersion)
+        .join(ClauseVersion, ClauseVersion.id == DraftEntry.version_id)
+        .join(Draft, Draft.id == DraftEntry.draft_id)
+        .where(DraftEntry.clause_id.in_(wanted))
+        .order_by(Draft.number.desc())
+    ):
+        found.setdefault(clause_id, version)  # the first row per clause is its latest published draft
+    return found
+
+
+def visible_version_ids(user: User | None, instrument: Instrument, version_ids: Iterable[int]) -> set[int]:
+    """Which of ``version_ids`` (versions of ``instrument``'s clauses) ``user`` may see (at most one query)."""
+    wanted = set(version_ids)
+    if not wanted or policies.sees_working_draft(user, instrument):
+        return wanted
+    return set(
+        db.session.scalars(
+            select(ClauseVersion.id).where(ClauseVersion.id.in_(wanted), version_filter(user, instrument))
+        )
+    )

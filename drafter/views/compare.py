@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request
+from flask_login import current_user
 from sqlalchemy import select
 
+from drafter import policies
 from drafter.extensions import db
-from drafter.models import ClauseVersion, Draft, Instrument
+from drafter.models import Draft, Instrument
 from drafter.services import compare as compare_service
-from drafter.services import exports
-from drafter.views.loaders import get_clause_or_404, get_draft_or_404, get_instrument_or_404
+from drafter.services import exports, visibility
+from drafter.views.loaders import (
+    NOT_PUBLISHED_CLAUSE,
+    NOTHING_PUBLISHED,
+    get_clause_or_404,
+    get_draft_or_404,
+    get_instrument_or_404,
+)
 from instrument.diff import render_redline_html, render_side_by_side
 from instrument.export.redline import (
     authors_of,
@@ -27,8 +35,16 @@ VIEWS = ("inline", "side")
 
 
 def _state_ref(instrument: Instrument, name: str, default: str) -> compare_service.State:
+    """The state named by query argument ``name`` (a draft number, or ``current`` for the working draft).
+
+    :raises BadRequest: (400) for anything else.
+    :raises NotFound: (404) for an unknown draft, and for ``current`` asked by a visitor who does not
+        see the working draft (:func:`drafter.policies.sees_working_draft`).
+    """
     value = request.args.get(name, default).strip() or default
     if value == compare_service.CURRENT:
+        if not policies.sees_working_draft(current_user, instrument):
+            abort(404, "Only published drafts can be compared.")
         return compare_service.load_state(instrument, None)
     if not value.isdigit():
         abort(400, f"“{name}” must be a draft number or “current”.")
@@ -36,14 +52,24 @@ def _state_ref(instrument: Instrument, name: str, default: str) -> compare_servi
 
 
 def _defaults(instrument: Instrument) -> tuple[str, str]:
-    numbers = db.session.scalars(
-        select(Draft.number).where(Draft.instrument_id == instrument.id).order_by(Draft.number.desc()).limit(2)
-    ).all()
+    """The states compared when none is named: the two latest published drafts; while there is only
+    one, that one against the working draft for the secretariat and against itself for everybody else.
+
+    :raises NotFound: (404) before the first draft, for a visitor who does not see the working draft.
+    """
+    numbers = [
+        str(n)
+        for n in db.session.scalars(
+            select(Draft.number).where(Draft.instrument_id == instrument.id).order_by(Draft.number.desc()).limit(2)
+        )
+    ]
     if len(numbers) >= 2:
-        return str(numbers[1]), str(numbers[0])
-    if numbers:
-        return str(numbers[0]), compare_service.CURRENT
-    return compare_service.CURRENT, compare_service.CURRENT
+        return numbers[1], numbers[0]
+    if policies.sees_working_draft(current_user, instrument):
+        return (numbers[0] if numbers else compare_service.CURRENT), compare_service.CURRENT
+    if not numbers:
+        abort(404, NOTHING_PUBLISHED)
+    return numbers[0], numbers[0]
 
 
 def _view() -> str:
@@ -109,21 +135,28 @@ def export(slug: str, fmt: str):
 
 @bp.get("/i/<slug>/c/<uid>/compare/")
 def versions(slug: str, uid: str):
-    """Compare two versions of one clause (default: the previous and the current one)."""
+    """Compare two versions of one clause that the visitor may see (default: the newest one and the
+    one before it, among those; :func:`drafter.services.visibility.visible_versions`).
+
+    :raises BadRequest: (400) for version numbers that are not whole numbers.
+    :raises NotFound: (404) for a version the clause lacks or the visitor may not see.
+    """
     instrument = get_instrument_or_404(slug)
     clause = get_clause_or_404(instrument, uid)
-    all_versions = db.session.scalars(
-        select(ClauseVersion).where(ClauseVersion.clause_id == clause.id).order_by(ClauseVersion.seq)
-    ).all()
+    all_versions = visibility.visible_versions(current_user, clause)
+    if not all_versions:
+        abort(404, NOT_PUBLISHED_CLAUSE)
     by_seq = {v.seq: v for v in all_versions}
-    last = all_versions[-1].seq if all_versions else 1
+    seqs = [v.seq for v in all_versions]
     try:
-        new_seq = int(request.args.get("to", last))
-        old_seq = int(request.args.get("from", max(new_seq - 1, 1)))
+        new_seq = int(request.args.get("to", seqs[-1]))
+        earlier = [n for n in seqs if n < new_seq]
+        old_seq = int(request.args.get("from", earlier[-1] if earlier else new_seq))
     except ValueError:
         abort(400, "Version numbers must be whole numbers.")
     if old_seq not in by_seq or new_seq not in by_seq:
-        abort(404, f"This clause has versions 1 to {last}.")
+        shown = ", ".join(str(n) for n in seqs)
+        abort(404, f"The versions of this clause you may compare are: {shown}.")
     old, new = by_seq[old_seq], by_seq[new_seq]
     redline = compare_service.version_redline(old, new)
     heading = compare_service.cached_redline(("h", old.id), ("h", new.id), old.label, new.label)

@@ -32,7 +32,7 @@ from drafter.forms.consultations import (
     WithdrawForm,
 )
 from drafter.models import Amendment, Clause, ClauseVersion, Consultation, ConsultationKind, Disposition, Instrument
-from drafter.services import attachments
+from drafter.services import attachments, visibility
 from drafter.services.amendments import queries as amendment_queries
 from drafter.services.consultations import operations as consultation_operations
 from drafter.services.consultations import queries as consultation_queries
@@ -170,6 +170,9 @@ def show(slug: str, consultation_id: int):
     if beyond := past_the_last_page(page, page_count(total, PER_PAGE)):
         return beyond
     now = datetime.now(UTC)
+    found = consultation_queries.evidence(i.id for i in inputs)
+    # Only versions the visitor may read are named (drafter/services/visibility.py).
+    seen = visibility.visible_version_ids(_user(), instrument, [e.version.id for v in found.values() for e in v])
     return render_template(
         "consultations/show.html",
         instrument=instrument,
@@ -179,7 +182,7 @@ def show(slug: str, consultation_id: int):
         page=page,
         pages=page_count(total, PER_PAGE),
         counts=consultation_queries.disposition_counts(consultation),
-        evidence=consultation_queries.evidence(i.id for i in inputs),
+        evidence={i: [e for e in items if e.version.id in seen] for i, items in found.items()},
         can_submit=policies.can_submit(_user(), consultation, now),
         is_open=consultation.is_open(now),
     )
@@ -253,6 +256,19 @@ def render_input(
     user = _user()
     secretariat = permissions.is_secretariat(user)
     found = consultation_queries.evidence([item.id]).get(item.id, [])
+    # Versions and labels come from the text the visitor may read (drafter/services/visibility.py).
+    seen = visibility.visible_version_ids(
+        user,
+        instrument,
+        [e.version.id for e in found]
+        + [v.id for v in item.versions]
+        + [a.result_version_id for a in item.amendments if a.result_version_id is not None],
+    )
+    found = [e for e in found if e.version.id in seen]
+    labels = {
+        clause_id: v.label
+        for clause_id, v in visibility.reader_versions(user, instrument, [c.id for c in item.clauses]).items()
+    }
     if disposition is None:
         disposition = DispositionForm(formdata=None)
         disposition.disposition.data = item.disposition.value
@@ -263,6 +279,9 @@ def render_input(
         instrument=instrument,
         item=item,
         evidence=found,
+        clause_labels=labels,
+        cited_versions=[v for v in item.versions if v.id in seen],
+        visible_version_ids=seen,
         amendment_no=amendment_queries.numbers_of(e.amendment_id for e in found),
         secretariat=secretariat,
         signed_in=permissions.is_active_user(user),

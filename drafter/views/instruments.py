@@ -5,25 +5,27 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from drafter import policies
 from drafter.extensions import db
 from drafter.forms.instruments import PublishDraftForm
-from drafter.models import ClauseVersion, Draft, DraftEntry, Instrument
+from drafter.models import Draft, DraftEntry, Instrument
 from drafter.services import drafts as draft_service
-from drafter.services import exports
+from drafter.services import exports, visibility
 from drafter.services.amendments import queries as amendment_queries
 from drafter.services.comments import queries as comment_queries
 from drafter.services.timezones import zone_label, zone_of
 from drafter.views import fulltext
 from drafter.views.comments import panel_context
 from drafter.views.loaders import (
+    NOT_PUBLISHED_CLAUSE,
+    NOTHING_PUBLISHED,
     get_clause_or_404,
     get_draft_or_404,
     get_draft_version_or_404,
     get_instrument_or_404,
     requested_draft,
+    text_draft,
 )
 from drafter.views.refusals import refusals_on
 
@@ -45,12 +47,20 @@ def index():
 
 @bp.get("/i/<slug>/")
 def current(slug: str):
-    """The current text of an instrument, with its table of contents."""
+    """The instrument as the visitor reads it now.
+
+    The secretariat reads its working draft (the current text, unpublished
+    changes included), with the number of clauses changed since the latest
+    published draft. Everybody else is sent to the latest published draft,
+    or told that none is published yet (200: the instrument exists).
+    """
     instrument = get_instrument_or_404(slug)
+    latest = visibility.latest_draft(instrument)
+    if not policies.sees_working_draft(current_user, instrument):
+        if latest is not None:
+            return redirect(url_for("instruments.draft", slug=slug, number=latest.number))
+        return render_template("instruments/no_draft.html", instrument=instrument, message=NOTHING_PUBLISHED)
     body = fulltext.current_body(instrument)
-    latest = db.session.scalar(
-        select(Draft).where(Draft.instrument_id == instrument.id).order_by(Draft.number.desc()).limit(1)
-    )
     pending = draft_service.unpublished_changes(instrument, latest) if latest is not None else len(body)
     clause_href = url_for("instruments.clause", slug=slug, uid="~uid~")
     return render_template(
@@ -60,6 +70,8 @@ def current(slug: str):
         draft=None,
         latest=latest,
         pending=pending,
+        # The working-draft page (drafter/views/working.py) lives beside this one.
+        working_href=url_for("instruments.current", slug=slug) + "working/",
         sections=fulltext.assemble(body, comment_queries.counts_by_clause(instrument), clause_href + "#comments"),
     )
 
@@ -138,26 +150,29 @@ def draft(slug: str, number: int):
 
 @bp.get("/i/<slug>/c/<uid>/")
 def clause(slug: str, uid: str):
-    """One clause with every version it has had and the drafts each version is in.
+    """One clause with the versions the visitor may see and the drafts each version is in.
 
-    With ``?draft=N`` (the links of Draft N's page) the text shown is the
-    clause as it stood in Draft N, with a notice, and links to the current
-    text and to the changes, when it has changed since: a delegate following
-    a heading of the draft they are reading must not land on other words.
+    The text shown is the clause as the visitor reads it now
+    (:func:`drafter.services.visibility.reader_version`): the working version
+    for the secretariat, the version of the latest published draft holding
+    it for everybody else. With ``?draft=N`` (the links of Draft N's page) it
+    is the clause as it stood in Draft N, with a notice, and links to the
+    newer text the visitor may read and to the changes, when it has changed
+    since: a delegate following a heading of the draft they are reading must
+    not land on other words.
 
     :raises BadRequest: (400) for a ``draft`` that is not a whole number.
-    :raises NotFound: (404) for an unknown clause or draft, or a clause not part of Draft N.
+    :raises NotFound: (404) for an unknown clause or draft, a clause not part of Draft N,
+        or a clause never published, for a visitor who does not see the working draft.
     """
     instrument = get_instrument_or_404(slug)
     the_clause = get_clause_or_404(instrument, uid)
     reading = requested_draft(instrument)
+    now = visibility.reader_version(current_user, the_clause)
+    if now.version is None and not policies.sees_working_draft(current_user, instrument):
+        abort(404, NOT_PUBLISHED_CLAUSE)
     # Authors come with the versions: the history names each one.
-    versions = db.session.scalars(
-        select(ClauseVersion)
-        .options(joinedload(ClauseVersion.author))
-        .where(ClauseVersion.clause_id == the_clause.id)
-        .order_by(ClauseVersion.seq.desc())
-    ).all()
+    versions = visibility.visible_versions(current_user, the_clause)[::-1]
     in_drafts: dict[int, list[int]] = {}
     for version_id, number in db.session.execute(
         select(DraftEntry.version_id, Draft.number)
@@ -166,11 +181,13 @@ def clause(slug: str, uid: str):
         .order_by(Draft.number)
     ):
         in_drafts.setdefault(version_id, []).append(number)
-    current = the_clause.current_version
-    shown = get_draft_version_or_404(reading, the_clause) if reading is not None else current
+    newest = now.version
+    # Gone for this reader: deleted in the working draft (secretariat), or left out of the latest draft.
+    gone = the_clause.deleted if now.draft is None else not now.in_latest
+    shown = get_draft_version_or_404(reading, the_clause) if reading is not None else newest
     # The comment panel beside the text shown (drafter/views/comments.py).
     comments = {}
-    if shown is not None and not shown.deleted and (reading is not None or not the_clause.deleted):
+    if shown is not None and not shown.deleted and (reading is not None or not gone):
         comments = panel_context(instrument, the_clause, shown, reading)
     return render_template(
         "instruments/clause.html",
@@ -181,9 +198,12 @@ def clause(slug: str, uid: str):
         in_drafts=in_drafts,
         reading=reading,
         shown=shown,
+        newest=newest,
+        gone=gone,
+        working=now.draft is None,
         # The open amendments listed under the text (templates/amendments/_on_clause.html).
         open_amendments=amendment_queries.open_on_clause(the_clause, current_user)
-        if current is not None and not the_clause.deleted
+        if newest is not None and not gone
         else [],
         **comments,
     )
@@ -200,21 +220,25 @@ def download(result: exports.ExportResult) -> Response:
 
 @bp.get("/i/<slug>/export.<fmt>")
 def export(slug: str, fmt: str):
-    """Download a clean draft (current text, or ``?draft=N``) as Markdown, HTML, Word
-    (``?lines=1``: with line numbers), PDF or Akoma Ntoso XML (``akn``)."""
+    """Download a clean draft as Markdown, HTML, Word (``?lines=1``: with line numbers), PDF or
+    Akoma Ntoso XML (``akn``): Draft N with ``?draft=N``; otherwise the text the visitor reads
+    (:func:`~drafter.views.loaders.text_draft`: the working draft, labelled so, for the
+    secretariat; the latest published draft for everybody else, 404 before the first)."""
     instrument = get_instrument_or_404(slug)
     if fmt not in exports.FORMATS:
         abort(404, f"Unknown export format “{fmt}”. Available: {', '.join(sorted(exports.FORMATS))}.")
-    the_draft = requested_draft(instrument)
+    the_draft = text_draft(instrument)
     return download(exports.export_clean(instrument, the_draft, fmt, line_numbers=request.args.get("lines") == "1"))
 
 
 @bp.get("/i/<slug>/synoptic")
 def synoptic(slug: str):
-    """Download the synoptic table of amendments to a draft (``?draft=N``, default the current text)
-    as Word, or as CSV with ``?format=csv``; for signed-in users, who may read the amendments."""
+    """Download the synoptic table of amendments to a draft (``?draft=N``; default the text the
+    visitor reads, as for :func:`export`) as Word, or as CSV with ``?format=csv``; for signed-in
+    users, who may read the amendments."""
     instrument = get_instrument_or_404(slug)
     fmt = request.args.get("format", "docx")
     if fmt not in exports.SYNOPTIC_FORMATS:
         abort(404, f"Unknown format “{fmt}”. Available: {', '.join(sorted(exports.SYNOPTIC_FORMATS))}.")
-    return download(exports.export_synoptic(instrument, requested_draft(instrument), fmt))
+    readers = not policies.sees_working_draft(current_user, instrument)
+    return download(exports.export_synoptic(instrument, text_draft(instrument), fmt, published_only=readers))

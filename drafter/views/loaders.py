@@ -13,6 +13,12 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from drafter import policies
 from drafter.extensions import db
 from drafter.models import Clause, ClauseVersion, Draft, DraftEntry, Instrument
+from drafter.services import visibility
+
+#: What readers are told before the first draft of an instrument is published.
+NOTHING_PUBLISHED = "No draft of this instrument has been published yet."
+#: What readers are told of a clause no published draft holds (its id in the URL is not repeated).
+NOT_PUBLISHED_CLAUSE = "This clause is not part of any published draft of this instrument."
 
 
 def get_instrument_or_404(slug: str, *, check_read: bool = True) -> Instrument:
@@ -57,6 +63,27 @@ def requested_draft(instrument: Instrument) -> Draft | None:
     if not value.isdigit() or int(value) < 1:
         abort(400, "The draft number must be a whole number from 1.")
     return get_draft_or_404(instrument, int(value))
+
+
+def text_draft(instrument: Instrument) -> Draft | None:
+    """The text a page or download shows when it names no draft, as the visitor may read it.
+
+    ``?draft=N`` when given; otherwise ``None`` (the working draft) for the
+    secretariat and the latest published draft for everybody else
+    (:mod:`drafter.services.visibility`).
+
+    :returns: the draft to show, or ``None`` for the working draft (secretariat only).
+    :raises BadRequest: (400) for a ``draft`` that is not a whole number from 1.
+    :raises NotFound: (404) for an unknown draft, or for a reader who does not see the
+        working draft when no draft is published yet.
+    """
+    named = requested_draft(instrument)
+    if named is not None or policies.sees_working_draft(current_user, instrument):
+        return named
+    latest = visibility.latest_draft(instrument)
+    if latest is None:
+        abort(404, NOTHING_PUBLISHED)
+    return latest
 
 
 def draft_version(draft: Draft, clause: Clause) -> ClauseVersion | None:

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from drafter.models import Role
 from tests.drafter.accounts_helpers import add_org, add_user
 from tests.drafter.helpers import committed, import_text, instrument_md, signed_in
 
@@ -37,6 +38,9 @@ def test_signed_in_pages_with_csrf_tokens_still_revalidate(client, app, instrume
 
 
 def test_a_change_changes_the_etag(client, app, instrument):
+    with committed(app):
+        secretariat = add_user("sec@example.org", role=Role.SECRETARIAT)
+    client = signed_in(app, secretariat, client)  # the working draft, which every change changes
     before = client.get("/i/t/").headers["ETag"]
     with committed(app):
         import_text(instrument_md(3, overrides={2: "Changed."}), "t")

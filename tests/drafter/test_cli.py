@@ -101,7 +101,7 @@ def test_export_redline_between_drafts(app, runner, tmp_path):
         args=["export", "asean-migrant-workers", "--format", "redline-html", "--against", "1", "-o", str(out)]
     )
     assert result.exit_code == 0
-    assert "Changes from Draft 1 to Current text" in out.read_text(encoding="utf-8")
+    assert "Changes from Draft 1 to Working draft" in out.read_text(encoding="utf-8")
     missing = runner.invoke(args=["export", "asean-migrant-workers", "--format", "redline-md"])
     assert missing.exit_code == 2 and "--against" in missing.output
     stray = runner.invoke(args=["export", "asean-migrant-workers", "--format", "md", "--against", "1"])

@@ -8,9 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from drafter.extensions import db
-from drafter.models import Clause, VersionCause
+from drafter.models import Clause, Role, VersionCause
 from drafter.services.versions import add_version
-from tests.drafter.helpers import committed, import_text, instrument_md
+from tests.drafter.accounts_helpers import add_user
+from tests.drafter.helpers import committed, import_text, instrument_md, signed_in
 
 SLUG = "asean-migrant-workers"
 
@@ -85,7 +86,12 @@ def test_clause_versions_compare(client, app):
             cause=VersionCause.EDIT,
             actor=None,
         )
+        secretariat = add_user("sec@example.org", role=Role.SECRETARIAT)
         db.session.commit()
+    # Version 2 is not published: readers may compare published versions only.
+    assert client.get("/i/t/c/article-1/compare/?from=1&to=2").status_code == 404
+    assert "No differences" in client.get("/i/t/c/article-1/compare/").get_data(as_text=True)
+    client = signed_in(app, secretariat.id)
     html = client.get("/i/t/c/article-1/compare/").get_data(as_text=True)
     assert re.search(r"<del[^>]*><span[^>]*>deleted: </span>shall</del>", html)
     assert re.search(r"<ins[^>]*><span[^>]*>inserted: </span>should</ins>", html)

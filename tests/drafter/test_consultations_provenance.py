@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from drafter.extensions import db
-from drafter.models import Amendment, Consultation, Input
+from drafter.models import Amendment, Consultation, Input, Instrument
+from drafter.services import drafts
 from drafter.services.consultations import operations as consultation_operations
 from drafter.services.traceability import provenance
 from tests.drafter.amendments_helpers import accept, clause, propose, user
@@ -23,6 +24,15 @@ TEXT = "1. The Parties shall give effect to obligation number 1 in good faith an
 @pytest.fixture
 def people(make_people):
     return make_people(slug="t", articles=2, texts={1: TEXT}, public=True)
+
+
+def publish(app, slug: str = "t") -> None:
+    """Publish the working draft of ``slug``: readers other than the secretariat see published versions only."""
+
+    def do():
+        drafts.publish_draft(db.session.scalar(select(Instrument).where(Instrument.slug == slug)), actor=None)
+
+    in_db(app, do)
 
 
 def _input(people, title: str, organisations: list[int]) -> Input:
@@ -152,6 +162,12 @@ def test_the_provenance_page_shades_spans_and_tells_their_story(app, client, peo
     ids = in_db(app, two_amendments, people)
     (a1, _), (a2, _) = ids["first"], ids["second"]
     signed_in(app, people.asetuc, client)
+    # Until they are published, the amendments' versions are the secretariat's alone.
+    unpublished = client.get("/i/t/c/article-1/provenance").get_data(as_text=True)
+    assert "in full and" not in unpublished and "Version 1" in unpublished and "Version 2" not in unpublished
+    for seq in (2, 3):
+        assert client.get(f"/i/t/c/article-1/provenance?version={seq}").status_code == 404
+    publish(app)
     page = client.get("/i/t/c/article-1/provenance").get_data(as_text=True)
     parsed = _Spans()
     parsed.feed(page)
@@ -171,7 +187,9 @@ def test_the_provenance_page_shades_spans_and_tells_their_story(app, client, peo
         "accepted on",
     ):
         assert words in page
-    assert f"/i/t/amendments/{a1}/" in page and "/i/t/c/article-1/compare/?from=1&amp;to=2" in page
+    # Version 2 was never published: the redlines lead from one published version to the next.
+    assert f"/i/t/amendments/{a1}/" in page and "/i/t/c/article-1/compare/?from=1&amp;to=3" in page
+    assert "to=2" not in page
     # Readable without colour: the style classes differ by border, and markers are numbers in brackets.
     assert re.search(r"\[\d\]</a></sup>", page)
 
@@ -184,6 +202,7 @@ def test_an_edit_citing_inputs_shows_them_and_anonymous_readers_see_no_amendment
         db.session.commit()
 
     in_db(app, build)
+    publish(app)
     page = client.get("/i/t/c/article-1/provenance").get_data(as_text=True)
     assert "edited by the secretariat" in page and "Speed matters" in page and "ASETUC" in page
     assert "/amendments/" not in page
@@ -210,6 +229,7 @@ def test_the_provenance_page_runs_the_same_queries_for_2_or_6_amendments(app, cl
 
     for total in (2, 6):
         in_db(app, lambda total=total: [amend(k) for k in range(len(figures) * 2, total)])
+        publish(app)
         with count_queries() as counter:
             response = client.get("/i/t/c/article-1/provenance")
         assert response.status_code == 200 and f"Input {total - 1}" in response.get_data(as_text=True)

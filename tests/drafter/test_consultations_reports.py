@@ -203,6 +203,12 @@ def test_the_matrix_shows_concerns_and_reflections_and_filters(app, client, peop
         assert [i.title for i in traceability.matrix(instrument_named(), consultation_id=call.id).page.items] == [
             "Written input"
         ]
+    # Version 2 is not published yet: readers find no link to it; the secretariat does.
+    page = text_of(client.get("/i/t/matrix"))
+    assert "/i/t/c/article-1/provenance?version=2" not in page and "reflected in Article 1 version 2" not in page
+    page = text_of(signed_in(app, people.secretariat).get("/i/t/matrix"))
+    assert "/i/t/c/article-1/provenance?version=2" in page and "reflected in Article 1 version 2" in page
+    in_db(app, lambda: publish_draft(instrument_named(), actor=None))
     page = text_of(client.get("/i/t/matrix"))
     assert "/i/t/c/article-1/provenance?version=2" in page and "reflected in Article 1 version 2" in page
 
@@ -249,7 +255,13 @@ def test_the_csv_report_is_formula_safe(app, client, people):
     assert rows[0] == traceability.REPORT_HEADER
     by_title = {r[2]: r for r in rows[1:]}
     fees = by_title['\'=HYPERLINK("http://evil.example","Fees")']
-    assert fees[0] == "Input" and fees[7] == "Reflected" and fees[11] == "Article 1 version 2"
+    # Version 2 is in the working draft only: the report names it once it is published.
+    assert fees[0] == "Input" and fees[7] == "Reflected" and fees[11] == ""
+    in_db(app, lambda: publish_draft(instrument_named(), actor=None))
+    body = client.get(f"/i/t/organisations/{people.mfa_org}/report.csv").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(body[1:])))
+    fees = {r[2]: r for r in rows[1:]}['\'=HYPERLINK("http://evil.example","Fees")']
+    assert fees[11] == "Article 1 version 2"
     rejected = next(r for r in rows if r[0] == "Amendment" and r[1] == str(ids["rejected"]))
     assert rejected[6] == "co-sponsored" and rejected[9] == "'@SUM(A1:A9) would break the balance."
     # No cell of the file starts with a character a spreadsheet would run.

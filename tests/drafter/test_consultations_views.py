@@ -18,6 +18,7 @@ from drafter.extensions import db
 from drafter.models import Amendment, Consultation, Disposition, Input
 from drafter.services.consultations import operations as consultation_operations
 from drafter.services.consultations import queries as consultation_queries
+from drafter.services.drafts import publish_draft
 from tests.drafter.accounts_helpers import row_counts
 from tests.drafter.amendments_helpers import accept, clause, instrument_named, propose, user
 from tests.drafter.consultations_helpers import record_call, record_workshop, secretariat_edit
@@ -349,7 +350,11 @@ def test_the_fate_page_shows_the_versions_an_input_shaped_with_redline_links(app
         accept(amendment_id, people.secretariat)
 
     in_db(app, link_and_accept)
-    page = text_of(signed_in(app, people.asetuc, client).get(f"/i/t/inputs/{item}/"))
+    signed_in(app, people.asetuc, client)
+    # Until the next draft is published, version 2 is the secretariat's alone.
+    assert "version 2" not in text_of(client.get(f"/i/t/inputs/{item}/"))
+    in_db(app, lambda: publish_draft(instrument_named(), actor=None))
+    page = text_of(client.get(f"/i/t/inputs/{item}/"))
     assert "Article 1, version 2: where its words are" in page
     assert "/i/t/c/article-1/provenance?version=2" in page
     assert "/i/t/c/article-1/compare/?from=1&amp;to=2" in page

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from drafter.extensions import db
 from drafter.models import Clause, ClauseVersion, Draft, DraftEntry, Role, User
 from tests.drafter.accounts_helpers import put_in_session
+from tests.drafter.helpers import signed_in
 
 S = "/i/asean-migrant-workers"
 
@@ -58,7 +59,8 @@ def test_headings_of_a_draft_open_the_clause_in_that_draft(client, demo):
     one = client.get(f"{S}/drafts/1/").get_data(as_text=True)
     assert f'href="{S}/c/article-6/?draft=1"' in one
     assert f'href="{S}/c/article-6/"' not in one
-    current = client.get(f"{S}/").get_data(as_text=True)
+    # The secretariat's working draft links each clause's current text.
+    current = signed_in(demo, "secretariat@drafter.example").get(f"{S}/").get_data(as_text=True)
     assert f'href="{S}/c/article-6/"' in current
     assert "?draft=" not in current.split('class="doc-layout"')[1]
 
@@ -77,7 +79,8 @@ def test_the_clause_in_an_earlier_draft_shows_that_text_and_says_it_has_changed(
     assert "as it stood in Draft 1" in _words(notice.text_content())
     assert "It has changed since" in notice.text_content()
     links = {a.text_content().strip(): a.get("href") for a in notice.iter("a")}
-    assert links[f"read the current text (version {facts['six_current']})"] == f"{S}/c/article-6/"
+    # Article 6 has not changed since Draft 2: its latest published text is its current one.
+    assert links[f"read the latest published text (version {facts['six_current']})"] == f"{S}/c/article-6/"
     compare = links["compare it with this one"]
     assert f"from={seq}" in compare and f"to={facts['six_current']}" in compare
     assert client.get(compare.replace("&amp;", "&")).status_code == 200
@@ -92,8 +95,11 @@ def test_the_clause_in_the_draft_that_still_holds_it_says_so(client, facts):
     assert "It has changed since" not in notice
 
 
-def test_the_clause_without_a_draft_is_the_current_text_without_a_notice(client, facts):
+def test_the_clause_without_a_draft_is_the_text_its_reader_reads_without_a_notice(client, demo, facts):
     html = client.get(f"{S}/c/article-6/").get_data(as_text=True)
+    assert "Latest published text" in _shown_text(html)
+    assert 'id="draft-notice"' not in html
+    html = signed_in(demo, "secretariat@drafter.example").get(f"{S}/c/article-6/").get_data(as_text=True)
     assert "Current text" in _shown_text(html)
     assert 'id="draft-notice"' not in html
 
@@ -198,10 +204,13 @@ def test_an_amendment_form_with_a_bad_draft_is_a_client_error(delegate, demo, qu
     assert delegate.get(f"{S}/c/article-6/amend?{query}").status_code == status
 
 
-def test_a_comparison_of_two_drafts_links_each_clause_in_the_newer_draft(client, facts):
+def test_a_comparison_of_two_drafts_links_each_clause_in_the_newer_draft(client, demo, facts):
     html = client.get(f"{S}/compare/?from=1&to=2").get_data(as_text=True)
     assert f'href="{S}/c/article-6/?draft=2"' in html
-    current = client.get(f"{S}/compare/?from=1&to=current").get_data(as_text=True)
+    # Only the secretariat compares with its working draft.
+    assert client.get(f"{S}/compare/?from=1&to=current").status_code == 404
+    secretariat = signed_in(demo, "secretariat@drafter.example")
+    current = secretariat.get(f"{S}/compare/?from=1&to=current").get_data(as_text=True)
     assert f'href="{S}/c/article-6/"' in current
 
 
@@ -223,6 +232,9 @@ def test_a_clause_deleted_since_the_draft_is_shown_as_it_stood_with_a_notice(cli
             deleted=True,
         )
         db.session.commit()
+    # The deletion is the secretariat's until it is published; readers still read the clause.
+    assert 'aria-labelledby="current-title"' in client.get(f"{S}/c/article-6/").get_data(as_text=True)
+    client = signed_in(demo, "secretariat@drafter.example")
     response = client.get(f"{S}/c/article-6/?draft=1")
     assert response.status_code == 200
     tree = lxml.html.fromstring(response.get_data(as_text=True))

@@ -12,11 +12,12 @@ from lxml import etree
 from sqlalchemy import select, update
 
 from drafter.extensions import db
-from drafter.models import Clause, ClauseVersion, Instrument, User, VersionCause
+from drafter.models import Clause, ClauseVersion, Instrument, Role, User, VersionCause
 from drafter.services.versions import add_version
 from instrument.akoma_ntoso import AKN_NS
 from instrument.export.html import clause_title
 from instrument.text import comparison_form
+from tests.drafter.accounts_helpers import add_user
 from tests.drafter.helpers import committed, draft_clauses, import_text, instrument_md, signed_in
 from tests.export_words import resolve
 
@@ -88,6 +89,7 @@ def test_word_redline_between_drafts_accepts_to_the_newer_and_rejects_to_the_old
 
 def test_tracked_changes_name_the_organisation_behind_an_accepted_amendment(client, demo):
     """The demo accepts Migrant Forum in Asia's amendment to Article 10 after Draft 2."""
+    client = signed_in(demo, "secretariat@drafter.example", client)  # the working draft is the secretariat's
     data = client.get(f"/i/{SLUG}/compare/redline.docx?from=2&to=current").data
     xml = etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml"))
     authors = {el.get(f"{W}author") for tag in ("ins", "del") for el in xml.iter(f"{W}{tag}")}
@@ -148,7 +150,9 @@ def test_control_characters_in_a_clause_never_break_an_export(app, client, caplo
             .where(ClauseVersion.id == version.id)
             .values(heading="Scope\vand definitions", text="1. Pasted\vfrom Word\x01.")
         )
+        secretariat = add_user("sec@example.org", role=Role.SECRETARIAT)
         db.session.commit()
+    client = signed_in(app, secretariat.id, client)  # the edit is in the working draft
     for fmt in ("docx", "pdf", "akn"):
         response = client.get(f"/i/ctl/export.{fmt}")
         assert response.status_code == 200, fmt

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from drafter.extensions import db
 from drafter.models import Clause, VersionCause
+from drafter.services.drafts import publish_draft
 from drafter.services.versions import add_version
 from tests.drafter.helpers import DEMO_SLUG, committed, draft_clauses, import_text, instrument_md
 from tests.export_words import PT_PER_CM, akn_text, docx_text, html_text, missing_words, pdf_layout
@@ -67,6 +68,7 @@ def test_pasted_paragraphs_keep_their_words_and_wrap_in_every_download(app, clie
         clause = db.session.scalar(select(Clause).where(Clause.key == "Article 2"))
         add_version(clause, number="Article 2", heading="Background", text=text, cause=VersionCause.EDIT,
                     actor=None, base_version_id=clause.current_version_id)  # fmt: skip
+        publish_draft(clause.instrument, actor=None)  # readers download published drafts
         db.session.commit()
         stored = db.session.get(Clause, clause.id).current_version.text
     assert stored.startswith("2007. ") and "\n    Text pasted" in stored  # as the exports receive it

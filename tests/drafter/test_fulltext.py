@@ -12,7 +12,7 @@ from drafter.services.comments import operations as comment_service
 from drafter.views.fulltext import TextBody, TextCache
 from instrument.types import ClauseKind
 from tests.drafter.accounts_helpers import add_org, add_user
-from tests.drafter.helpers import committed, import_text, instrument_md
+from tests.drafter.helpers import committed, import_text, instrument_md, signed_in
 
 SLUG = "kept"
 
@@ -55,6 +55,7 @@ def _fresh(app, client, url: str) -> str:
 
 
 def test_current_text_follows_every_change_it_shows(app, client, seeded):
+    client = signed_in(app, seeded[1], client)  # the current text is the secretariat's working draft
     url = f"/i/{SLUG}/"
     first = client.get(url).get_data(as_text=True)
     assert "obligation number 3 in good faith" in first
@@ -102,6 +103,7 @@ def test_draft_page_counts_comments_at_every_request(app, client, seeded):
 
 @pytest.mark.parametrize("url", [f"/i/{SLUG}/drafts/1/", f"/i/{SLUG}/"])
 def test_a_kept_text_is_not_read_again(app, client, seeded, count_queries, url):
+    client = signed_in(app, seeded[1], client)  # the secretariat reads both texts
     with count_queries() as cold:
         first = client.get(url)
     with count_queries() as warm:

@@ -137,6 +137,11 @@ OBJECT_REFUSALS = {
 }
 
 
+#: Endpoints whose allowed GET answer is a redirect for readers of published drafts only:
+#: endpoint -> where it sends stakeholders (and anonymous visitors of a public instrument).
+READER_REDIRECTS = {"instruments.current": "/i/members-only/drafts/1/"}
+
+
 def client_for(app, world: World, visitor: str):
     """A fresh client carrying ``visitor``'s current session identity (none for anonymous)."""
     if visitor == "anonymous":
@@ -215,6 +220,9 @@ def check(app, world, endpoint, rule, url, visitor, method) -> str | None:
     if expected == "allow" and visitor in OBJECT_REFUSALS.get((endpoint, method), ()):
         expected = "forbidden"
     if expected == "allow":
+        if method == "GET" and endpoint in READER_REDIRECTS and visitor not in ("secretariat", "admin"):
+            want = READER_REDIRECTS[endpoint]
+            return None if (status, location) == (302, want) else f"expected a redirect to {want}, got {status}"
         if method == "GET":
             return None if status == 200 else f"allowed, expected 200, got {status} {location}"
         if status in (401, 403) or location.startswith("/sign-in"):
@@ -247,7 +255,8 @@ def test_pending_visitor_is_treated_as_anonymous(app, world):
 def test_public_instrument_is_readable_anonymously(app, client):
     with committed(app):
         import_text(instrument_md(1), "open-text", public=True)
-    assert client.get("/i/open-text/").status_code == 200
+    # The instrument opens on its latest published draft.
+    assert client.get("/i/open-text/").headers["Location"] == "/i/open-text/drafts/1/"
     assert client.get("/i/open-text/drafts/1/").status_code == 200
 
 

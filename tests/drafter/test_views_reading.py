@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from drafter.extensions import db
-from drafter.models import Clause
-from tests.drafter.helpers import committed, import_text, instrument_md
+from drafter.models import Clause, Role
+from tests.drafter.accounts_helpers import add_user
+from tests.drafter.helpers import committed, import_text, instrument_md, signed_in
 
 
 def test_index_lists_public_instruments(client, demo):
@@ -17,7 +18,9 @@ def test_index_lists_public_instruments(client, demo):
 
 
 def test_full_text_has_toc_and_every_article(client, demo):
-    page = client.get("/i/asean-migrant-workers/").get_data(as_text=True)
+    # A reader opens the instrument on its latest published draft.
+    page = client.get("/i/asean-migrant-workers/", follow_redirects=True).get_data(as_text=True)
+    assert "Draft 2" in page
     assert 'aria-label="Table of contents"' in page
     for n in range(1, 33):
         assert f'href="#article-{n}"' in page or f"Article {n} —" in page
@@ -88,6 +91,9 @@ def test_full_text_query_count_does_not_grow(client, app, count_queries):
     with committed(app):
         import_text(instrument_md(5), "small")
         import_text(instrument_md(120), "large")
+        secretariat = add_user("sec@example.org", role=Role.SECRETARIAT)
+    # The working draft (the current text) is the secretariat's.
+    client = signed_in(app, secretariat.id, client)
     # Warmed up: the first request of a text also reads the whole text to build what is kept of it.
     client.get("/i/small/")
     client.get("/i/large/")
@@ -116,6 +122,9 @@ def test_current_page_says_whether_it_differs_from_the_latest_draft(client, app)
 
     with committed(app):
         import_text(instrument_md(3), "t")
+        secretariat = add_user("sec@example.org", role=Role.SECRETARIAT)
+    reader = app.test_client()
+    client = signed_in(app, secretariat.id, client)
     assert "is the text of" in client.get("/i/t/").get_data(as_text=True)
     with app.app_context():
         clause = db.session.scalar(select(Clause).where(Clause.key == "Article 2"))
@@ -123,4 +132,8 @@ def test_current_page_says_whether_it_differs_from_the_latest_draft(client, app)
             clause, number="Article 2", heading="Heading 2", text="Edited.", cause=VersionCause.EDIT, actor=None
         )
         db.session.commit()
-    assert "1 clause has changed since Draft 1" in client.get("/i/t/").get_data(as_text=True)
+    working = client.get("/i/t/").get_data(as_text=True)
+    assert "Working draft (not published)" in working
+    assert "1 clause has changed since Draft 1" in working and 'href="/i/t/working/"' in working
+    # Readers still open Draft 1.
+    assert reader.get("/i/t/").headers["Location"] == "/i/t/drafts/1/"

@@ -38,13 +38,13 @@ def test_a_heading_of_draft_1_opens_the_clause_as_it_stood_in_draft_1(page: Page
     expect(page.locator("#draft-differs")).to_be_visible()
     page.screenshot(path=str(tmp_path / "amend-from-draft-1.png"), full_page=True)
 
-    # Back on the clause, the notice leads to the current text and to the changes.
+    # Back on the clause, the notice leads to the latest published text and to the changes.
     page.go_back()
     page.go_back()
     page.get_by_role("note").get_by_role("link", name=re.compile("compare it with this one")).click()
     expect(page).to_have_url(re.compile(r"/c/article-6/compare/?\?from=1&to=2"))
     page.go_back()
-    page.get_by_role("note").get_by_role("link", name=re.compile("read the current text")).click()
+    page.get_by_role("note").get_by_role("link", name=re.compile("read the latest published text")).click()
     expect(page).to_have_url(re.compile(r"/c/article-6/$"))
-    expect(page.get_by_role("heading", name=re.compile(r"^Current text"))).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile(r"^Latest published text"))).to_be_visible()
     expect(page.get_by_role("note")).to_have_count(0)

@@ -92,6 +92,7 @@ def test_no_page_scrolls_sideways_at_phone_width(page: Page, live_server, tmp_pa
 def test_a_long_url_and_word_wrap_inside_the_clause(page: Page, live_server):
     _put_long_text(live_server.app)
     page.set_viewport_size({"width": WIDTH, "height": 844})
+    sign_in(page, live_server, *demo_password(live_server, "secretariat"))  # the edit is in its working draft
     page.goto(live_server.url(f"/i/{SLUG}/c/article-7/"))
     body = page.locator("section.clause-current .clause-body").first
     expect(body).to_contain_text("Arbeitnehmerfreizügigkeit")

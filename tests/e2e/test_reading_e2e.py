@@ -23,7 +23,7 @@ def test_read_article_history_and_download(page: Page, live_server, tmp_path):
     expect(page.locator("li.version").first).to_contain_text("Draft 2")
     page.screenshot(path=str(tmp_path / "clause.png"), full_page=True)
 
-    page.get_by_role("link", name="Current text").first.click()
+    page.get_by_role("link", name="Latest draft").first.click()  # readers read the latest published draft
     with page.expect_download() as info:
         page.get_by_role("link", name="Markdown").first.click()
     download = info.value
