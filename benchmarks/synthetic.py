@@ -1064,6 +1064,7 @@ def build(
         input=input_id,
         counts=counts,
     )
+    from drafter.services.comments.queries import readable_by
     from drafter.services.paging import page_count
     from drafter.views.comments import PER_PAGE
 
@@ -1072,6 +1073,7 @@ def build(
         select(func.count(Comment.id)).where(
             Comment.instrument_id == instrument_id,
             or_(Comment.status != CommentStatus.HIDDEN, Comment.author_id == viewer.id),
+            readable_by(viewer, db.session.get(Instrument, instrument_id)),
         )
     )
     world.comment_pages = page_count(visible, PER_PAGE)

@@ -54,7 +54,9 @@ def current(slug: str):
         draft=None,
         latest=latest,
         pending=pending,
-        sections=fulltext.assemble(body, comment_queries.counts_by_clause(instrument), clause_href + "#comments"),
+        sections=fulltext.assemble(
+            body, comment_queries.counts_by_clause(instrument, viewer=current_user), clause_href + "#comments"
+        ),
     )
 
 
@@ -117,7 +119,9 @@ def draft(slug: str, number: int):
         body=body,
         draft=the_draft,
         latest=None,
-        sections=fulltext.assemble(body, comment_queries.counts_by_clause(instrument, the_draft), comments_href),
+        sections=fulltext.assemble(
+            body, comment_queries.counts_by_clause(instrument, the_draft, viewer=current_user), comments_href
+        ),
     )
 
 
