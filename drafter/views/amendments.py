@@ -133,7 +133,11 @@ def propose(slug: str, uid: str):
             raise phases.PeriodClosed(judged)
         if form.validate():
             started_on = db.session.get(ClauseVersion, form.base_version_id.data)
-            if started_on is None or started_on.clause_id != clause.id:
+            if (
+                started_on is None
+                or started_on.clause_id != clause.id
+                or not visibility.may_see_version(user, instrument, started_on)
+            ):
                 abort(400, "The version you started from is not a version of this clause.")
             base = started_on
             action = request.form.get("action", "draft")

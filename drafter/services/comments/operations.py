@@ -17,7 +17,7 @@ from sqlalchemy import select
 from drafter import policies
 from drafter.extensions import db
 from drafter.models import Clause, ClauseVersion, Comment, CommentCategory, CommentStatus, Draft, DraftEntry, User
-from drafter.services import audit, phases
+from drafter.services import audit, phases, visibility
 from drafter.services.comments.anchoring import anchor_comment, build_selector, plain_text_of
 from drafter.services.comments.queries import latest_drafts_holding, may_read, thread_draft
 from drafter.services.errors import Conflict, InvalidInput, NotFound, NotPermitted
@@ -107,7 +107,8 @@ def post(
     takes the version and draft of its thread (:func:`thread_of`; the
     ``version`` and ``draft`` given are not used), quoting nothing; the
     version belongs to the clause and does not delete it; a comment from no
-    draft (on the working draft) comes from the secretariat; written from a
+    draft (on the working draft) comes from the secretariat, and not once the
+    instrument's latest draft is final; written from a
     draft, the version is the draft's text of the clause and the draft takes
     comments now (:func:`drafter.services.phases.ensure_open`: a closed or
     final draft refuses everybody, the secretariat included); a quote occurs
@@ -157,6 +158,9 @@ def post(
             raise NotPermitted(
                 "Comments are written on a published draft; only the secretariat notes remarks on its working draft."
             )
+        latest = visibility.latest_draft(clause.instrument)
+        if latest is not None and latest.is_final:
+            phases.ensure_open(latest, phases.Activity.COMMENT)  # the adopted text takes no remark, even internal
     else:
         _check_draft(draft, clause, version)
     selector: Selector | None = None
