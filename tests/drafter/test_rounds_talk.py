@@ -149,7 +149,13 @@ def test_a_closed_draft_refuses_comments_and_replies_on_every_clause_from_every_
                     who, "article-3", version_in(app, 2, "article-3"), draft=draft, back=back, reply_to=parent
                 )
                 assert reply.status_code == 409
+    # Its author can no longer change the words sent within the period either.
+    edit = mfa.post(f"/i/{SLUG}/comments/{parent}/edit", data={"body": "Rewritten after the deadline."})
+    assert edit.status_code == 409
+    assert f"/comments/{parent}/edit" not in text_of(mfa.get(f"/i/{SLUG}/c/article-3/"))
     assert counts(app) == before
+    with app.app_context():
+        assert db.session.get(Comment, parent).body == "Written in time."
 
     for url in (
         f"/i/{SLUG}/c/article-3/",
