@@ -175,6 +175,7 @@ def propose(slug: str, uid: str):
         draft=draft,
         closed=closed,
         closed_notice=str(phases.PeriodClosed(judged)) if judged is not None and closed else "",
+        reads_working=policies.sees_working_draft(user, instrument),
         reading=reading,
         against=against,
         against_version=draft_version(against, clause) if against is not None else None,

@@ -164,7 +164,7 @@ def test_an_amendment_begun_from_an_earlier_draft_warns_that_the_text_has_change
     tree = lxml.html.fromstring(response.get_data(as_text=True))
     written = _words(tree.xpath('//*[@id="written-on"]')[0].text_content())
     assert written.startswith(f"Written on version {facts['six_current']} of Article 6")
-    assert "(the text you read)" in written
+    assert "(the text of Draft 2)" in written
     warning = _words(tree.xpath('//*[@id="draft-differs"]')[0].text_content())
     assert f"You were reading Draft 1, which holds version {seq} of this clause" in warning
     # The form keeps the draft being read, so a preview or an error shows the warning again.
