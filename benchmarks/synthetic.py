@@ -727,16 +727,18 @@ def build(
             when=made["created_at"] - timedelta(days=10),
         )
         version_links.append({"b_id": made["id"], "amendment_id": row["id"]})
-    # The rest: rejected, withdrawn, superseded and drafts on past versions; open ones on the current text.
+    # The rest: rejected, withdrawn, superseded and drafts on past versions; open ones on the last draft's text.
     remaining = max(0, scale.amendments - len(amendments))
     # Open amendments sit on a third of the articles, the showcase article first (it gets several).
     open_clauses = [showcase, *rng.sample(others, min(len(others), max(1, remaining // 3)))]
     for i in range(remaining):
         roll = rng.random()
         if roll < 0.45:
-            # Open: submitted or under review, on the current text (most apply cleanly).
+            # Open: submitted or under review, on the text of the last draft, which stakeholders read
+            # (most apply cleanly to the working text too).
             cid = open_clauses[i % len(open_clauses)]
-            base = history[cid][-1]
+            published = draft_versions[-1].get(cid)
+            base = next((v for v in history[cid] if v["id"] == published), history[cid][-1])
             extra = f" The Member States shall review this Article every {rng.choice(_DEADLINES)} months ({i})."
             amendment_row(
                 cid,
@@ -1064,6 +1066,7 @@ def build(
         input=input_id,
         counts=counts,
     )
+    from drafter.services.comments.queries import readable_by
     from drafter.services.paging import page_count
     from drafter.views.comments import PER_PAGE
 
@@ -1072,6 +1075,7 @@ def build(
         select(func.count(Comment.id)).where(
             Comment.instrument_id == instrument_id,
             or_(Comment.status != CommentStatus.HIDDEN, Comment.author_id == viewer.id),
+            readable_by(viewer, db.session.get(Instrument, instrument_id)),
         )
     )
     world.comment_pages = page_count(visible, PER_PAGE)

@@ -3,9 +3,10 @@
 Two of them quote Draft 1 words that Draft 2 rewrote, so the page shows
 "the quoted words have changed since" with the original quote; one quotes a
 paragraph that moved when the paragraph before it was deleted; the rest are
-on the current text. They go through :mod:`drafter.services.comments.operations`, like
-comments typed in the browser, so anchoring onto later versions happens as
-it would for real ones.
+on Draft 2, the draft stakeholders read. The secretariat's answer joins its
+thread on Draft 1. They go through :mod:`drafter.services.comments.operations`,
+like comments typed in the browser, so anchoring onto later versions and the
+drafts' comment periods apply as they would for real ones.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from drafter.extensions import db
 from drafter.models import Clause, ClauseVersion, Comment, CommentCategory, Draft, DraftEntry, Instrument
 from drafter.services import accounts
 from drafter.services.comments import operations as service
+from drafter.services.phases import PeriodClosed
 
 MFA = "mfa@drafter.example"
 ASETUC = "asetuc@drafter.example"
@@ -27,7 +29,7 @@ SECRETARIAT = "secretariat@drafter.example"
 
 @dataclass(frozen=True)
 class DemoComment:
-    """One demo comment: who, on which clause (uid) of which draft (``None``: current text), quoting what."""
+    """One demo comment: who, on which clause (uid) of which draft (a reply: its thread's), quoting what."""
 
     author: str
     clause_uid: str
@@ -82,7 +84,7 @@ COMMENTS = [
     DemoComment(
         MFA,
         "article-6",
-        None,
+        2,
         CommentCategory.SUPPORT,
         "The revised paragraph 3 reflects what undocumented workers told the national consultations: "
         "wages already earned must be paid whatever their status, and asking for wages must not lead to "
@@ -91,7 +93,7 @@ COMMENTS = [
     DemoComment(
         ASETUC,
         "article-20",
-        None,
+        2,
         CommentCategory.QUESTION,
         "Does this paragraph also cover persons returned at the border before they can apply for asylum? "
         "The experience of the mixed-flows workshop suggests it should say so.",
@@ -142,20 +144,24 @@ def load_demo_comments(slug: str) -> Iterator[str]:
         if version is None:
             yield f"Demo comment skipped: clause {item.clause_uid} is not in draft {item.draft}."
             continue
-        if item.reply_to is not None:
-            if item.reply_to not in made:
-                continue
-            comment = service.reply(made[item.reply_to], author=author, body=item.body)
-        else:
-            comment = service.post(
-                author=author,
-                clause=clause,
-                version=version,
-                body=item.body,
-                category=item.category,
-                quote=item.quote,
-                draft=draft,
-            )
+        try:
+            if item.reply_to is not None:
+                if item.reply_to not in made:
+                    continue
+                comment = service.reply(made[item.reply_to], author=author, body=item.body)
+            else:
+                comment = service.post(
+                    author=author,
+                    clause=clause,
+                    version=version,
+                    body=item.body,
+                    category=item.category,
+                    quote=item.quote,
+                    draft=draft,
+                )
+        except PeriodClosed as closed:
+            yield f"Demo comment skipped: {closed.message}"
+            continue
         resolver = accounts.get_user_by_email(item.resolved_by) if item.resolved_by else None
         if resolver is not None:
             service.resolve(comment, actor=resolver)

@@ -13,8 +13,9 @@ gets 404 for them.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from drafter import policies
@@ -22,8 +23,9 @@ from drafter.errors import render_error
 from drafter.extensions import db
 from drafter.forms.amendments import KIND_LABELS, AmendmentDecisionForm, ProposeForm, QueueFilterForm, TransitionForm
 from drafter.models import Amendment, ClauseVersion, Instrument
-from drafter.services import phases
+from drafter.services import phases, visibility
 from drafter.services.amendments import decisions, operations, queries
+from drafter.services.comments.queries import latest_drafts_holding
 from drafter.views.loaders import (
     draft_version,
     get_clause_or_404,
@@ -47,6 +49,18 @@ def _user():
     return current_user._get_current_object()
 
 
+@bp.app_template_global()
+def amendment_state(amendment: Amendment) -> str:
+    """The state of ``amendment`` as the visitor reads it (:func:`queries.state_label`), a global of every template.
+
+    The instrument's latest draft is looked up once per request and instrument.
+    """
+    latest: dict[int, Any] = g.setdefault("latest_drafts", {})
+    if amendment.instrument_id not in latest:
+        latest[amendment.instrument_id] = queries.latest_draft(amendment.instrument)
+    return queries.state_label(amendment, _user(), latest[amendment.instrument_id])
+
+
 def get_amendment_or_404(instrument: Instrument, amendment_id: int) -> Amendment:
     """Return the amendment ``amendment_id`` of ``instrument`` if the visitor may see it.
 
@@ -68,11 +82,16 @@ def get_amendment_or_404(instrument: Instrument, amendment_id: int) -> Amendment
 def propose(slug: str, uid: str):
     """Propose an amendment to a clause: edit its text, preview the redline, save as draft or submit.
 
-    The amendment is written on the clause's current version. ``?draft=N`` names the draft the
-    proposer was reading; the form warns when that draft holds another version of the clause.
+    The amendment is written on the text the proposer reads: the clause in the latest published
+    draft (:func:`drafter.services.visibility.reader_version`), or the working text for the
+    secretariat. That draft's amendment period decides (:func:`drafter.services.phases.phase`):
+    when it is over, a notice says since when and what one can still do, and a POST is refused
+    with 409. ``?draft=N`` names the draft the proposer was reading; the form warns when that
+    draft holds another version of the clause.
 
     :raises BadRequest: (400) for an unknown ``kind`` or a ``draft`` that is not a whole number.
-    :raises NotFound: (404) for an unknown clause or draft.
+    :raises NotFound: (404) for an unknown clause or draft, or a clause the proposer has no text of.
+    :raises PeriodClosed: (409) for a POST while the draft takes no amendments.
     """
     instrument = get_instrument_or_404(slug)
     clause = get_clause_or_404(instrument, uid)
@@ -81,13 +100,20 @@ def propose(slug: str, uid: str):
         abort(403, "Amendments are proposed on behalf of an organisation; your account has none.")
     if clause.deleted or clause.current_version is None:
         return render_error(409, "This clause has been deleted; it can no longer be amended.")
-    current = clause.current_version
-    draft = queries.latest_draft(instrument)
-    closed = draft is not None and not phases.is_open(draft, phases.Activity.AMENDMENT)
+    current = visibility.reader_version(user, clause).version
+    if current is None:
+        abort(404, f"{clause.key} is in no published draft yet.")
+    if current.deleted:
+        return render_error(409, "This clause has been deleted; it can no longer be amended.")
+    latest = queries.latest_draft(instrument)
+    # The draft whose amendment period decides: the one holding the text amended (the final draft, once adopted).
+    draft = latest if latest is not None and latest.is_final else latest_drafts_holding([current.id]).get(current.id)
+    judged = phases.phase(draft, phases.Activity.AMENDMENT) if draft is not None else None
+    closed = judged is not None and not judged.is_open
     # The draft the proposer was reading (links from Draft N's pages carry ?draft=N), else the one
     # under consultation: the form says when the text amended is not the text of that draft.
     reading = requested_draft(instrument)
-    against = reading or draft
+    against = reading or latest
     form = ProposeForm()
     form.set_sponsors(queries.co_sponsor_choices(user))
     if not form.is_submitted():
@@ -103,11 +129,15 @@ def propose(slug: str, uid: str):
     preview = None
     base = current
     if form.is_submitted():
-        if draft is not None and closed:
-            phases.ensure_open(draft, phases.Activity.AMENDMENT)
+        if judged is not None and closed:
+            raise phases.PeriodClosed(judged)
         if form.validate():
             started_on = db.session.get(ClauseVersion, form.base_version_id.data)
-            if started_on is None or started_on.clause_id != clause.id:
+            if (
+                started_on is None
+                or started_on.clause_id != clause.id
+                or not visibility.may_see_version(user, instrument, started_on)
+            ):
                 abort(400, "The version you started from is not a version of this clause.")
             base = started_on
             action = request.form.get("action", "draft")
@@ -144,6 +174,8 @@ def propose(slug: str, uid: str):
         form=form,
         draft=draft,
         closed=closed,
+        closed_notice=str(phases.PeriodClosed(judged)) if judged is not None and closed else "",
+        reads_working=policies.sees_working_draft(user, instrument),
         reading=reading,
         against=against,
         against_version=draft_version(against, clause) if against is not None else None,
@@ -160,7 +192,9 @@ def render_amendment(amendment: Amendment, *, decision: AmendmentDecisionForm | 
     """Render one amendment's page (also with a decision form holding errors)."""
     user = _user()
     clause = amendment.clause
-    current = clause.current_version
+    # Shown against the text the visitor reads: the working text for the secretariat, the latest
+    # published draft's for everybody else.
+    current = queries.reader_text(clause, user)
     actions = queries.actions_for(amendment, user)
     roles = queries.roles_for(amendment, user)
     if decision is None:
@@ -172,6 +206,8 @@ def render_amendment(amendment: Amendment, *, decision: AmendmentDecisionForm | 
         amendment=amendment,
         clause=clause,
         current=current,
+        reads_working=policies.sees_working_draft(user, amendment.instrument),
+        result=queries.result_for(amendment, user),
         own_html=render_redline_html(own),
         own_side=render_side_by_side(own),
         still_open=is_open(amendment.state),
@@ -429,6 +465,7 @@ def queue(slug: str):
         page=page,
         counts={s: n for s, n in counts.items() if s is not S.DRAFT},
         title="Review amendments",
+        reads=queries.reader_texts({a.clause_id: a.clause for a in page.items}.values(), _user()),
         endpoint="amendments.queue",
         mine=False,
         waiting=queries.waiting_days(page.items),
@@ -458,6 +495,7 @@ def mine(slug: str):
         page=page,
         counts=counts,
         title=f"Amendments of {user.organisation.name}",
+        reads=queries.reader_texts({a.clause_id: a.clause for a in page.items}.values(), _user()),
         endpoint="amendments.mine",
         mine=True,
         waiting=queries.waiting_days(page.items),
@@ -477,12 +515,13 @@ def review():
 
 @bp.get("/i/<slug>/c/<uid>/amendments")
 def on_clause(slug: str, uid: str):
-    """A clause's open amendments side by side, against its current text, with overlapping changes marked."""
+    """A clause's open amendments side by side, against the text the visitor reads (the working text for the
+    secretariat, the latest published draft's for everybody else), with overlapping changes marked."""
     instrument = get_instrument_or_404(slug)
     clause = get_clause_or_404(instrument, uid)
-    current = clause.current_version
+    current = queries.reader_text(clause, _user())
     amendments = queries.open_on_clause(clause, _user())
-    columns = queries.competing_columns(amendments, current) if current is not None and not clause.deleted else []
+    columns = queries.competing_columns(amendments, current) if current is not None else []
     return render_template(
         "amendments/clause.html",
         instrument=instrument,

@@ -15,7 +15,7 @@ import csv
 import io
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
@@ -41,7 +41,7 @@ from drafter.models import (
     Instrument,
 )
 from drafter.security import safe_next
-from drafter.services import phases
+from drafter.services import phases, visibility
 from drafter.services.comments import operations, queries
 from drafter.views.loaders import (
     get_clause_or_404,
@@ -66,11 +66,26 @@ FILTERS = ("clause", "organisation", "category", "status", "changed")
 def comment_helpers() -> dict[str, Any]:
     """Permission helpers for the comment templates (also used on the clause page)."""
     return {
-        "can_edit_comment": policies.can_edit_comment,
+        "can_edit_comment": operations.is_editable,
         "can_resolve_comment": policies.can_resolve_comment,
         "can_hide_comment": policies.can_hide_comment,
         "can_see_hidden_comment": policies.can_see_hidden_comment,
+        "may_reply": may_reply,
     }
+
+
+def may_reply(thread: queries.Thread) -> bool:
+    """Whether the visitor may reply to ``thread`` now: signed in, its comment not hidden, and the
+    thread's draft taking comments (a thread on the working draft: the secretariat only).
+
+    The Reply button follows this; the service decides again on posting.
+    """
+    comment = thread.comment
+    if not policies.can_post_comment(current_user) or comment.status is CommentStatus.HIDDEN:
+        return False
+    if thread.reply_draft is None:
+        return policies.sees_working_draft(_actor(), comment.instrument)
+    return phases.is_open(thread.reply_draft, phases.Activity.COMMENT)
 
 
 def _actor():
@@ -82,27 +97,39 @@ def _max_length() -> int:
 
 
 def get_comment_or_404(instrument: Instrument, comment_id: int) -> Comment:
-    """Return comment ``comment_id`` of ``instrument``.
+    """Return comment ``comment_id`` of ``instrument``, if the visitor may read it.
 
-    :raises NotFound: (404) when there is none on this instrument.
+    :raises NotFound: (404) when there is none on this instrument, or the visitor may not read it
+        (:func:`drafter.services.comments.queries.may_read`).
     """
     comment = db.session.get(Comment, comment_id)
-    if comment is None or comment.instrument_id != instrument.id:
+    if comment is None or comment.instrument_id != instrument.id or not queries.may_read(_actor(), comment):
         abort(404, "There is no such comment on this instrument.")
     return comment
+
+
+def _reading(clause: Clause) -> visibility.Reading:
+    """:func:`drafter.services.visibility.reader_version` for the visitor, once per request and clause
+    (a page asks it for the text shown, the form and every link of its pagination)."""
+    cache: dict[int, visibility.Reading] = g.setdefault("comment_readings", {})
+    if clause.id not in cache:
+        cache[clause.id] = visibility.reader_version(_actor(), clause)
+    return cache[clause.id]
 
 
 def _version_by_seq(clause: Clause, seq: int) -> ClauseVersion:
     version = db.session.scalar(
         select(ClauseVersion).where(ClauseVersion.clause_id == clause.id, ClauseVersion.seq == seq)
     )
-    if version is None:
-        abort(404, f"{clause.key} has no version {seq}.")
+    if version is None or not visibility.may_see_version(_actor(), clause.instrument, version):
+        abort(404, f"{clause.key} has no version {seq} that you can read.")
     return version
 
 
 def _shown_state(instrument: Instrument, clause: Clause) -> tuple[ClauseVersion, Draft | None]:
-    """The version a GET asks for: ``?draft=N``, ``?version=S`` or the current one."""
+    """The version a GET asks for: ``?draft=N``, ``?version=S`` (one the visitor may see), or the clause as
+    the visitor reads it now (:func:`drafter.services.visibility.reader_version`: the working version for
+    the secretariat, the latest published draft's for everybody else)."""
     draft = requested_draft(instrument)
     if draft is not None:
         return get_draft_version_or_404(draft, clause), draft
@@ -111,25 +138,45 @@ def _shown_state(instrument: Instrument, clause: Clause) -> tuple[ClauseVersion,
     seq = request.args.get("version", type=int)
     if seq is not None:
         return _version_by_seq(clause, seq), None
-    if clause.current_version is None:
-        abort(404, f"{clause.key} has no text yet.")
-    return clause.current_version, None
+    reading = _reading(clause)
+    if reading.version is None:
+        abort(404, f"{clause.key} has no published text yet.")
+    return reading.version, None
+
+
+def comment_draft(clause: Clause, version: ClauseVersion, draft: Draft | None) -> Draft | None:
+    """The draft a comment written under ``version`` is written on.
+
+    The draft shown (``?draft=N``) when there is one. Otherwise, for a reader
+    of published drafts, the published draft they read the clause in
+    (:func:`drafter.services.visibility.reader_version`) when ``version`` is its
+    text there; for the secretariat, none: a note on the working draft.
+    """
+    if draft is not None or policies.sees_working_draft(_actor(), clause.instrument):
+        return draft
+    reading = _reading(clause)
+    if reading.version is not None and reading.version.id == version.id:
+        return reading.draft
+    return None
 
 
 def may_comment_here(clause: Clause, version: ClauseVersion, draft: Draft | None) -> tuple[bool, str]:
     """Whether the comment form is offered under ``version``, and if not, why (for the page).
 
-    Offered on the current text and on a draft's text while the draft is open for
-    comment, to signed-in accounts, never on a version that deletes the clause.
+    :param draft: the draft the comment would be written on (:func:`comment_draft`).
+
+    Offered on a draft's text while the draft takes comments
+    (:func:`drafter.services.phases.phase`), and to the secretariat on the
+    working text; to signed-in accounts; never on a version that deletes the clause.
     """
     if version.deleted:
         return False, "This version deletes the clause; it takes no new comments."
     if draft is not None:
         judged = phases.phase(draft, phases.Activity.COMMENT)
         if not judged.is_open:
-            return False, judged.describe()
-    elif version.id != clause.current_version_id:
-        return False, "This is an earlier version. Comment on the current text instead."
+            return False, f"{judged.describe()} {phases.PeriodClosed(judged).next_step}"
+    elif version.id != clause.current_version_id or not policies.sees_working_draft(_actor(), clause.instrument):
+        return False, "This is an earlier version. Comment on the latest draft instead."
     if not policies.can_post_comment(current_user):
         return False, "Sign in to comment."
     return True, ""
@@ -152,19 +199,21 @@ def panel_context(
     :param draft: the draft the version is shown as part of, if any.
     :param form: a bound form to show again with its errors; a fresh one otherwise.
     :param back: where posting sends the visitor back to ("clause" or "comments").
-    :returns: ``comment_panel``, ``comment_body``, ``comment_form``, ``comment_draft``,
+    :returns: ``comment_panel``, ``comment_body``, ``comment_form``, ``comment_draft`` (the draft a comment
+        is written on, :func:`comment_draft`), ``comment_internal`` (a secretariat note on the working draft),
         ``comment_allowed``, ``comment_refusal``, ``comment_here`` (this page's URL, with
         its page of comments unless it is the last) and ``comment_page_url`` (page -> URL).
 
     The page of comments comes from ``?comments_page=N`` (default: the last, newest threads).
     """
     requested = request.args.get("comments_page", type=int) if request.method == "GET" else None
-    panel = queries.clause_comments(clause, version, page=requested)
-    allowed, refusal = may_comment_here(clause, version, draft)
+    panel = queries.clause_comments(clause, version, viewer=_actor(), page=requested)
+    target = comment_draft(clause, version, draft)
+    allowed, refusal = may_comment_here(clause, version, target)
     if form is None:
         form = CommentForm(formdata=None, version_id=str(version.id), back=back)
-        if draft is not None:
-            form.draft.data = str(draft.number)
+        if target is not None:
+            form.draft.data = str(target.number)
 
     def page_url(number: int) -> str:
         kept = None if number >= panel.pages else number
@@ -182,7 +231,8 @@ def panel_context(
         "comment_panel": panel,
         "comment_body": Markup(panel.body_html),
         "comment_form": form,
-        "comment_draft": draft,
+        "comment_draft": target,
+        "comment_internal": target is None,
         "comment_allowed": allowed,
         "comment_refusal": refusal,
         "comment_here": page_url(panel.page),
@@ -195,14 +245,15 @@ def _comments_url(
 ) -> str:
     if draft is not None:
         return url_for("comments.clause", slug=instrument.slug, uid=clause.uid, draft=draft.number, comments_page=page)
-    if version.id == clause.current_version_id:
+    reading = _reading(clause).version
+    if reading is not None and version.id == reading.id:
         return url_for("comments.clause", slug=instrument.slug, uid=clause.uid, comments_page=page)
     return url_for("comments.clause", slug=instrument.slug, uid=clause.uid, version=version.seq, comments_page=page)
 
 
 def _clause_url(instrument: Instrument, comment: Comment) -> str:
     """The clause page at the page of comments that shows ``comment``'s thread, anchored on the comment."""
-    page = queries.thread_page(comment)
+    page = queries.thread_page(comment, _actor())
     return url_for("instruments.clause", slug=instrument.slug, uid=comment.clause.uid, comments_page=page) + (
         f"#comment-{comment.id}"
     )
@@ -225,7 +276,7 @@ def clause(slug: str, uid: str):
     form = CommentForm()
     version_id = whole_number(form.version_id.data)
     version = db.session.get(ClauseVersion, version_id) if version_id is not None else None
-    if version is None:
+    if version is None or not visibility.may_see_version(_actor(), instrument, version):
         abort(404, "The version you commented on does not exist. Reload the clause and try again.")
     if version.clause_id != the_clause.id:
         abort(400, "The version you commented on belongs to another clause.")
@@ -235,11 +286,14 @@ def clause(slug: str, uid: str):
         if number is None:
             abort(400, "The draft number must be a whole number.")
         draft = get_draft_or_404(instrument, number)
+    elif not policies.sees_working_draft(_actor(), instrument):
+        # A reader of published drafts comments on the draft holding the text read.
+        draft = operations.latest_draft_holding(version)
     parent = None
     if form.in_reply_to.data:
         parent_id = whole_number(form.in_reply_to.data)
         parent = db.session.get(Comment, parent_id) if parent_id is not None else None
-        if parent is None:
+        if parent is None or parent.instrument_id != instrument.id or not queries.may_read(_actor(), parent):
             abort(404, "The comment you replied to does not exist.")
     back = form.back.data if form.back.data in BACK_TARGETS else "clause"
     if form.validate():
@@ -262,13 +316,15 @@ def clause(slug: str, uid: str):
             )
             db.session.commit()
             flash("Your reply is posted." if parent is not None else "Your comment is posted.", "success")
-            page = queries.thread_page(comment)  # a reply goes back to its thread's page
+            page = queries.thread_page(comment, _actor())  # a reply goes back to its thread's page
+            # The page as it was shown: the draft read by default needs no ?draft=.
+            shown = None if draft is not None and comment_draft(the_clause, version, None) == draft else draft
             if back == "comments":
-                target = _comments_url(instrument, the_clause, version, draft, page=page)
+                target = _comments_url(instrument, the_clause, version, shown, page=page)
             else:
                 # Back to the clause as it was shown: in the draft being read, or the current text.
                 target = url_for(
-                    "instruments.clause", slug=slug, uid=uid, draft=draft.number if draft else None, comments_page=page
+                    "instruments.clause", slug=slug, uid=uid, draft=shown.number if shown else None, comments_page=page
                 )
             return redirect(f"{target}#comment-{comment.in_reply_to_id or comment.id}")
     return _form_error(instrument, the_clause, version, draft, form, back, 400)
@@ -360,7 +416,7 @@ def index(slug: str):
     """All comments of an instrument, newest first, filtered and paginated."""
     instrument = get_instrument_or_404(slug)
     form = CommentFilterForm(formdata=request.args)
-    clauses, organisations = queries.filter_choices(instrument)
+    clauses, organisations = queries.filter_choices(instrument, _actor())
     # Authors see their own hidden comments in the list, so they may filter on them too.
     form.set_choices(clauses, organisations, hidden=permissions.is_active_user(current_user))
     status = 200
@@ -391,7 +447,7 @@ def export(slug: str):
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer)
-    for row in queries.export_rows(instrument):
+    for row in queries.export_rows(instrument, _actor()):
         writer.writerow(row)
     return Response(
         buffer.getvalue(),

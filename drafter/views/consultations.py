@@ -40,7 +40,6 @@ from drafter.services.paging import page_count
 from drafter.services.timezones import to_utc, zone_of
 from drafter.views.loaders import get_instrument_or_404, past_the_last_page, requested_page
 from drafter.views.refusals import refusals_on
-from instrument.amendments import AmendmentState
 
 bp = Blueprint("consultations", __name__)
 
@@ -440,15 +439,10 @@ def attachment(slug: str, input_id: int):
 def amendment_inputs(slug: str, amendment_id: int):
     """The inputs an amendment cites; its proposers (while open) and the secretariat choose them."""
     instrument = get_instrument_or_404(slug)
-    amendment = db.session.scalar(
-        select(Amendment)
-        .where(Amendment.id == amendment_id, Amendment.instrument_id == instrument.id)
-        .options(joinedload(Amendment.organisation), joinedload(Amendment.clause))
-    )
     user = _user()
-    if amendment is None or (
-        amendment.state is AmendmentState.DRAFT and user.organisation_id != amendment.organisation_id
-    ):
+    # Seen as on its own page: drafts by their organisation only, text the visitor may read.
+    amendment = amendment_queries.amendment_in(instrument, amendment_id, user)
+    if amendment is None:
         abort(404, f"There is no amendment {amendment_id} that you can see in this instrument.")
     may_change = policies.can_cite_on_amendment(user, amendment)
     form = CiteInputsForm()

@@ -70,9 +70,10 @@ def current(slug: str):
         draft=None,
         latest=latest,
         pending=pending,
-        # The working-draft page (drafter/views/working.py) lives beside this one.
-        working_href=url_for("instruments.current", slug=slug) + "working/",
-        sections=fulltext.assemble(body, comment_queries.counts_by_clause(instrument), clause_href + "#comments"),
+        working_href=url_for("working.overview", slug=slug),
+        sections=fulltext.assemble(
+            body, comment_queries.counts_by_clause(instrument, viewer=current_user), clause_href + "#comments"
+        ),
     )
 
 
@@ -144,7 +145,9 @@ def draft(slug: str, number: int):
         draft=the_draft,
         latest=draft_service.latest_draft_of(instrument),
         history=draft_service.period_changes(instrument, [the_draft]).get(the_draft.id, []),
-        sections=fulltext.assemble(body, comment_queries.counts_by_clause(instrument, the_draft), comments_href),
+        sections=fulltext.assemble(
+            body, comment_queries.counts_by_clause(instrument, the_draft, viewer=current_user), comments_href
+        ),
     )
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from drafter.extensions import db
 from drafter.models import Amendment, Clause, ClauseVersion, Instrument, OrganisationType, Role, User
+from drafter.services import drafts, visibility
 from drafter.services.amendments import decisions, operations
 from tests.drafter.accounts_helpers import add_org, add_user
 from tests.drafter.helpers import import_text, instrument_md
@@ -94,8 +95,16 @@ def propose(
     base_version_id: int | None = None,
     **kwargs,
 ) -> int:
-    """Propose an amendment on ``key`` through the service and flush (the caller's edge commits); returns its id."""
+    """Propose an amendment on ``key`` through the service and flush (the caller's edge commits); returns its id.
+
+    Without ``base_version_id`` it is written on the clause's current text; stakeholders amend published
+    text only, so when no draft holds that text yet the working draft is published first (the next round).
+    """
     target = clause(key)
+    if base_version_id is None and not visibility.may_see_version(
+        user(proposer_id), target.instrument, target.current_version
+    ):
+        drafts.publish_draft(target.instrument, actor=None)
     amendment = operations.propose(
         target,
         actor=user(proposer_id),

@@ -169,11 +169,19 @@ def test_amendment_page_shows_redlines_against_base_and_current(app, client, peo
         db.session.commit()
     page = text_of(signed_in(app, people.asetuc, client).get(f"/i/t/amendments/{amendment_id}/"))
     assert "against the text it was written on (version 1)" in page
-    assert "Still applies cleanly" in page
-    assert "States shall <ins" in page and "fair recruitment" in page  # the merge, against version 2
+    # The edit is in the secretariat's working draft: stakeholders read the amendment against the published text.
+    assert "The amendment was written on the text of the latest draft" in page
+    assert "fair recruitment" not in page
     assert "Withdraw" not in page and "Decision of the secretariat" not in page  # another organisation: nothing to do
     page = text_of(signed_in(app, people.secretariat, client).get(f"/i/t/amendments/{amendment_id}/"))
     assert "Decision of the secretariat" in page and "Put under review" in page and "Accept with modifications" in page
+    assert "Still applies cleanly" in page
+    assert "States shall <ins" in page and "fair recruitment" in page  # the merge, against version 2
+    with app.app_context():
+        drafts.publish_draft(db.session.scalar(select(Draft).limit(1)).instrument, actor=None)
+        db.session.commit()
+    page = text_of(signed_in(app, people.asetuc, client).get(f"/i/t/amendments/{amendment_id}/"))
+    assert "Still applies cleanly" in page and "fair recruitment" in page  # published: the merge shows to everybody
 
 
 def test_another_organisations_draft_is_not_found(app, client, people):

@@ -12,6 +12,7 @@ from drafter.extensions import db
 from drafter.models import Clause, Comment, OrganisationType, Role, User
 from drafter.services.comments import operations as service
 from drafter.services.comments import queries
+from drafter.services.comments.operations import latest_draft_holding
 from tests.drafter.accounts_helpers import add_org, add_user
 from tests.drafter.helpers import committed, import_text, instrument_md, signed_in
 
@@ -38,6 +39,7 @@ def debated(app):
                 author=author,
                 clause=clause,
                 version=clause.current_version,
+                draft=latest_draft_holding(clause.current_version),
                 body=f"Comment number {n:03d}.",
                 quote="migrant workers" if n == 0 else "",
             )

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from drafter.extensions import db
 from drafter.models import Clause, Comment, OrganisationType, Role
 from drafter.services.comments import operations
+from drafter.services.comments.operations import latest_draft_holding
 from drafter.services.errors import Conflict, InvalidInput, NotPermitted, Refused
 from tests.drafter.accounts_helpers import add_org, add_user
 from tests.drafter.helpers import import_text, instrument_md
@@ -24,7 +25,13 @@ def ctx(app):
         secretariat = add_user("sec@example.org", role=Role.SECRETARIAT, organisation=secretariat_org)
         import_text(instrument_md(2), "refusals", public=False)
         clause = db.session.scalars(select(Clause).order_by(Clause.position)).first()
-        comment = operations.post(author=author, clause=clause, version=clause.current_version, body="First.")
+        comment = operations.post(
+            author=author,
+            clause=clause,
+            version=clause.current_version,
+            draft=latest_draft_holding(clause.current_version),
+            body="First.",
+        )
         db.session.commit()
         yield {"author": author, "other": other, "secretariat": secretariat, "clause": clause, "comment": comment}
 
@@ -42,9 +49,22 @@ def test_each_refusal_is_its_kind_with_its_field(ctx):
     clause, comment = ctx["clause"], ctx["comment"]
     version = clause.current_version
     cases = [
-        (lambda: operations.post(author=author, clause=clause, version=version, body=" "), InvalidInput, "body"),
         (
-            lambda: operations.post(author=author, clause=clause, version=version, body="x", quote="no such words"),
+            lambda: operations.post(
+                author=author, clause=clause, version=version, draft=latest_draft_holding(version), body=" "
+            ),
+            InvalidInput,
+            "body",
+        ),
+        (
+            lambda: operations.post(
+                author=author,
+                clause=clause,
+                version=version,
+                draft=latest_draft_holding(version),
+                body="x",
+                quote="no such words",
+            ),
             InvalidInput,
             "quote",
         ),

@@ -30,6 +30,7 @@ from drafter.models import (
 from drafter.services import drafts, versions
 from drafter.services.comments import operations as service
 from drafter.services.comments import queries
+from drafter.services.comments.operations import latest_draft_holding
 from instrument.selectors import Selector
 from tests.drafter.accounts_helpers import add_org, add_user, events, row_counts
 from tests.drafter.helpers import committed, import_text, instrument_md, signed_in
@@ -219,6 +220,7 @@ def test_edited_quote_is_marked_changed_and_links_back(app, world):
     _, v1, seq1 = clause_row(app, world.plain)
     post(client, world.plain, v1, quote="in good faith and without delay")
     v2 = new_version(app, world.plain, "1. The Parties shall give effect to obligation number 2 promptly.")
+    publish(app)  # stakeholders read the new wording once a draft holds it
     [comment] = comments(app)
     assert anchors(app, comment.id)[v2][0] is AnchorState.CHANGED
     publish(app)  # delegates read the edit once it is published
@@ -230,7 +232,7 @@ def test_edited_quote_is_marked_changed_and_links_back(app, world):
     # The version it was written on still shows the words marked.
     original = client.get(f"/i/{SLUG}/c/{world.plain}/comments/?version={seq1}").get_data(as_text=True)
     assert marks(original) == ["in good faith and without delay"]
-    assert "Comment on the current text instead" in original  # no form under an old version
+    assert "Comment on the latest draft instead" in original  # no form under an old version
 
 
 def test_deleting_the_clause_marks_comments_deleted(app, world):
@@ -246,7 +248,10 @@ def test_deleting_the_clause_marks_comments_deleted(app, world):
     assert anchors(app, second.id)[v2][0] is AnchorState.DELETED
     with app.app_context():
         seq = db.session.get(ClauseVersion, v2).seq
-    page = client.get(f"/i/{SLUG}/c/{world.plain}/comments/?version={seq}").get_data(as_text=True)
+    # No draft holds the deleting version: stakeholders do not read it, the secretariat does.
+    assert client.get(f"/i/{SLUG}/c/{world.plain}/comments/?version={seq}").status_code == 404
+    secretariat = signed_in(app, world.users["secretariat"])
+    page = secretariat.get(f"/i/{SLUG}/c/{world.plain}/comments/?version={seq}").get_data(as_text=True)
     assert "This clause was deleted after the comment was written" in page
     assert "This version deletes the clause" in page
 
@@ -257,10 +262,27 @@ def test_anchoring_runs_for_open_and_resolved_comments_not_hidden_ones_or_replie
         mfa = db.session.get(User, world.users["mfa"])
         secretariat = db.session.get(User, world.users["secretariat"])
         open_one = service.post(
-            author=mfa, clause=clause, version=clause.current_version, body="open", quote="obligation"
+            author=mfa,
+            clause=clause,
+            version=clause.current_version,
+            draft=latest_draft_holding(clause.current_version),
+            body="open",
+            quote="obligation",
         )
-        resolved = service.post(author=mfa, clause=clause, version=clause.current_version, body="resolved")
-        hidden = service.post(author=mfa, clause=clause, version=clause.current_version, body="hidden")
+        resolved = service.post(
+            author=mfa,
+            clause=clause,
+            version=clause.current_version,
+            draft=latest_draft_holding(clause.current_version),
+            body="resolved",
+        )
+        hidden = service.post(
+            author=mfa,
+            clause=clause,
+            version=clause.current_version,
+            draft=latest_draft_holding(clause.current_version),
+            body="hidden",
+        )
         answer = service.reply(open_one, author=secretariat, body="noted")
         service.resolve(resolved, actor=secretariat)
         service.hide(hidden, actor=secretariat, reason="Off topic.")
@@ -344,7 +366,8 @@ def _bad_cases(world: World, version_id: int, other_version_id: int, foreign_com
         ("version not a number", world.plain, {"version_id": "abc"}, 404, "Not found"),
         ("version of another clause", world.plain, {"version_id": str(other_version_id)}, 400, "another clause"),
         ("quote not in version", world.plain, {"quote": "shall abolish borders"}, 400, "not in this version"),
-        ("reply across instruments", world.plain, {"in_reply_to": str(foreign_comment)}, 400, "same clause"),
+        # A comment of another instrument is not one of this instrument's.
+        ("reply across instruments", world.plain, {"in_reply_to": str(foreign_comment)}, 404, "Not found"),
         ("reply to unknown comment", world.plain, {"in_reply_to": "424242"}, 404, "Not found"),
         ("unknown category", world.plain, {"category": "praise"}, 400, "Not a valid choice"),
         ("unknown draft", world.plain, {"draft": "99"}, 404, "Not found"),
@@ -364,6 +387,7 @@ def test_bad_input_is_refused_and_nothing_is_stored(app, world, case):
             author=db.session.get(User, world.users["asetuc"]),
             clause=foreign,
             version=foreign.current_version,
+            draft=latest_draft_holding(foreign.current_version),
             body="Elsewhere.",
         )
         db.session.commit()
@@ -534,6 +558,7 @@ def _seed(app, world, n_per_clause: int = 1):
                             author=db.session.get(User, world.users[who]),
                             clause=clause,
                             version=clause.current_version,
+                            draft=latest_draft_holding(clause.current_version),
                             body=f"{who} on {uid} #{i}",
                             category=category,
                             quote="Parties",
@@ -567,6 +592,9 @@ def test_list_filters(app, world):
     # "Changed since I commented": only my comments whose quoted words changed in the current text.
     assert listed(client.get(f"{base}?changed=y").get_data(as_text=True)) == 0
     new_version(app, world.plain, "1. The States shall give effect to obligation number 2.")
+    # The change is in the secretariat's working draft only: stakeholders judge against the published text.
+    assert listed(client.get(f"{base}?changed=y").get_data(as_text=True)) == 0
+    publish(app)
     page = client.get(f"{base}?changed=y").get_data(as_text=True)
     assert listed(page) == 1 and "mfa on " + world.plain in page and "the quoted words have changed since" in page
 

@@ -9,6 +9,7 @@ from drafter.extensions import db
 from drafter.models import Clause, Comment, Draft, Instrument, Role, User, VersionCause
 from drafter.services import drafts, versions
 from drafter.services.comments import operations as comment_service
+from drafter.services.comments.operations import latest_draft_holding
 from drafter.views.fulltext import TextBody, TextCache
 from instrument.types import ClauseKind
 from tests.drafter.accounts_helpers import add_org, add_user
@@ -89,6 +90,7 @@ def test_draft_page_counts_comments_at_every_request(app, client, seeded):
             author=db.session.get(User, delegate_id),
             clause=clause,
             version=clause.current_version,
+            draft=latest_draft_holding(clause.current_version),
             body="Who pays the recruitment fees?",
         )
         db.session.commit()

@@ -22,6 +22,7 @@ from drafter.models import Clause, OrganisationType, Role, User, UserState
 from drafter.permissions import RULES, Audience
 from drafter.services.accounts import make_reset_token
 from drafter.services.amendments.operations import propose as propose_amendment
+from drafter.services.comments.operations import latest_draft_holding
 from drafter.services.comments.operations import post as post_comment
 from tests.drafter.accounts_helpers import add_org, add_user, make_app, row_counts
 from tests.drafter.consultations_helpers import matrix_records
@@ -65,6 +66,7 @@ def world(app) -> World:
             author=db.session.get(User, users["stakeholder"].id),
             clause=clause,
             version=clause.current_version,
+            draft=latest_draft_holding(clause.current_version),
             body="A comment for the matrix.",
         )
         db.session.commit()

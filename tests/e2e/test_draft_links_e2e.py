@@ -30,7 +30,7 @@ def test_a_heading_of_draft_1_opens_the_clause_as_it_stood_in_draft_1(page: Page
     page.get_by_role("link", name="Propose an amendment").click()
     expect(page).to_have_url(re.compile(r"/c/article-6/amend\?draft=1$"))
     expect(page.locator("#written-on")).to_contain_text("Written on version 2 of Article 6")
-    expect(page.locator("#written-on")).to_contain_text("(the current text)")
+    expect(page.locator("#written-on")).to_contain_text("(the text of Draft 2)")
     expect(page.locator("#draft-differs")).to_contain_text("You were reading Draft 1, which holds version 1")
     # A preview keeps the warning: the form remembers the draft being read.
     page.get_by_role("textbox", name=re.compile("Reasons|Rationale", re.I)).fill("Clearer wording.")

@@ -25,8 +25,9 @@ from sqlalchemy.orm import attributes
 from drafter.extensions import db
 from drafter.models import Amendment, Clause, ClauseVersion, Instrument, Organisation, User
 from drafter.policies import can_propose
-from drafter.services import audit, phases
+from drafter.services import audit, phases, visibility
 from drafter.services.amendments.queries import DECISIONS, latest_draft, roles_for, state_machine_refusals
+from drafter.services.comments.queries import latest_drafts_holding
 from drafter.services.errors import Conflict, InvalidInput, NotPermitted
 from instrument.amendments import (
     Actor,
@@ -93,12 +94,16 @@ def propose(
     :param number: the new clause's number label (insert only, required there).
     :param sponsor_ids: ids of co-sponsoring organisations (the proposer's own is ignored).
     :param submit: submit at once instead of keeping a private draft.
-    :param now: the time (default: now, UTC), for the comment period.
-    :returns: the new flushed :class:`Amendment`.
+    :param now: the time (default: now, UTC), for the amendment period.
+    :returns: the new flushed :class:`Amendment`; its ``draft`` is the latest published draft
+        holding the base version (the draft the proposer read), or ``None`` for a base in the
+        secretariat's working draft only.
     :raises NotPermitted: when ``actor`` has no organisation (or is not an active account).
     :raises Conflict: when the clause has been deleted.
-    :raises InvalidInput: for missing or unusable input (``field`` names the input).
-    :raises phases.PeriodClosed: (a :class:`Conflict`) when the latest draft's comment period has ended.
+    :raises InvalidInput: for missing or unusable input (``field`` names the input), a base
+        version the proposer may not read (:func:`drafter.services.visibility.may_see_version`) included.
+    :raises phases.PeriodClosed: (a :class:`Conflict`) when that draft takes no amendments now, or the
+        instrument's latest draft is final (for everybody, the secretariat included).
     """
     kind = AmendmentKind(kind)
     if not can_propose(actor):
@@ -106,7 +111,7 @@ def propose(
     if clause.deleted:
         raise Conflict("This clause has been deleted; it can no longer be amended.")
     base = db.session.get(ClauseVersion, base_version_id)
-    if base is None or base.clause_id != clause.id:
+    if base is None or base.clause_id != clause.id or not visibility.may_see_version(actor, clause.instrument, base):
         raise InvalidInput("The version you started from is not a version of this clause.", field="base_version_id")
     rationale = (rationale or "").strip()
     if not rationale:
@@ -131,7 +136,10 @@ def propose(
             raise InvalidInput("Write the text of the new clause.", field="text")
     else:
         text, heading, number = "", base.heading, base.number
-    draft = latest_draft(clause.instrument)
+    latest = latest_draft(clause.instrument)
+    if latest is not None and latest.is_final:
+        phases.ensure_open(latest, phases.Activity.AMENDMENT, now)  # the adopted text takes no amendment
+    draft = latest_drafts_holding([base.id]).get(base.id)
     if draft is not None:
         phases.ensure_open(draft, phases.Activity.AMENDMENT, now)
     sponsors = _sponsors(sponsor_ids, exclude=actor.organisation_id)
@@ -308,6 +316,9 @@ def submit_amendment(amendment: Amendment, *, actor: User | None, now: datetime 
     role = acting_role(amendment, actor, S.SUBMITTED)
     with state_machine_refusals():
         check_transition(amendment.state, S.SUBMITTED, role)
+    latest = latest_draft(amendment.instrument)
+    if latest is not None and latest.is_final:
+        phases.ensure_open(latest, phases.Activity.AMENDMENT, now)
     if amendment.draft is not None:
         phases.ensure_open(amendment.draft, phases.Activity.AMENDMENT, now)
     claim_state(amendment, S.SUBMITTED, role, actor=actor, reason=None, now=now)

@@ -15,12 +15,14 @@ from markupsafe import Markup
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from drafter import policies
 from drafter.extensions import db
 from drafter.models import (
     Amendment,
     Clause,
     ClauseVersion,
     Draft,
+    DraftEntry,
     Event,
     Instrument,
     Organisation,
@@ -29,8 +31,10 @@ from drafter.models import (
 )
 from drafter.permissions import is_active_user
 from drafter.policies import can_view, roles_for
+from drafter.services import visibility
 from drafter.services.errors import Conflict, InvalidInput, NotPermitted
 from drafter.services.paging import Page
+from drafter.services.timezones import aware
 from instrument.amendments import (
     Actor,
     AmendmentKind,
@@ -84,21 +88,115 @@ def state_machine_refusals() -> Iterator[None]:
         raise Conflict(str(exc)) from exc
 
 
-# --- reading -----------------------------------------------------------------------
+# --- what a reader sees of an amendment ---------------------------------------------
+
+#: The decisions that write the amendment into the secretariat's working draft.
+ACCEPTANCES = (S.ACCEPTED, S.ACCEPTED_WITH_MODIFICATIONS)
+#: Said after the state of an accepted amendment that no published draft holds yet.
+IN_NEXT_DRAFT = "in the next draft"
 
 
 def latest_draft(instrument: Instrument) -> Draft | None:
     """The instrument's latest published draft, or ``None`` when none was published."""
-    return db.session.scalar(
-        select(Draft).where(Draft.instrument_id == instrument.id).order_by(Draft.number.desc()).limit(1)
-    )
+    return visibility.latest_draft(instrument)
+
+
+def readable_by(viewer: User | None, instrument: Instrument) -> ColumnElement[bool]:
+    """A WHERE condition keeping the amendments of ``instrument`` whose text ``viewer`` may read.
+
+    An amendment shows the version it was written on: it is readable when
+    :func:`drafter.services.visibility.version_filter` lets the viewer see that
+    version, and always to its own organisation (own material). Who may see
+    an amendment at all (drafts are private) is :func:`drafter.policies.can_view`.
+    """
+    shown = visibility.version_filter(viewer, instrument, Amendment.base_version_id)
+    if is_active_user(viewer) and viewer.organisation_id is not None:
+        shown = shown | (Amendment.organisation_id == viewer.organisation_id)
+    return shown
+
+
+def awaits_next_draft(amendment: Amendment, viewer: User | None, latest: Draft | None) -> bool:
+    """Whether ``viewer`` is to read ``amendment`` as "accepted; in the next draft".
+
+    True for anybody but the secretariat when the amendment was accepted (as it stands or
+    with modifications) after the latest published draft was published: its wording is in
+    the working draft only, and shows once the next draft is published.
+
+    :param latest: the instrument's latest published draft (:func:`latest_draft`), or ``None``.
+    """
+    if amendment.state not in ACCEPTANCES or policies.sees_working_draft(viewer, amendment.instrument):
+        return False
+    if latest is None or amendment.decided_at is None:
+        return True
+    return aware(amendment.decided_at) > aware(latest.published_at)
+
+
+def state_label(amendment: Amendment, viewer: User | None, latest: Draft | None) -> str:
+    """The state of ``amendment`` as ``viewer`` reads it: its label ("Accepted"), or for an
+    acceptance not yet in a published draft "Accepted; in the next draft" (:func:`awaits_next_draft`).
+
+    Every page that shows an amendment's state to a reader uses it (through the template
+    function ``amendment_state``).
+
+    :param latest: the instrument's latest published draft (:func:`latest_draft`), or ``None``.
+    """
+    label = amendment.state.label
+    return f"{label}; {IN_NEXT_DRAFT}" if awaits_next_draft(amendment, viewer, latest) else label
+
+
+def result_for(amendment: Amendment, viewer: User | None) -> ClauseVersion | None:
+    """The version ``amendment``'s decision made, if ``viewer`` may read it (a published draft holds it,
+    or the viewer is the secretariat); ``None`` otherwise or when there is none."""
+    result = amendment.result_version
+    if result is None or not visibility.may_see_version(viewer, amendment.instrument, result):
+        return None
+    return result
+
+
+def reader_text(clause: Clause, viewer: User | None) -> ClauseVersion | None:
+    """The version of ``clause`` that amendments are shown against for ``viewer``: the working version
+    for the secretariat, the latest published draft's for anybody else
+    (:func:`drafter.services.visibility.reader_version`); ``None`` for a deleted or unpublished clause."""
+    version = visibility.reader_version(viewer, clause).version
+    if version is None or version.deleted:
+        return None
+    if policies.sees_working_draft(viewer, clause.instrument) and clause.deleted:
+        return None
+    return version
+
+
+def reader_texts(clauses: Iterable[Clause], viewer: User | None) -> dict[int, ClauseVersion | None]:
+    """:func:`reader_text` for many clauses at once, for lists (one query at most).
+
+    :returns: ``{clause id: version or None}``: the working version for the secretariat, the version
+        in the latest published draft holding the clause for anybody else.
+    """
+    clauses = list(clauses)
+    if not clauses:
+        return {}
+    if policies.sees_working_draft(viewer, clauses[0].instrument):
+        return {c.id: None if c.deleted else c.current_version for c in clauses}
+    found: dict[int, ClauseVersion | None] = dict.fromkeys((c.id for c in clauses), None)
+    for clause_id, version in db.session.execute(
+        select(DraftEntry.clause_id, ClauseVersion)
+        .join(ClauseVersion, ClauseVersion.id == DraftEntry.version_id)
+        .join(Draft, Draft.id == DraftEntry.draft_id)
+        .where(DraftEntry.clause_id.in_(list(found)))
+        .order_by(Draft.number)
+    ):
+        found[clause_id] = version  # the latest draft comes last
+    return found
+
+
+# --- reading -----------------------------------------------------------------------
 
 
 def open_on_clause(clause: Clause, viewer: User | None) -> list[Amendment]:
     """The open amendments on ``clause`` that ``viewer`` may see, oldest first (one query).
 
     Submitted and under-review amendments for every signed-in user, plus the
-    drafts of the viewer's own organisation; nothing for anonymous visitors.
+    drafts of the viewer's own organisation; nothing for anonymous visitors;
+    only those :func:`readable_by` the viewer.
     Proposer, organisation and base version are loaded with them.
     """
     if not is_active_user(viewer):
@@ -109,7 +207,7 @@ def open_on_clause(clause: Clause, viewer: User | None) -> list[Amendment]:
     return list(
         db.session.scalars(
             select(Amendment)
-            .where(Amendment.clause_id == clause.id, visible)
+            .where(Amendment.clause_id == clause.id, visible, readable_by(viewer, clause.instrument))
             .options(
                 joinedload(Amendment.organisation),
                 joinedload(Amendment.proposer),
@@ -278,14 +376,15 @@ def filter_choices(instrument: Instrument, *, organisation_id: int | None = None
 
 
 def amendment_in(instrument: Instrument, amendment_id: int, viewer: User | None) -> Amendment | None:
-    """The amendment ``amendment_id`` of ``instrument`` if ``viewer`` may see it (:func:`can_view`), else ``None``.
+    """The amendment ``amendment_id`` of ``instrument`` if ``viewer`` may see it (:func:`can_view`) and read
+    its text (:func:`readable_by`), else ``None``.
 
     Clause, its current version, base version, organisation, proposer,
     decider, result version and sponsors are loaded with it (two queries).
     """
     amendment = db.session.scalar(
         select(Amendment)
-        .where(Amendment.id == amendment_id, Amendment.instrument_id == instrument.id)
+        .where(Amendment.id == amendment_id, Amendment.instrument_id == instrument.id, readable_by(viewer, instrument))
         .options(
             joinedload(Amendment.clause).joinedload(Clause.current_version),
             joinedload(Amendment.base_version),

@@ -17,9 +17,10 @@ from sqlalchemy import select
 from drafter import policies
 from drafter.extensions import db
 from drafter.models import Clause, ClauseVersion, Comment, CommentCategory, CommentStatus, Draft, DraftEntry, User
-from drafter.services import audit, phases
+from drafter.services import audit, phases, visibility
 from drafter.services.comments.anchoring import anchor_comment, build_selector, plain_text_of
-from drafter.services.errors import Conflict, InvalidInput, NotPermitted
+from drafter.services.comments.queries import latest_drafts_holding, may_read, thread_draft
+from drafter.services.errors import Conflict, InvalidInput, NotFound, NotPermitted
 from instrument.errors import AnchorError
 from instrument.selectors import Selector
 
@@ -67,6 +68,21 @@ def _check_draft(draft: Draft, clause: Clause, version: ClauseVersion) -> None:
     phases.ensure_open(draft, phases.Activity.COMMENT)
 
 
+def latest_draft_holding(version: ClauseVersion) -> Draft | None:
+    """The latest published draft that holds ``version``, or ``None`` when no draft holds it (one query)."""
+    return latest_drafts_holding([version.id]).get(version.id)
+
+
+def thread_of(parent: Comment) -> tuple[Comment, ClauseVersion, Draft | None]:
+    """Where a reply to ``parent`` belongs: ``(the thread's first comment, its version, its draft)``.
+
+    A reply joins its thread: the version and draft are those of the thread's
+    first comment (:func:`~drafter.services.comments.queries.thread_draft`).
+    """
+    top = parent.in_reply_to if parent.in_reply_to_id is not None and parent.in_reply_to is not None else parent
+    return top, top.version, thread_draft(top)
+
+
 def post(
     *,
     author: User,
@@ -86,13 +102,17 @@ def post(
     """Post a comment on ``version`` of ``clause``, optionally quoting words of it or replying.
 
     Checks, in order: the author is an approved account; the body is not
-    empty and at most ``max_length`` characters; the version belongs to the
-    clause and does not delete it; when written from a draft's page, the
-    version is the draft's text of the clause and the draft is open for
-    comment (:func:`drafter.services.phases.ensure_open`); a
-    reply answers a visible comment of the same clause (a reply to a reply
-    joins the first comment's thread) and quotes nothing; a quote occurs in
-    the version's plain text.
+    empty and at most ``max_length`` characters; a reply answers a comment of
+    the same clause that the author may read and that is not hidden, and
+    takes the version and draft of its thread (:func:`thread_of`; the
+    ``version`` and ``draft`` given are not used), quoting nothing; the
+    version belongs to the clause and does not delete it; a comment from no
+    draft (on the working draft) comes from the secretariat, and not once the
+    instrument's latest draft is final; written from a
+    draft, the version is the draft's text of the clause and the draft takes
+    comments now (:func:`drafter.services.phases.ensure_open`: a closed or
+    final draft refuses everybody, the secretariat included); a quote occurs
+    in the version's plain text.
 
     The comment gets an anchor on the version written on and on every
     later version of the clause that exists already.
@@ -111,29 +131,40 @@ def post(
     :param draft: the draft whose page the comment is written from, if any.
     :param max_length: the longest body accepted.
     :returns: the new, flushed :class:`~drafter.models.Comment`.
-    :raises NotPermitted: for an account that may not comment.
+    :raises NotPermitted: for an account that may not comment, or a comment on the working draft
+        from anyone but the secretariat.
+    :raises NotFound: for a reply to a comment the author may not read.
     :raises InvalidInput: for bad input (with the form field, for ``body`` and ``quote``).
-    :raises Conflict: when the draft's comment period is over
+    :raises Conflict: when the draft does not take comments now
         (:class:`~drafter.services.phases.PeriodClosed`, with its next step)
         or the comment answered is hidden.
     """
     _check_can_post(author)
     text = check_body(body, max_length)
+    if in_reply_to is not None:
+        if in_reply_to.clause_id != clause.id or in_reply_to.instrument_id != clause.instrument_id:
+            raise InvalidInput("You can only reply to a comment on the same clause.")
+        if not may_read(author, in_reply_to):
+            raise NotFound("There is no such comment to reply to.")
+        if in_reply_to.status is CommentStatus.HIDDEN:
+            raise Conflict("This comment was hidden by the secretariat; it takes no replies.")
+        in_reply_to, version, draft = thread_of(in_reply_to)
     if version.clause_id != clause.id:
         raise InvalidInput("This version belongs to another clause.")
     if version.deleted:
         raise InvalidInput("This version deletes the clause; comment on another version.")
-    if draft is not None:
+    if draft is None:
+        if not policies.sees_working_draft(author, clause.instrument):
+            raise NotPermitted(
+                "Comments are written on a published draft; only the secretariat notes remarks on its working draft."
+            )
+        latest = visibility.latest_draft(clause.instrument)
+        if latest is not None and latest.is_final:
+            phases.ensure_open(latest, phases.Activity.COMMENT)  # the adopted text takes no remark, even internal
+    else:
         _check_draft(draft, clause, version)
     selector: Selector | None = None
-    if in_reply_to is not None:
-        if in_reply_to.clause_id != clause.id or in_reply_to.instrument_id != clause.instrument_id:
-            raise InvalidInput("You can only reply to a comment on the same clause.")
-        if in_reply_to.status is CommentStatus.HIDDEN:
-            raise Conflict("This comment was hidden by the secretariat; it takes no replies.")
-        if in_reply_to.in_reply_to_id is not None:
-            in_reply_to = in_reply_to.in_reply_to
-    elif (quote or "").strip():
+    if in_reply_to is None and (quote or "").strip():
         if len(quote) > MAX_QUOTE_LENGTH:
             raise InvalidInput(
                 f"Quote at most {MAX_QUOTE_LENGTH:,} characters, or comment on the whole clause.", field="quote"
@@ -177,46 +208,58 @@ def post(
     return comment
 
 
-def reply(
-    parent: Comment,
-    *,
-    author: User,
-    body: str,
-    version: ClauseVersion | None = None,
-    max_length: int = DEFAULT_MAX_LENGTH,
-) -> Comment:
-    """Answer ``parent`` (see :func:`post` for the checks).
+def reply(parent: Comment, *, author: User, body: str, max_length: int = DEFAULT_MAX_LENGTH) -> Comment:
+    """Answer ``parent`` in its thread, on the thread's version and draft (see :func:`post` for the checks).
 
     :param parent: the comment answered (a reply to a reply joins the thread's first comment).
     :param author: who writes.
     :param body: Markdown body.
-    :param version: the version the author read; defaults to the clause's
-        current version, or the parent's when the clause is deleted.
     :param max_length: the longest body accepted.
     :returns: the new, flushed reply.
-    :raises Refused: as :func:`post`.
+    :raises Refused: as :func:`post`; :class:`~drafter.services.phases.PeriodClosed` when the thread's
+        draft takes no comments now.
     """
-    clause = parent.clause
-    if version is None:
-        version = clause.current_version if clause.current_version and not clause.deleted else parent.version
-    return post(author=author, clause=clause, version=version, body=body, in_reply_to=parent, max_length=max_length)
+    _, version, draft = thread_of(parent)
+    return post(
+        author=author,
+        clause=parent.clause,
+        version=version,
+        body=body,
+        in_reply_to=parent,
+        draft=draft,
+        max_length=max_length,
+    )
 
 
 # --- changing a comment ---------------------------------------------------------
 
 
 def ensure_editable(comment: Comment, actor: User | None) -> None:
-    """Refuse unless ``actor`` may edit ``comment`` now (its author, while it is open).
+    """Refuse unless ``actor`` may edit ``comment`` now (its author, while it is open and its draft
+    takes comments).
 
     Views call it before showing the edit form too, so the form is refused for the same reasons.
 
     :raises NotPermitted: for anyone but the author (:func:`drafter.policies.can_edit_comment`).
-    :raises Conflict: when the comment is resolved or hidden.
+    :raises Conflict: when the comment is resolved or hidden, or
+        (:class:`~drafter.services.phases.PeriodClosed`) its draft takes no comments now: words
+        written after the period would change what was sent within it.
     """
     if not policies.can_edit_comment(actor, comment):
         raise NotPermitted("Only the author of a comment may edit it.")
     if comment.status is not CommentStatus.OPEN:
         raise Conflict(f"This comment is {comment.status.value}; it can no longer be edited.")
+    if comment.draft is not None:
+        phases.ensure_open(comment.draft, phases.Activity.COMMENT)
+
+
+def is_editable(comment: Comment, actor: User | None) -> bool:
+    """Whether :func:`ensure_editable` lets ``actor`` edit ``comment`` now (for the Edit link)."""
+    return (
+        policies.can_edit_comment(actor, comment)
+        and comment.status is CommentStatus.OPEN
+        and (comment.draft is None or phases.is_open(comment.draft, phases.Activity.COMMENT))
+    )
 
 
 def edit(comment: Comment, *, actor: User, body: str, max_length: int = DEFAULT_MAX_LENGTH) -> bool:

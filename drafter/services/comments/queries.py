@@ -1,18 +1,22 @@
 """Comments on clauses, what feeds the pages: one clause's panel, counts, the list and the CSV export.
 
 Nothing here writes; each function runs a fixed, small number of queries.
+Every reading function takes the reader and keeps only the comments
+:func:`readable_by` lets them read: the versions rule of
+:mod:`drafter.services.visibility`, with the secretariat's notes on the
+working draft kept internal and a stakeholder's own material always shown.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, false, func, or_, select, true
 from sqlalchemy.orm import aliased, joinedload
 
-from drafter import permissions
+from drafter import permissions, policies
 from drafter.extensions import db
 from drafter.models import (
     AnchorState,
@@ -26,8 +30,10 @@ from drafter.models import (
     DraftEntry,
     Instrument,
     Organisation,
+    Role,
     User,
 )
+from drafter.services import visibility
 from drafter.services.comments.anchoring import Outcome, anchoring_on, plain_text_of
 from drafter.services.paging import Page, page_count
 from instrument.export.cleaning import spreadsheet_cell
@@ -41,6 +47,123 @@ PASSAGE_CONTEXT = 60
 @lru_cache(maxsize=1024)
 def _rendered(version_id: int, text: str) -> str:
     return render_markdown(text)
+
+
+# --- who reads which comments -------------------------------------------------------
+
+
+def readable_by(viewer: User | None, instrument: Instrument) -> ColumnElement[bool]:
+    """A WHERE condition keeping the comments (and replies) of ``instrument`` that ``viewer`` may read.
+
+    The secretariat reads every comment. Anybody else reads a comment when
+    :func:`drafter.services.visibility.version_filter` lets them see the
+    version it was written on, unless it is one of the secretariat's notes on
+    the working draft (written from no draft by a secretariat or admin
+    account: internal); and always the comments written by themselves or
+    for their organisation (their own material, whatever its state).
+    Hidden comments are not filtered here: they show as placeholders.
+
+    :param viewer: the reader (``None`` or anonymous for a visitor).
+    :param instrument: the instrument the comments belong to.
+    :returns: a condition on :class:`~drafter.models.Comment` columns.
+    """
+    if policies.sees_working_draft(viewer, instrument):
+        return true()
+    internal = Comment.draft_id.is_(None) & Comment.author_id.in_(
+        select(User.id).where(User.role.in_([Role.SECRETARIAT, Role.ADMIN])).correlate(None)
+    )
+    shown: ColumnElement[bool] = visibility.version_filter(viewer, instrument, Comment.version_id) & ~internal
+    if permissions.is_active_user(viewer):
+        own = Comment.author_id == viewer.id
+        if viewer.organisation_id is not None:
+            own = own | (Comment.organisation_id == viewer.organisation_id)
+        shown = shown | own
+    return shown
+
+
+def is_internal(comment: Comment) -> bool:
+    """Whether ``comment`` is a secretariat's note on the working draft (written from no draft by a
+    secretariat or admin account), which only the secretariat reads (the Python form of :func:`readable_by`'s
+    exception)."""
+    return comment.draft_id is None and comment.author.role in (Role.SECRETARIAT, Role.ADMIN)
+
+
+def latest_drafts_holding(version_ids: Iterable[int]) -> dict[int, Draft]:
+    """The latest published draft holding each version, for those a draft holds (one query).
+
+    :returns: ``{version id: draft}``.
+    """
+    wanted = set(version_ids)
+    # Asked even for no version, so that a page runs the same statements whatever its comments.
+    found: dict[int, Draft] = {}
+    for version_id, draft in db.session.execute(
+        select(DraftEntry.version_id, Draft)
+        .join(Draft, Draft.id == DraftEntry.draft_id)
+        .where(DraftEntry.version_id.in_(wanted))
+        .order_by(Draft.number)
+    ):
+        found[version_id] = draft  # the latest comes last
+    return found
+
+
+def thread_draft(top: Comment, holding: dict[int, Draft] | None = None) -> Draft | None:
+    """The draft a thread started by ``top`` is on, which replies to it join and whose phase they follow.
+
+    Its own draft; for a comment written before comments carried their draft, the latest
+    published draft holding its version; none for a secretariat's note on the working draft.
+
+    :param holding: :func:`latest_drafts_holding` of the threads' versions, when already loaded.
+    """
+    if top.draft_id is not None or is_internal(top):
+        return top.draft
+    if holding is None:
+        holding = latest_drafts_holding([top.version_id])
+    return holding.get(top.version_id)
+
+
+def may_read(viewer: User | None, comment: Comment) -> bool:
+    """Whether ``viewer`` may read ``comment`` (:func:`readable_by` for one loaded comment; at most one query)."""
+    instrument = comment.instrument
+    if policies.sees_working_draft(viewer, instrument):
+        return True
+    found = db.session.scalar(
+        select(Comment.id).where(Comment.id == comment.id, readable_by(viewer, instrument)).limit(1)
+    )
+    return found is not None
+
+
+def reader_clause_key(viewer: User | None, instrument: Instrument) -> ColumnElement[str]:
+    """A column naming each :class:`~drafter.models.Clause` row as ``viewer`` reads it: its working key for
+    the secretariat, its key in the latest published draft holding it for anybody else (a renumbering in the
+    working draft is not shown); a clause never published keeps its key."""
+    if policies.sees_working_draft(viewer, instrument):
+        return Clause.key
+    in_draft = (
+        select(DraftEntry.key)
+        .join(Draft, Draft.id == DraftEntry.draft_id)
+        .where(DraftEntry.clause_id == Clause.id)
+        .order_by(Draft.number.desc())
+        .limit(1)
+        .correlate(Clause)
+        .scalar_subquery()
+    )
+    return func.coalesce(in_draft, Clause.key)
+
+
+def _reader_anchor_version(viewer: User | None, instrument: Instrument) -> ColumnElement[int]:
+    """The version a comment row's "changed since" is judged on, per clause: the working version for the
+    secretariat, the clause's version in the latest published draft for anybody else (none before one)."""
+    if policies.sees_working_draft(viewer, instrument):
+        return Clause.current_version_id
+    latest = visibility.latest_draft(instrument)
+    if latest is None:
+        return select(DraftEntry.version_id).where(false()).scalar_subquery()
+    return (
+        select(DraftEntry.version_id)
+        .where(DraftEntry.draft_id == latest.id, DraftEntry.clause_id == Clause.id)
+        .correlate(Clause)
+        .scalar_subquery()
+    )
 
 
 # --- reading: one clause ---------------------------------------------------------
@@ -65,6 +188,8 @@ class Thread:
     quoted: str = ""
     after: str = ""
     replies: list[Comment] = field(default_factory=list)
+    #: The draft replies join (:func:`thread_draft`), ``None`` on the working draft.
+    reply_draft: Draft | None = None
 
     @property
     def later(self) -> bool:
@@ -100,19 +225,24 @@ class ClauseComments:
     total_threads: int = 0
 
 
-def _thread_counts(clause: Clause) -> tuple[int, int]:
-    """``(visible comments and replies, top-level comments)`` of ``clause``, in one query."""
+def _thread_counts(clause: Clause, readable: ColumnElement[bool]) -> tuple[int, int]:
+    """``(visible comments and replies, top-level comments)`` of ``clause`` among the ``readable``, in one query."""
     visible, threads = db.session.execute(
         select(
             func.coalesce(func.sum(case((Comment.status != CommentStatus.HIDDEN, 1), else_=0)), 0),
             func.coalesce(func.sum(case((Comment.in_reply_to_id.is_(None), 1), else_=0)), 0),
-        ).where(Comment.clause_id == clause.id)
+        ).where(Comment.clause_id == clause.id, readable)
     ).one()
     return int(visible), int(threads)
 
 
 def clause_comments(
-    clause: Clause, version: ClauseVersion, *, page: int | None = None, per_page: int = THREADS_PER_PAGE
+    clause: Clause,
+    version: ClauseVersion,
+    *,
+    viewer: User | None = None,
+    page: int | None = None,
+    per_page: int = THREADS_PER_PAGE,
 ) -> ClauseComments:
     """Load one page of the comments of ``clause`` as they stand in ``version``, in four queries.
 
@@ -130,11 +260,14 @@ def clause_comments(
 
     :param clause: the clause.
     :param version: the version shown (current, a draft's or an older one).
+    :param viewer: the reader: only the comments :func:`readable_by` them are counted, listed and marked
+        (``None``: an anonymous visitor).
     :param page: the page wanted (from 1; out-of-range numbers are brought into range), or ``None`` for the last.
     :param per_page: threads per page.
     :returns: a :class:`ClauseComments`.
     """
-    count, total_threads = _thread_counts(clause)
+    readable = readable_by(viewer, clause.instrument)
+    count, total_threads = _thread_counts(clause, readable)
     pages = page_count(total_threads, per_page)
     page = pages if page is None else min(max(1, page), pages)
     # Pages are counted back from the newest thread, so the page shown by default is
@@ -150,7 +283,7 @@ def clause_comments(
     top = db.session.scalars(
         select(Comment)
         .options(*loaded)
-        .where(Comment.clause_id == clause.id, Comment.in_reply_to_id.is_(None))
+        .where(Comment.clause_id == clause.id, Comment.in_reply_to_id.is_(None), readable)
         .order_by(Comment.created_at, Comment.id)
         .limit(max(0, end - start))
         .offset(start)
@@ -158,7 +291,7 @@ def clause_comments(
     replies = db.session.scalars(
         select(Comment)
         .options(*loaded)
-        .where(Comment.in_reply_to_id.in_([c.id for c in top]))
+        .where(Comment.in_reply_to_id.in_([c.id for c in top]), readable)
         .order_by(Comment.created_at, Comment.id)
     ).all()
     # Anchors of every thread on the clause (a few numbers each): this page's threads
@@ -175,11 +308,12 @@ def clause_comments(
                 Comment.status,
             )
             .join(Comment, Comment.id == CommentAnchor.comment_id)
-            .where(Comment.clause_id == clause.id, CommentAnchor.version_id == version.id)
+            .where(Comment.clause_id == clause.id, CommentAnchor.version_id == version.id, readable)
         )
     }
     plain = plain_text_of(version)
     threads: dict[int, Thread] = {}
+    holding = latest_drafts_holding(c.version_id for c in top if c.draft_id is None)
     for comment in top:
         stored = anchors.get(comment.id)
         if stored is not None:
@@ -188,7 +322,7 @@ def clause_comments(
             outcome = None
         else:
             outcome = anchoring_on(comment, plain_text_of(comment.version), version)
-        thread = Thread(comment, outcome)
+        thread = Thread(comment, outcome, reply_draft=thread_draft(comment, holding))
         if outcome is not None and outcome.placed and outcome.start is not None and outcome.end is not None:
             s, e = outcome.start, outcome.end
             thread.before = _clip_left(plain[max(0, s - PASSAGE_CONTEXT) : s], s > PASSAGE_CONTEXT)
@@ -229,10 +363,11 @@ def clause_comments(
     )
 
 
-def thread_page(comment: Comment, per_page: int = THREADS_PER_PAGE) -> int | None:
-    """The page of its clause's comments that shows ``comment``'s thread (one query).
+def thread_page(comment: Comment, viewer: User | None = None, per_page: int = THREADS_PER_PAGE) -> int | None:
+    """The page of its clause's comments that shows ``comment``'s thread to ``viewer`` (one query).
 
     :param comment: a comment or a reply (a reply is on its thread's page).
+    :param viewer: the reader, whose pages hold the threads :func:`readable_by` them.
     :returns: the page number, or ``None`` when it is the last page (the one shown by default).
     """
     top = comment.in_reply_to or comment
@@ -241,7 +376,9 @@ def thread_page(comment: Comment, per_page: int = THREADS_PER_PAGE) -> int | Non
         select(
             func.coalesce(func.sum(case((earlier, 1), else_=0)), 0),
             func.count(Comment.id),
-        ).where(Comment.clause_id == top.clause_id, Comment.in_reply_to_id.is_(None))
+        ).where(
+            Comment.clause_id == top.clause_id, Comment.in_reply_to_id.is_(None), readable_by(viewer, top.instrument)
+        )
     ).one()
     pages = page_count(total, per_page)
     page = pages - (int(total) - 1 - int(before)) // per_page  # counted back from the newest, as in clause_comments
@@ -265,18 +402,22 @@ def _clip_right(text: str, cut: bool) -> str:
 # --- reading: counts, lists, export ----------------------------------------------
 
 
-def counts_by_clause(instrument: Instrument, draft: Draft | None = None) -> dict[int, int]:
+def counts_by_clause(
+    instrument: Instrument, draft: Draft | None = None, *, viewer: User | None = None
+) -> dict[int, int]:
     """Visible comments and replies per clause, in one grouped query.
 
     :param instrument: the instrument.
     :param draft: for a draft's page, only comments written on the draft's
         version of each clause or an earlier one are counted (comments carry
         over into later drafts, not back into earlier ones).
+    :param viewer: the reader: only comments :func:`readable_by` them count (``None``: an anonymous visitor).
     :returns: ``{clause_id: count}``; clauses without comments are absent.
     """
+    readable = readable_by(viewer, instrument)
     stmt = (
         select(Comment.clause_id, func.count(Comment.id))
-        .where(Comment.instrument_id == instrument.id, Comment.status != CommentStatus.HIDDEN)
+        .where(Comment.instrument_id == instrument.id, Comment.status != CommentStatus.HIDDEN, readable)
         .group_by(Comment.clause_id)
     )
     if draft is not None:
@@ -284,7 +425,7 @@ def counts_by_clause(instrument: Instrument, draft: Draft | None = None) -> dict
         # clause: the joins then run over one row per version, not one per comment.
         per_version = (
             select(Comment.clause_id, Comment.version_id, func.count(Comment.id).label("n"))
-            .where(Comment.instrument_id == instrument.id, Comment.status != CommentStatus.HIDDEN)
+            .where(Comment.instrument_id == instrument.id, Comment.status != CommentStatus.HIDDEN, readable)
             .group_by(Comment.clause_id, Comment.version_id)
             .subquery()
         )
@@ -328,13 +469,16 @@ class ListRow:
     :ivar comment: the comment (author, organisation, clause and version loaded).
     :ivar clause: its clause.
     :ivar written: the version it was written on.
-    :ivar current: its anchor on the clause's current version, if any.
+    :ivar current: its anchor on the clause's version the viewer reads now (the working version for the
+        secretariat, the latest published draft's for anybody else), if any.
+    :ivar label: the clause's name as the viewer reads it (:func:`reader_clause_key`).
     """
 
     comment: Comment
     clause: Clause
     written: ClauseVersion
     current: CommentAnchor | None
+    label: str = ""
 
 
 def _visible_to(viewer: User | None):
@@ -350,7 +494,8 @@ def list_comments(
 ) -> Page[ListRow]:
     """The comments of ``instrument`` matching ``filters``, newest first, one page, in two queries.
 
-    Hidden comments are listed only for the secretariat and their authors.
+    Hidden comments are listed only for the secretariat and their authors; anybody else
+    sees only the comments :func:`readable_by` them.
 
     :param instrument: the instrument.
     :param filters: see :class:`ListFilters`; ``changed_since_mine`` needs a signed-in viewer.
@@ -361,7 +506,8 @@ def list_comments(
     """
     current = aliased(CommentAnchor)
     written = aliased(ClauseVersion)
-    conditions = [Comment.instrument_id == instrument.id]
+    conditions = [Comment.instrument_id == instrument.id, readable_by(viewer, instrument)]
+    reads = _reader_anchor_version(viewer, instrument)
     visible = _visible_to(viewer)
     if visible is not None:
         conditions.append(visible)
@@ -377,17 +523,17 @@ def list_comments(
         conditions.append(Comment.author_id == (viewer.id if permissions.is_active_user(viewer) else -1))
         conditions.append(current.status.in_([AnchorState.CHANGED, AnchorState.DELETED]))
     joined = (
-        select(Comment, Clause, written, current)
+        select(Comment, Clause, written, current, reader_clause_key(viewer, instrument))
         .join(Clause, Clause.id == Comment.clause_id)
         .join(written, written.id == Comment.version_id)
-        .outerjoin(current, and_(current.comment_id == Comment.id, current.version_id == Clause.current_version_id))
+        .outerjoin(current, and_(current.comment_id == Comment.id, current.version_id == reads))
     )
     # Counted on the comment rows alone: the clause and the version written on always exist,
     # so the joins change nothing but the cost; the current anchor matters only to its filter.
     counted = select(func.count(Comment.id)).where(*conditions)
     if filters.changed_since_mine:
         counted = counted.join(Clause, Clause.id == Comment.clause_id).join(
-            current, and_(current.comment_id == Comment.id, current.version_id == Clause.current_version_id)
+            current, and_(current.comment_id == Comment.id, current.version_id == reads)
         )
     total = db.session.scalar(counted)
     page = max(1, page)
@@ -403,22 +549,33 @@ def list_comments(
         .options(joinedload(Comment.author), joinedload(Comment.organisation))
         .order_by(*newest_first)
     ).all()
-    return Page([ListRow(c, cl, w, a) for c, cl, w, a in rows], total or 0, page, per_page)
+    return Page([ListRow(c, cl, w, a, key) for c, cl, w, a, key in rows], total or 0, page, per_page)
 
 
-def filter_choices(instrument: Instrument) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
-    """Clauses and organisations that have comments on ``instrument`` (two queries).
+def filter_choices(
+    instrument: Instrument, viewer: User | None = None
+) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """Clauses and organisations that have comments on ``instrument`` that ``viewer`` may read (two queries).
 
-    :returns: ``(clauses, organisations)`` as ``(id, label)`` lists in document and name order.
+    :param viewer: the reader (:func:`readable_by`; ``None``: an anonymous visitor).
+    :returns: ``(clauses, organisations)`` as ``(id, label)`` lists in document and name order; clauses
+        are named as the viewer reads them (:func:`reader_clause_key`).
     """
+    commented = select(Comment.clause_id).where(Comment.instrument_id == instrument.id, readable_by(viewer, instrument))
     clauses = db.session.execute(
-        select(Clause.id, Clause.key)
-        .where(Clause.id.in_(select(Comment.clause_id).where(Comment.instrument_id == instrument.id)))
+        select(Clause.id, reader_clause_key(viewer, instrument))
+        .where(Clause.id.in_(commented))
         .order_by(Clause.position)
     ).all()
     organisations = db.session.execute(
         select(Organisation.id, Organisation.name)
-        .where(Organisation.id.in_(select(Comment.organisation_id).where(Comment.instrument_id == instrument.id)))
+        .where(
+            Organisation.id.in_(
+                select(Comment.organisation_id).where(
+                    Comment.instrument_id == instrument.id, readable_by(viewer, instrument)
+                )
+            )
+        )
         .order_by(Organisation.name)
     ).all()
     return [(i, k) for i, k in clauses], [(i, n) for i, n in organisations]
@@ -431,26 +588,32 @@ CSV_HEADER = [
 ]  # fmt: skip
 
 
-def export_rows(instrument: Instrument) -> Iterator[list[str]]:
-    """Every comment of ``instrument`` (hidden ones included, for the secretariat) as CSV rows.
+def export_rows(instrument: Instrument, viewer: User | None = None) -> Iterator[list[str]]:
+    """Every comment of ``instrument`` that ``viewer`` may read (hidden ones included) as CSV rows.
 
     One query, streamed in batches. Cells go through
     :func:`instrument.export.cleaning.spreadsheet_cell` (no cell starts a formula).
 
+    :param viewer: the reader (:func:`readable_by`; the page is the secretariat's, who reads every one);
+        "current text" is the anchor on the text the viewer reads now.
     :returns: an iterator of rows, the header first (:data:`CSV_HEADER`).
     """
     yield list(CSV_HEADER)
     current = aliased(CommentAnchor)
     written = aliased(ClauseVersion)
+    # Aliased, so that the subqueries of the visibility rule (over drafts) are not correlated with it.
+    draft = aliased(Draft)
+    key = reader_clause_key(viewer, instrument)
+    reads = _reader_anchor_version(viewer, instrument)
     stmt = (
-        select(Comment, Clause.key, written.seq, Draft.number, Organisation.name, User.name, current.status)
+        select(Comment, key, written.seq, draft.number, Organisation.name, User.name, current.status)
         .join(Clause, Clause.id == Comment.clause_id)
         .join(written, written.id == Comment.version_id)
         .join(User, User.id == Comment.author_id)
         .outerjoin(Organisation, Organisation.id == Comment.organisation_id)
-        .outerjoin(Draft, Draft.id == Comment.draft_id)
-        .outerjoin(current, and_(current.comment_id == Comment.id, current.version_id == Clause.current_version_id))
-        .where(Comment.instrument_id == instrument.id)
+        .outerjoin(draft, draft.id == Comment.draft_id)
+        .outerjoin(current, and_(current.comment_id == Comment.id, current.version_id == reads))
+        .where(Comment.instrument_id == instrument.id, readable_by(viewer, instrument))
         .order_by(Clause.position, Comment.created_at, Comment.id)
         .execution_options(yield_per=500)
     )
