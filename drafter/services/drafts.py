@@ -18,7 +18,7 @@ from sqlalchemy.orm import aliased, joinedload
 
 from drafter.extensions import db
 from drafter.models import Clause, ClauseVersion, Draft, DraftEntry, Event, Instrument, User
-from drafter.services import audit
+from drafter.services import audit, visibility
 from drafter.services.errors import Conflict, InvalidInput
 from drafter.services.timezones import aware, format_day, format_moment, zone_named, zone_of
 from instrument.types import ClauseKind, ClauseState, ParsedClause
@@ -120,13 +120,6 @@ def next_draft_number(instrument: Instrument) -> int:
     """Return the number the next published draft of ``instrument`` gets (1 for the first)."""
     last = db.session.scalar(select(func.max(Draft.number)).where(Draft.instrument_id == instrument.id))
     return (last or 0) + 1
-
-
-def latest_draft_of(instrument: Instrument) -> Draft | None:
-    """The highest-numbered draft of ``instrument``, or ``None`` before the first publication."""
-    return db.session.scalar(
-        select(Draft).where(Draft.instrument_id == instrument.id).order_by(Draft.number.desc()).limit(1)
-    )
 
 
 def final_draft(instrument: Instrument) -> Draft | None:
@@ -528,7 +521,7 @@ def declare_final(draft: Draft, *, actor: User | None, now: datetime | None = No
     """
     instrument = draft.instrument
     ensure_not_adopted(instrument)
-    latest = latest_draft_of(instrument)
+    latest = visibility.latest_draft(instrument)
     if latest is not None and latest.number != draft.number:
         raise Conflict(
             f"Only the latest draft, Draft {latest.number}, can be declared final.",

@@ -31,7 +31,7 @@ from drafter.models import (
     User,
     VersionCause,
 )
-from drafter.services import compare, drafts, phases
+from drafter.services import compare, drafts, phases, visibility
 from drafter.services.consultations import queries as consultation_queries
 from drafter.services.imports import AKN_ELEMENT_IDS
 from drafter.services.timezones import format_day, zone_of
@@ -370,9 +370,7 @@ def synoptic_amendments(instrument: Instrument, draft: Draft | None) -> dict[int
     (:data:`SYNOPTIC_STATES`); organisations and co-sponsors loaded with them.
     """
     if draft is None:
-        draft = db.session.scalar(
-            select(Draft).where(Draft.instrument_id == instrument.id).order_by(Draft.number.desc()).limit(1)
-        )
+        draft = visibility.latest_draft(instrument)
     on_draft = Amendment.draft_id == draft.id if draft is not None else Amendment.draft_id.is_(None)
     found = db.session.scalars(
         select(Amendment)

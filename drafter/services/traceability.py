@@ -654,8 +654,9 @@ def report_csv_rows(
             ]
         elif r.amendment is not None:
             a = r.amendment
-            shown = a.result_version is not None and (visible is None or a.result_version.id in visible)
-            result = f"{a.clause.key} version {a.result_version.seq}" if shown else ""
+            made = a.result_version
+            shown = made is not None and (visible is None or made.id in visible)
+            result = f"{a.clause.key} version {made.seq}" if made is not None and shown else ""
             cells = [
                 "Amendment",
                 a.seq,

@@ -155,7 +155,7 @@ def reader_versions(user: User | None, instrument: Instrument, clause_ids: Itera
             .join(ClauseVersion, ClauseVersion.id == Clause.current_version_id)
             .where(Clause.id.in_(wanted))
         ).all()
-        return dict(rows)  # type: ignore[arg-type]
+        return dict(rows)
     found: dict[int, ClauseVersion] = {}
     for clause_id, version in db.session.execute(
         select(DraftEntry.clause_id, ClauseVersion)

@@ -57,7 +57,7 @@ def amendment_state(amendment: Amendment) -> str:
     """
     latest: dict[int, Any] = g.setdefault("latest_drafts", {})
     if amendment.instrument_id not in latest:
-        latest[amendment.instrument_id] = queries.latest_draft(amendment.instrument)
+        latest[amendment.instrument_id] = visibility.latest_draft(amendment.instrument)
     return queries.state_label(amendment, _user(), latest[amendment.instrument_id])
 
 
@@ -105,7 +105,7 @@ def propose(slug: str, uid: str):
         abort(404, f"{clause.key} is in no published draft yet.")
     if current.deleted:
         return render_error(409, "This clause has been deleted; it can no longer be amended.")
-    latest = queries.latest_draft(instrument)
+    latest = visibility.latest_draft(instrument)
     # The draft whose amendment period decides: the one holding the text amended (the final draft, once adopted).
     draft = latest if latest is not None and latest.is_final else latest_drafts_holding([current.id]).get(current.id)
     judged = phases.phase(draft, phases.Activity.AMENDMENT) if draft is not None else None

@@ -318,13 +318,17 @@ def clause(slug: str, uid: str):
             flash("Your reply is posted." if parent is not None else "Your comment is posted.", "success")
             page = queries.thread_page(comment, _actor())  # a reply goes back to its thread's page
             # The page as it was shown: the draft read by default needs no ?draft=.
-            shown = None if draft is not None and comment_draft(the_clause, version, None) == draft else draft
+            shown_draft = None if draft is not None and comment_draft(the_clause, version, None) == draft else draft
             if back == "comments":
-                target = _comments_url(instrument, the_clause, version, shown, page=page)
+                target = _comments_url(instrument, the_clause, version, shown_draft, page=page)
             else:
                 # Back to the clause as it was shown: in the draft being read, or the current text.
                 target = url_for(
-                    "instruments.clause", slug=slug, uid=uid, draft=shown.number if shown else None, comments_page=page
+                    "instruments.clause",
+                    slug=slug,
+                    uid=uid,
+                    draft=shown_draft.number if shown_draft else None,
+                    comments_page=page,
                 )
             return redirect(f"{target}#comment-{comment.in_reply_to_id or comment.id}")
     return _form_error(instrument, the_clause, version, draft, form, back, 400)

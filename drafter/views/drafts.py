@@ -11,6 +11,7 @@ from drafter.extensions import db
 from drafter.forms.drafts import FinalForm, PeriodsForm, SettingsForm
 from drafter.models import Instrument
 from drafter.services import drafts as draft_service
+from drafter.services import visibility
 from drafter.services.errors import Conflict
 from drafter.services.timezones import zone_label, zone_of
 from drafter.views.loaders import get_draft_or_404, get_instrument_or_404
@@ -82,7 +83,7 @@ def final(slug: str, number: int):
         db.session.commit()
         flash(f"Draft {number} is the final text.", "success")
         return redirect(url_for("instruments.draft", slug=slug, number=number))
-    latest = draft_service.latest_draft_of(instrument)
+    latest = visibility.latest_draft(instrument)
     return render_template(
         "drafts/final.html",
         instrument=instrument,

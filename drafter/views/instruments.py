@@ -99,9 +99,7 @@ def publish(slug: str):
     if not policies.can_manage(current_user, instrument):
         abort(403, "Only the secretariat publishes drafts.")
     form = PublishDraftForm()
-    latest = db.session.scalar(
-        select(Draft).where(Draft.instrument_id == instrument.id).order_by(Draft.number.desc()).limit(1)
-    )
+    latest = visibility.latest_draft(instrument)
     pending = draft_service.unpublished_changes(instrument, latest) if latest is not None else None
     zone = zone_of(instrument)
     if form.validate_on_submit():
@@ -143,7 +141,7 @@ def draft(slug: str, number: int):
         instrument=instrument,
         body=body,
         draft=the_draft,
-        latest=draft_service.latest_draft_of(instrument),
+        latest=visibility.latest_draft(instrument),
         history=draft_service.period_changes(instrument, [the_draft]).get(the_draft.id, []),
         sections=fulltext.assemble(
             body, comment_queries.counts_by_clause(instrument, the_draft, viewer=current_user), comments_href

@@ -26,7 +26,7 @@ from drafter.extensions import db
 from drafter.models import Amendment, Clause, ClauseVersion, Instrument, Organisation, User
 from drafter.policies import can_propose
 from drafter.services import audit, phases, visibility
-from drafter.services.amendments.queries import DECISIONS, latest_draft, roles_for, state_machine_refusals
+from drafter.services.amendments.queries import DECISIONS, roles_for, state_machine_refusals
 from drafter.services.comments.queries import latest_drafts_holding
 from drafter.services.errors import Conflict, InvalidInput, NotPermitted
 from instrument.amendments import (
@@ -136,7 +136,7 @@ def propose(
             raise InvalidInput("Write the text of the new clause.", field="text")
     else:
         text, heading, number = "", base.heading, base.number
-    latest = latest_draft(clause.instrument)
+    latest = visibility.latest_draft(clause.instrument)
     if latest is not None and latest.is_final:
         phases.ensure_open(latest, phases.Activity.AMENDMENT, now)  # the adopted text takes no amendment
     draft = latest_drafts_holding([base.id]).get(base.id)
@@ -316,7 +316,7 @@ def submit_amendment(amendment: Amendment, *, actor: User | None, now: datetime 
     role = acting_role(amendment, actor, S.SUBMITTED)
     with state_machine_refusals():
         check_transition(amendment.state, S.SUBMITTED, role)
-    latest = latest_draft(amendment.instrument)
+    latest = visibility.latest_draft(amendment.instrument)
     if latest is not None and latest.is_final:
         phases.ensure_open(latest, phases.Activity.AMENDMENT, now)
     if amendment.draft is not None:

@@ -96,11 +96,6 @@ ACCEPTANCES = (S.ACCEPTED, S.ACCEPTED_WITH_MODIFICATIONS)
 IN_NEXT_DRAFT = "in the next draft"
 
 
-def latest_draft(instrument: Instrument) -> Draft | None:
-    """The instrument's latest published draft, or ``None`` when none was published."""
-    return visibility.latest_draft(instrument)
-
-
 def readable_by(viewer: User | None, instrument: Instrument) -> ColumnElement[bool]:
     """A WHERE condition keeping the amendments of ``instrument`` whose text ``viewer`` may read.
 

@@ -137,7 +137,7 @@ def reader_clause_key(viewer: User | None, instrument: Instrument) -> ColumnElem
     the secretariat, its key in the latest published draft holding it for anybody else (a renumbering in the
     working draft is not shown); a clause never published keeps its key."""
     if policies.sees_working_draft(viewer, instrument):
-        return Clause.key
+        return Clause.key.expression
     in_draft = (
         select(DraftEntry.key)
         .join(Draft, Draft.id == DraftEntry.draft_id)
@@ -150,11 +150,11 @@ def reader_clause_key(viewer: User | None, instrument: Instrument) -> ColumnElem
     return func.coalesce(in_draft, Clause.key)
 
 
-def _reader_anchor_version(viewer: User | None, instrument: Instrument) -> ColumnElement[int]:
+def _reader_anchor_version(viewer: User | None, instrument: Instrument) -> ColumnElement[int | None]:
     """The version a comment row's "changed since" is judged on, per clause: the working version for the
     secretariat, the clause's version in the latest published draft for anybody else (none before one)."""
     if policies.sees_working_draft(viewer, instrument):
-        return Clause.current_version_id
+        return Clause.current_version_id.expression
     latest = visibility.latest_draft(instrument)
     if latest is None:
         return select(DraftEntry.version_id).where(false()).scalar_subquery()
@@ -603,10 +603,10 @@ def export_rows(instrument: Instrument, viewer: User | None = None) -> Iterator[
     written = aliased(ClauseVersion)
     # Aliased, so that the subqueries of the visibility rule (over drafts) are not correlated with it.
     draft = aliased(Draft)
-    key = reader_clause_key(viewer, instrument)
+    key_column = reader_clause_key(viewer, instrument)
     reads = _reader_anchor_version(viewer, instrument)
     stmt = (
-        select(Comment, key, written.seq, draft.number, Organisation.name, User.name, current.status)
+        select(Comment, key_column, written.seq, draft.number, Organisation.name, User.name, current.status)
         .join(Clause, Clause.id == Comment.clause_id)
         .join(written, written.id == Comment.version_id)
         .join(User, User.id == Comment.author_id)
