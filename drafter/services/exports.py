@@ -32,6 +32,7 @@ from drafter.models import (
     VersionCause,
 )
 from drafter.services import compare, drafts, phases, visibility
+from drafter.services.amendments import queries as amendment_queries
 from drafter.services.consultations import queries as consultation_queries
 from drafter.services.imports import AKN_ELEMENT_IDS
 from drafter.services.timezones import format_day, zone_of
@@ -74,8 +75,6 @@ SYNOPTIC_STATES = (
 _KIND_LABELS = {AmendmentKind.MODIFY: "Modify", AmendmentKind.INSERT: "Insert a clause after it",
                 AmendmentKind.DELETE: "Delete"}  # fmt: skip
 SECRETARIAT = "Secretariat"
-#: What readers of published drafts are told of an accepted amendment whose version is not published yet.
-IN_NEXT_DRAFT = "in the next draft"
 #: How downloads of the secretariat's working draft are labelled (title page, header, metadata).
 WORKING_DRAFT = "Working draft — not published"
 
@@ -400,7 +399,7 @@ def proposal(amendment: Amendment, inputs: Sequence[Input] = (), *, unpublished:
         title=amendment.title,
         kind=_KIND_LABELS.get(amendment.kind, amendment.kind.value),
         organisations=tuple(dict.fromkeys(organisations)),
-        state=f"{amendment.state.label}; {IN_NEXT_DRAFT}" if unpublished else amendment.state.label,
+        state=f"{amendment.state.label}; {amendment_queries.IN_NEXT_DRAFT}" if unpublished else amendment.state.label,
         decided=decided,
         text=amendment.text if amendment.kind is not AmendmentKind.DELETE else "",
         rationale=amendment.rationale,
@@ -487,19 +486,14 @@ def export_synoptic(
     cited = consultation_queries.inputs_by_amendment(a.id for group in amendments.values() for a in group)
     label = f"Draft {draft.number}" if draft is not None else "the working draft (not published)"
 
-    results = {a.result_version_id for group in amendments.values() for a in group if a.result_version_id}
-    published = (
-        set(db.session.scalars(select(DraftEntry.version_id).where(DraftEntry.version_id.in_(results))))
-        if published_only and results
-        else results
-    )
+    latest = visibility.latest_draft(instrument) if published_only else None
 
     def proposals(clause_id: int) -> tuple[Proposal, ...]:
         return tuple(
             proposal(
                 a,
                 cited.get(a.id, ()),
-                unpublished=a.result_version_id is not None and a.result_version_id not in published,
+                unpublished=published_only and amendment_queries.accepted_since(a, latest),
             )
             for a in amendments.get(clause_id, ())
         )

@@ -73,6 +73,15 @@ def is_published(version: ClauseVersion) -> bool:
     )
 
 
+def may_see_clause(user: User | None, clause: Clause) -> bool:
+    """Whether ``user`` may see ``clause`` at all: the secretariat always; anybody else once a
+    published draft holds it (a clause inserted in the working draft is not there yet)."""
+    if policies.sees_working_draft(user, clause.instrument):
+        return True
+    held = select(DraftEntry.clause_id).where(DraftEntry.clause_id == clause.id).limit(1)
+    return db.session.scalar(held) is not None
+
+
 def may_see_version(user: User | None, instrument: Instrument, version: ClauseVersion) -> bool:
     """Whether ``user`` may see ``version`` (of a clause of ``instrument``)."""
     return policies.sees_working_draft(user, instrument) or is_published(version)

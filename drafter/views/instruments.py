@@ -18,7 +18,6 @@ from drafter.services.timezones import zone_label, zone_of
 from drafter.views import fulltext
 from drafter.views.comments import panel_context
 from drafter.views.loaders import (
-    NOT_PUBLISHED_CLAUSE,
     NOTHING_PUBLISHED,
     get_clause_or_404,
     get_draft_or_404,
@@ -170,8 +169,6 @@ def clause(slug: str, uid: str):
     the_clause = get_clause_or_404(instrument, uid)
     reading = requested_draft(instrument)
     now = visibility.reader_version(current_user, the_clause)
-    if now.version is None and not policies.sees_working_draft(current_user, instrument):
-        abort(404, NOT_PUBLISHED_CLAUSE)
     # Authors come with the versions: the history names each one.
     versions = visibility.visible_versions(current_user, the_clause)[::-1]
     in_drafts: dict[int, list[int]] = {}

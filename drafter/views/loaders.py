@@ -108,13 +108,18 @@ def get_draft_version_or_404(draft: Draft, clause: Clause) -> ClauseVersion:
 
 
 def get_clause_or_404(instrument: Instrument, uid: str) -> Clause:
-    """Return the clause with stable id ``uid`` in ``instrument``.
+    """Return the clause with stable id ``uid`` in ``instrument``, if the visitor may see it.
 
-    :raises NotFound: (404) when it does not exist.
+    :raises NotFound: (404) when it does not exist, or for a visitor who reads published
+        drafts only when no published draft holds it
+        (:func:`drafter.services.visibility.may_see_clause`); the message then does not
+        repeat the id, which may carry unpublished words.
     """
     clause = db.session.scalar(select(Clause).where(Clause.instrument_id == instrument.id, Clause.uid == uid))
     if clause is None:
         abort(404, f"There is no clause “{uid}” in this instrument.")
+    if not visibility.may_see_clause(current_user, clause):
+        abort(404, NOT_PUBLISHED_CLAUSE)
     return clause
 
 

@@ -17,14 +17,13 @@ from datetime import UTC, datetime
 from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
 
-from drafter import permissions, policies
+from drafter import permissions
 from drafter.extensions import db
 from drafter.models import Disposition, Organisation
 from drafter.services import traceability as service
 from drafter.services import visibility
 from drafter.services.consultations import queries as consultation_queries
 from drafter.views.loaders import (
-    NOT_PUBLISHED_CLAUSE,
     get_clause_or_404,
     get_draft_or_404,
     get_instrument_or_404,
@@ -93,8 +92,6 @@ def provenance(slug: str, uid: str):
     instrument = get_instrument_or_404(slug)
     clause = get_clause_or_404(instrument, uid)
     reading = visibility.reader_version(current_user, clause)
-    if reading.version is None and not policies.sees_working_draft(current_user, instrument):
-        abort(404, NOT_PUBLISHED_CLAUSE)
     seqs = [v.seq for v in visibility.visible_versions(current_user, clause)]
     seq = _int_arg("version")
     if seq is None and reading.version is not None:

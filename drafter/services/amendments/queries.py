@@ -119,7 +119,18 @@ def awaits_next_draft(amendment: Amendment, viewer: User | None, latest: Draft |
 
     :param latest: the instrument's latest published draft (:func:`latest_draft`), or ``None``.
     """
-    if amendment.state not in ACCEPTANCES or policies.sees_working_draft(viewer, amendment.instrument):
+    if policies.sees_working_draft(viewer, amendment.instrument):
+        return False
+    return accepted_since(amendment, latest)
+
+
+def accepted_since(amendment: Amendment, latest: Draft | None) -> bool:
+    """Whether ``amendment`` was accepted (as it stands or with modifications) after ``latest``
+    was published, so that no published draft holds its wording yet.
+
+    :param latest: the instrument's latest published draft, or ``None`` before the first.
+    """
+    if amendment.state not in ACCEPTANCES:
         return False
     if latest is None or amendment.decided_at is None:
         return True
