@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from drafter.extensions import db
 from drafter.models import Amendment, Clause, ClauseVersion, CommentAnchor, Draft, Event, Instrument, VersionCause
-from drafter.services import editing, working
+from drafter.services import editing, visibility, working
 from drafter.services.amendments import operations
 from drafter.services.amendments.decisions import ClauseChanged
 from drafter.services.comments.operations import post as post_comment
@@ -423,7 +423,12 @@ def test_discard_brings_back_the_published_text_and_keeps_comments_anchored(app,
         target = clause("Article 2")
         quoted = "obligation number 2"
         c = post_comment(
-            author=user(people.mfa), clause=target, version=target.current_version, body="Too vague.", quote=quoted
+            author=user(people.mfa),
+            clause=target,
+            version=target.current_version,
+            body="Too vague.",
+            quote=quoted,
+            draft=visibility.latest_draft(target.instrument),
         )
         return c.id
 
