@@ -25,7 +25,6 @@ from drafter.forms.amendments import KIND_LABELS, AmendmentDecisionForm, Propose
 from drafter.models import Amendment, ClauseVersion, Instrument
 from drafter.services import phases, visibility
 from drafter.services.amendments import decisions, operations, queries
-from drafter.services.comments.queries import latest_drafts_holding
 from drafter.views.loaders import (
     draft_version,
     get_clause_or_404,
@@ -106,9 +105,8 @@ def propose(slug: str, uid: str):
     if current.deleted:
         return render_error(409, "This clause has been deleted; it can no longer be amended.")
     latest = visibility.latest_draft(instrument)
-    # The draft whose amendment period decides: the one holding the text amended (the final draft, once adopted).
-    draft = latest if latest is not None and latest.is_final else latest_drafts_holding([current.id]).get(current.id)
-    judged = phases.phase(draft, phases.Activity.AMENDMENT) if draft is not None else None
+    judged = queries.proposal_phase(instrument, current)
+    draft = judged.draft if judged is not None else None
     closed = judged is not None and not judged.is_open
     # The draft the proposer was reading (links from Draft N's pages carry ?draft=N), else the one
     # under consultation: the form says when the text amended is not the text of that draft.
@@ -196,6 +194,10 @@ def render_amendment(amendment: Amendment, *, decision: AmendmentDecisionForm | 
     # published draft's for everybody else.
     current = queries.reader_text(clause, user)
     actions = queries.actions_for(amendment, user)
+    # Submitting waits for an open amendment period: after it, the button gives way to the notice.
+    submitting = queries.submit_phase(amendment)
+    if submitting is not None and not submitting.is_open:
+        actions = tuple(a for a in actions if a is not S.SUBMITTED)
     roles = queries.roles_for(amendment, user)
     if decision is None:
         decision = AmendmentDecisionForm(formdata=None)
@@ -211,6 +213,9 @@ def render_amendment(amendment: Amendment, *, decision: AmendmentDecisionForm | 
         own_html=render_redline_html(own),
         own_side=render_side_by_side(own),
         still_open=is_open(amendment.state),
+        submit_closed=submitting
+        if submitting is not None and not submitting.is_open and amendment.state is S.DRAFT
+        else None,
         against=queries.against_current(amendment, current) if is_open(amendment.state) else None,
         actions=[a for a in actions if a not in queries.DECISIONS and a is not S.SUPERSEDED],
         can_supersede=S.SUPERSEDED in actions,

@@ -203,6 +203,8 @@ def clause(slug: str, uid: str):
         open_amendments=amendment_queries.open_on_clause(the_clause, current_user)
         if newest is not None and not gone
         else [],
+        # Whether the links to propose an amendment are offered, or a notice instead.
+        amend_phase=amendment_queries.proposal_phase(instrument, newest) if newest is not None else None,
         **comments,
     )
 

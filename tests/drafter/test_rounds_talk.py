@@ -390,3 +390,31 @@ def test_an_organisation_keeps_seeing_its_own_comments_and_amendments(app, round
     with app.app_context():
         readable = comment_queries.readable_by(db.session.get(User, rounds.users["asetuc"]), instrument())
         assert db.session.scalar(select(Comment.id).where(readable)) is None
+
+
+def test_controls_give_way_to_a_notice_once_a_period_is_over(app, rounds):
+    mfa = signed_in(app, rounds.users["mfa"])
+    # A comment and a private draft amendment on Draft 2, while everything is open.
+    assert comment(mfa, "article-3", version_in(app, 2, "article-3"), draft="2").status_code == 302
+    top = newest_comment_id(app)
+    made = propose_form(mfa, "article-3", version_in(app, 2, "article-3"), text="1. Later.", action="draft")
+    assert made.status_code == 302
+    with app.app_context():
+        private = db.session.scalar(select(Amendment.id).order_by(Amendment.id.desc()).limit(1))
+    page = text_of(mfa.get(f"/i/{SLUG}/c/article-3/"))
+    assert "Propose an amendment" in page
+    assert "Submit to the secretariat" in text_of(mfa.get(f"/i/{SLUG}/amendments/{private}/"))
+
+    # The amendment deadline passes: the clause page and the draft amendment say so instead of offering.
+    set_draft(app, 2, amendments_close_at=datetime.now(UTC) + YESTERDAY)
+    page = text_of(mfa.get(f"/i/{SLUG}/c/article-3/"))
+    assert "Amendments closed on" in page and "Propose an amendment" not in page
+    shown = text_of(mfa.get(f"/i/{SLUG}/amendments/{private}/"))
+    assert "Amendments closed on" in shown and "Submit to the secretariat" not in shown
+
+    # A final draft is read-only for good: its comments can no longer be resolved, and no button says otherwise.
+    set_draft(app, 2, final_at=datetime.now(UTC))
+    before = counts(app)
+    assert "Mark resolved" not in text_of(mfa.get(f"/i/{SLUG}/c/article-3/comments/?draft=2"))
+    assert mfa.post(f"/i/{SLUG}/comments/{top}/resolve").status_code == 409
+    assert counts(app) == before

@@ -31,7 +31,7 @@ from drafter.models import (
 )
 from drafter.permissions import is_active_user
 from drafter.policies import can_view, roles_for
-from drafter.services import visibility
+from drafter.services import phases, visibility
 from drafter.services.errors import Conflict, InvalidInput, NotPermitted
 from drafter.services.paging import Page
 from drafter.services.timezones import aware
@@ -94,6 +94,26 @@ def state_machine_refusals() -> Iterator[None]:
 ACCEPTANCES = (S.ACCEPTED, S.ACCEPTED_WITH_MODIFICATIONS)
 #: Said after the state of an accepted amendment that no published draft holds yet.
 IN_NEXT_DRAFT = "in the next draft"
+
+
+def proposal_phase(instrument: Instrument, version: ClauseVersion) -> phases.Phase | None:
+    """The amendment period that decides proposals written on ``version``, judged now.
+
+    The period of the latest published draft holding ``version`` (the final draft, once the
+    instrument is adopted); ``None`` when no draft holds it (the secretariat's working text).
+    Proposing, its form and the links to it on the clause page all ask this.
+    """
+    from drafter.services.comments.queries import latest_drafts_holding
+
+    latest = visibility.latest_draft(instrument)
+    draft = latest if latest is not None and latest.is_final else latest_drafts_holding([version.id]).get(version.id)
+    return phases.phase(draft, phases.Activity.AMENDMENT) if draft is not None else None
+
+
+def submit_phase(amendment: Amendment) -> phases.Phase | None:
+    """The amendment period that decides whether ``amendment`` (a draft) may be submitted now:
+    that of the draft it was proposed on, ``None`` for one proposed on no draft."""
+    return phases.phase(amendment.draft, phases.Activity.AMENDMENT) if amendment.draft is not None else None
 
 
 def readable_by(viewer: User | None, instrument: Instrument) -> ColumnElement[bool]:

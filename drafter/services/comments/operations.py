@@ -289,9 +289,13 @@ def ensure_may_resolve(comment: Comment, actor: User | None) -> None:
     """Refuse unless ``actor`` may resolve ``comment`` (its author or the secretariat).
 
     :raises NotPermitted: for anyone else (:func:`drafter.policies.can_resolve_comment`).
+    :raises PeriodClosed: (409) for a comment on a final draft, which is read-only for good
+        (a closed period still lets the secretariat and authors close their threads).
     """
     if not policies.can_resolve_comment(actor, comment):
         raise NotPermitted("Only the author or the secretariat may resolve a comment.")
+    if comment.draft is not None and comment.draft.is_final:
+        raise phases.PeriodClosed(phases.phase(comment.draft, phases.Activity.COMMENT))
 
 
 def resolve(comment: Comment, *, actor: User) -> None:
