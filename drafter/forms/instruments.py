@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import BooleanField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from drafter.forms import plain_text, strip
@@ -24,6 +24,8 @@ class PublishDraftForm(PeriodsForm):
         validators=[Optional(), Length(max=5000)],
         filters=[strip],
     )
+    #: The number the page announced: a form sent twice publishes one draft, not two.
+    number = HiddenField()
     keep_earlier_open = BooleanField(
         "Keep the earlier drafts open",
         description="Left unticked, publishing ends the comment and amendment periods of every earlier draft.",

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
 
 from drafter.extensions import db
@@ -425,8 +426,8 @@ def publish_draft(
     :param comments_close_at: end of the comment period (aware UTC), if one is set.
     :param amendments_close_at: end of the amendment period (aware UTC), if one is set.
     :param now: the moment of publication (aware; default now).
-    :returns: the new flushed :class:`Draft`. A concurrent publisher taking
-        the same number makes the unique constraint fail at flush or commit.
+    :returns: the new flushed :class:`Draft`.
+    :raises Conflict: (409) when a concurrent publisher took the same number first.
     :raises Conflict: (409) when the instrument has a final text: it is adopted.
     """
     ensure_not_adopted(instrument)
@@ -443,8 +444,15 @@ def publish_draft(
         published_by_id=actor.id if actor is not None else None,
     )
     _set_periods(draft, periods)
-    db.session.add(draft)
-    db.session.flush()
+    try:
+        # A savepoint: the loser of two simultaneous publications gets a refusal, not a broken session.
+        with db.session.begin_nested():
+            db.session.add(draft)
+    except IntegrityError:
+        raise Conflict(
+            f"Draft {draft.number} was published by someone else a moment ago.",
+            next_step="Open the drafts list to see it, and publish again only if a further draft is needed.",
+        ) from None
     db.session.add_all(
         DraftEntry(
             draft_id=draft.id,
@@ -472,6 +480,7 @@ def publish_round(
     periods: Periods,
     close_earlier: bool = True,
     now: datetime | None = None,
+    expected_number: int | None = None,
 ) -> Draft:
     """The secretariat publishes the working draft as the next draft, opening its consultation periods.
 
@@ -483,11 +492,19 @@ def publish_round(
     :param close_earlier: end the periods of every earlier draft at this publication
         (:func:`close_earlier_drafts`); ``False`` when the secretariat keeps them open.
     :param now: the moment of publication (aware; default now).
+    :param expected_number: the number the publishing page announced ("Publish Draft 4"); a form
+        sent twice, or from a second tab after another publication, then publishes nothing.
     :returns: the new flushed :class:`Draft`.
-    :raises Conflict: (409) when the instrument has a final text: it is adopted.
+    :raises Conflict: (409) when the instrument has a final text: it is adopted; or when
+        ``expected_number`` is no longer the next number: that draft is already published.
     :raises InvalidInput: for periods that break a rule of :func:`check_periods`.
     """
     ensure_not_adopted(instrument)
+    if expected_number is not None and expected_number != next_draft_number(instrument):
+        raise Conflict(
+            f"Draft {expected_number} has already been published; this form was sent twice or from an older page.",
+            next_step="Open the drafts list to see it; publish again only if a further draft is needed.",
+        )
     moment = (now or datetime.now(UTC)).replace(microsecond=0)
     periods = Periods(*(_aware(getattr(periods, f.name)) for f in fields(periods)))
     check_periods(periods, opens=moment, now=moment)

@@ -110,12 +110,14 @@ def publish(slug: str):
                 note=form.note.data or "",
                 periods=form.periods(zone),
                 close_earlier=not form.keep_earlier_open.data,
+                expected_number=int(form.number.data) if (form.number.data or "").isdigit() else None,
             )
             db.session.commit()
             flash(f"Draft {new.number} is published.", "success")
             return redirect(url_for("instruments.draft", slug=slug, number=new.number))
     status = 400 if form.is_submitted() else 200
     next_number = draft_service.next_draft_number(instrument)
+    form.number.data = str(next_number)
     return render_template(
         "instruments/publish.html",
         instrument=instrument,

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from docx import Document
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from drafter.extensions import db
 from drafter.models import Draft, Instrument, Role
@@ -351,3 +351,20 @@ def test_periods_left_as_they_are_are_saved_even_when_amendments_outlast_comment
     }
     assert client.post("/i/t/drafts/1/phases", data=data).status_code == 302
     assert the_draft(app, 1).comments_open_from is not None
+
+
+def test_a_publish_form_sent_twice_publishes_one_draft(client, app, people):
+    signed_in(app, people["secretariat"], client)
+    page = text_of(client.get("/i/t/drafts/publish"))
+    assert 'name="number" type="hidden" value="2"' in page or 'type="hidden" name="number" value="2"' in page
+    sent = {"title": "For the national consultations", "number": "2"}
+    assert client.post("/i/t/drafts/publish", data=sent).status_code == 302
+    with app.app_context():
+        before = row_counts()
+    again = client.post("/i/t/drafts/publish", data=sent)
+    assert again.status_code == 409 and "Draft 2 has already been published" in text_of(again)
+    with app.app_context():
+        assert row_counts() == before
+        assert db.session.scalar(select(func.count()).select_from(Draft)) == 2
+    # A fresh page announces Draft 3 and publishes it.
+    assert client.post("/i/t/drafts/publish", data={**sent, "number": "3"}).status_code == 302
