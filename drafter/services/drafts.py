@@ -140,7 +140,8 @@ def final_drafts(instruments: Iterable[Instrument]) -> dict[int, Draft]:
 
 
 def ensure_not_adopted(instrument: Instrument) -> None:
-    """Refuse a new draft of ``instrument`` (publication or import) once it has a final text.
+    """Refuse a new draft of ``instrument`` (publication or import), or a change to its working
+    draft (an edit, an acceptance, a restore), once it has a final text.
 
     :raises Conflict: (409) naming the final draft and its day of adoption.
     """
@@ -148,7 +149,8 @@ def ensure_not_adopted(instrument: Instrument) -> None:
     if final is not None:
         adopted = format_day(final.final_at or final.published_at, zone_of(final.instrument))
         raise Conflict(
-            f"Draft {final.number} is the final text, adopted on {adopted}: no further draft can be published.",
+            f"Draft {final.number} is the final text, adopted on {adopted}: the text no longer changes "
+            "and no further draft can be published.",
             next_step="The final text can be read, compared and downloaded.",
         )
 

@@ -17,7 +17,7 @@ from sqlalchemy import update
 
 from drafter.extensions import db
 from drafter.models import Clause, ClauseVersion, User, VersionCause
-from drafter.services import versions
+from drafter.services import drafts, versions
 from drafter.services.errors import Conflict, InvalidInput
 from instrument.errors import StaleBase
 from instrument.merge import MergeResult, has_conflict_markers, merge
@@ -57,8 +57,13 @@ def lock_clause(clause: Clause) -> None:
     statement). Deciders and editors of one clause are thus serialised, and
     what they read after this call is what they write on.
 
+    Every change of the working draft takes this lock first, so it is also where an adopted
+    instrument refuses changes: its text is final for good.
+
     :param clause: a clause loaded in the current session.
     :returns: ``None``; ``clause`` is refreshed in place.
+    :raises Conflict: (409) once the instrument has a final draft
+        (:func:`drafter.services.drafts.ensure_not_adopted`).
     """
     db.session.execute(
         update(Clause)
@@ -67,6 +72,8 @@ def lock_clause(clause: Clause) -> None:
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(clause)
+    # Checked under the lock, so a final draft declared meanwhile is seen.
+    drafts.ensure_not_adopted(clause.instrument)
 
 
 def edit_clause(

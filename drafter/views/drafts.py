@@ -12,6 +12,7 @@ from drafter.forms.drafts import FinalForm, PeriodsForm, SettingsForm
 from drafter.models import Instrument
 from drafter.services import drafts as draft_service
 from drafter.services import visibility
+from drafter.services.amendments import queries as amendment_queries
 from drafter.services.errors import Conflict
 from drafter.services.timezones import zone_label, zone_of
 from drafter.views.loaders import get_draft_or_404, get_instrument_or_404
@@ -90,6 +91,9 @@ def final(slug: str, number: int):
         draft=draft,
         form=form,
         latest=latest,
+        # What adoption leaves behind for good: working-draft changes never published, open amendments.
+        unpublished=draft_service.unpublished_changes(instrument, draft),
+        open_amendments=amendment_queries.state_counts(instrument),
         final=draft_service.final_draft(instrument),
     ), 400 if form.errors else 200
 

@@ -418,3 +418,40 @@ def test_controls_give_way_to_a_notice_once_a_period_is_over(app, rounds):
     assert "Mark resolved" not in text_of(mfa.get(f"/i/{SLUG}/c/article-3/comments/?draft=2"))
     assert mfa.post(f"/i/{SLUG}/comments/{top}/resolve").status_code == 409
     assert counts(app) == before
+
+
+def test_an_adopted_instrument_s_working_draft_no_longer_changes(app, rounds):
+    amendment_id = working_changes(app, rounds)
+    asetuc = signed_in(app, rounds.users["asetuc"])
+    # A second ASETUC amendment, still waiting when the instrument is adopted.
+    base = version_in(app, 2, "article-6")
+    with app.app_context():
+        text = db.session.get(ClauseVersion, base).text
+    assert propose_form(asetuc, "article-6", base, text=text + " Promptly.").status_code == 302
+    with app.app_context():
+        waiting = db.session.scalar(select(Amendment.id).order_by(Amendment.id.desc()).limit(1))
+    secretariat = signed_in(app, rounds.users["secretariat"])
+    confirm = text_of(secretariat.get(f"/i/{SLUG}/drafts/2/final"))
+    assert (
+        "Left behind for good" in confirm and "unpublished changes" in confirm and "waiting for a decision" in confirm
+    )
+    assert secretariat.post(f"/i/{SLUG}/drafts/2/final", data={"confirm": "y"}).status_code == 302
+
+    before = counts(app)
+    with app.app_context():
+        current = clause("article-5").current_version
+        refused = secretariat.post(
+            f"/i/{SLUG}/c/article-5/edit",
+            data={"base_version_id": str(current.id), "heading": current.heading, "text": "1. Changed after all."},
+        )
+        assert refused.status_code == 409 and "no longer changes" in text_of(refused)
+        restored = secretariat.post(f"/i/{SLUG}/c/article-5/restore", data={"version": "1", "current": current.id})
+        assert restored.status_code == 409
+    accepted = secretariat.post(f"/i/{SLUG}/amendments/{waiting}/decide", data={"outcome": "accepted"})
+    assert accepted.status_code == 409
+    assert counts(app) == before
+    working = text_of(secretariat.get(f"/i/{SLUG}/working/"))
+    assert "Final text, adopted on" in working and "Publish the next draft" not in working
+    # The amendment accepted after Draft 2 will never be in a published draft, and readers are told so.
+    shown = text_of(asetuc.get(f"/i/{SLUG}/amendments/{amendment_id}/"))
+    assert "Accepted; not in the final text" in shown and "in the next draft" not in shown

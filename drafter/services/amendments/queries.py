@@ -94,6 +94,8 @@ def state_machine_refusals() -> Iterator[None]:
 ACCEPTANCES = (S.ACCEPTED, S.ACCEPTED_WITH_MODIFICATIONS)
 #: Said after the state of an accepted amendment that no published draft holds yet.
 IN_NEXT_DRAFT = "in the next draft"
+#: Said instead once the latest draft is final: no draft will ever hold the wording.
+NOT_IN_FINAL_TEXT = "not in the final text"
 
 
 def proposal_phase(instrument: Instrument, version: ClauseVersion) -> phases.Phase | None:
@@ -167,7 +169,10 @@ def state_label(amendment: Amendment, viewer: User | None, latest: Draft | None)
     :param latest: the instrument's latest published draft (:func:`latest_draft`), or ``None``.
     """
     label = amendment.state.label
-    return f"{label}; {IN_NEXT_DRAFT}" if awaits_next_draft(amendment, viewer, latest) else label
+    if not awaits_next_draft(amendment, viewer, latest):
+        return label
+    # Once adopted there is no next draft: say where the wording stands instead.
+    return f"{label}; {NOT_IN_FINAL_TEXT if latest is not None and latest.is_final else IN_NEXT_DRAFT}"
 
 
 def result_for(amendment: Amendment, viewer: User | None) -> ClauseVersion | None:
