@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select, update
@@ -455,3 +456,17 @@ def test_an_adopted_instrument_s_working_draft_no_longer_changes(app, rounds):
     # The amendment accepted after Draft 2 will never be in a published draft, and readers are told so.
     shown = text_of(asetuc.get(f"/i/{SLUG}/amendments/{amendment_id}/"))
     assert "Accepted; not in the final text" in shown and "in the next draft" not in shown
+
+
+def test_the_clause_page_gives_the_deadline_and_times_in_the_instrument_s_zone(app, rounds):
+    mfa = signed_in(app, rounds.users["mfa"])
+    closes = datetime(2040, 1, 15, 16, 59, 59, tzinfo=UTC)
+    set_draft(app, 2, comments_close_at=closes)
+    assert comment(mfa, "article-4", version_in(app, 2, "article-4"), draft="2").status_code == 302
+    with app.app_context():
+        posted = db.session.get(Comment, newest_comment_id(app)).created_at
+    page = text_of(mfa.get(f"/i/{SLUG}/c/article-4/"))
+    assert "Comments are open until 15 January 2040, 23:59 WIB." in page
+    local = posted.replace(tzinfo=UTC).astimezone(ZoneInfo("Asia/Jakarta"))
+    assert f"{local.day} {local:%B %Y, %H:%M} WIB" in page  # the comment's time, in the instrument's zone
+    assert " UTC" not in page
