@@ -93,6 +93,7 @@ class ClauseWork:
     :ivar steps: the versions made since ``published``, oldest first (every version when
         ``published`` is ``None``).
     :ivar earlier: every version but the current one with its cause, newest first (the choices of a restore).
+    :ivar undo: what "Undo last change" restores (:func:`undo_target`), or ``None``.
     """
 
     clause: Clause
@@ -101,11 +102,30 @@ class ClauseWork:
     change: ClauseChange
     steps: tuple[Step, ...]
     earlier: tuple[Step, ...]
+    undo: ClauseVersion | None = None
 
-    @property
-    def previous(self) -> ClauseVersion | None:
-        """The version before the current one (what "Undo last change" restores), or ``None``."""
-        return self.earlier[0].version if self.earlier else None
+
+def undo_target(versions_of_clause: Sequence[ClauseVersion], restored: Mapping[int, int]) -> ClauseVersion | None:
+    """The version "Undo last change" brings back: the one before the last change still in effect.
+
+    A restore (or discard) undoes changes rather than making one: undoing it again must step
+    further back, not bring back what it undid. So from the current version, each restore is
+    followed to the version it restored, and the undo target is that version's parent.
+
+    :param versions_of_clause: every version of one clause (any order); the newest is current.
+    :param restored: ``{version id: seq restored}`` for the clause's restore and discard versions.
+    :returns: the version to restore, or ``None`` when there is nothing before.
+    """
+    if not versions_of_clause:
+        return None
+    by_seq = {v.seq: v for v in versions_of_clause}
+    by_id = {v.id: v for v in versions_of_clause}
+    here = max(versions_of_clause, key=lambda v: v.seq)
+    followed: set[int] = set()
+    while here.id in restored and restored[here.id] in by_seq and here.id not in followed:
+        followed.add(here.id)
+        here = by_seq[restored[here.id]]
+    return by_id.get(here.parent_version_id) if here.parent_version_id is not None else None
 
 
 @dataclass(frozen=True)
@@ -179,7 +199,7 @@ def working_draft(instrument: Instrument) -> WorkingDraft:
     changes = {change.key: change for change in listed}
     rows = [row for row in rows if row[0].uid in changes]
     history = _versions_of([c.id for c, _, _ in rows])
-    labels = _step_labels([v for vs in history.values() for v in vs])
+    labels, restored = _step_labels([v for vs in history.values() for v in vs])
     clauses = []
     for clause, version, before in rows:
         all_versions = history.get(clause.id, [])
@@ -192,6 +212,7 @@ def working_draft(instrument: Instrument) -> WorkingDraft:
                 change=changes[clause.uid],
                 steps=tuple(Step(v, *labels[v.id]) for v in since),
                 earlier=tuple(Step(v, *labels[v.id]) for v in reversed(all_versions) if v.id != version.id),
+                undo=undo_target(all_versions, restored),
             )
         )
     return WorkingDraft(instrument, latest, clauses, comparison)
@@ -228,8 +249,9 @@ def _versions_of(clause_ids: list[int]) -> dict[int, list[ClauseVersion]]:
     return out
 
 
-def _step_labels(all_versions: list[ClauseVersion]) -> dict[int, tuple[str, int | None]]:
-    """``{version id: (cause in words, amendment id or None)}`` for ``all_versions`` (two queries at most)."""
+def _step_labels(all_versions: list[ClauseVersion]) -> tuple[dict[int, tuple[str, int | None]], dict[int, int]]:
+    """``{version id: (cause in words, amendment id or None)}`` for ``all_versions``, and
+    ``{version id: seq restored}`` for its restores and discards (two queries at most)."""
     amendment_ids = {v.amendment_id for v in all_versions if v.amendment_id is not None}
     amendments: dict[int, tuple[int, str]] = {}
     if amendment_ids:
@@ -263,7 +285,12 @@ def _step_labels(all_versions: list[ClauseVersion]) -> dict[int, tuple[str, int 
             out[v.id] = (_restore_label(*restores.get(v.id, ("", {}))), None)
         else:
             out[v.id] = ("import", None)
-    return out
+    restored = {
+        version_id: int(details["restored"])
+        for version_id, (_, details) in restores.items()
+        if isinstance(details.get("restored"), int)
+    }
+    return out, restored
 
 
 def _restore_label(verb: str, details: dict[str, Any]) -> str:

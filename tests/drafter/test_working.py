@@ -389,6 +389,26 @@ def test_undo_restores_the_previous_version_as_a_new_one(app, client, people):
     assert "restore of version 2" in page
 
 
+def undo_value(page: str) -> str:
+    """The version the page's "Undo last change" button of Article 2 would restore."""
+    form = re.search(r'name="version" value="(\d+)">\s*<input type="hidden" name="current"[^>]*>\s*'
+                     r'<button type="submit">Undo last change', page)  # fmt: skip
+    assert form, page
+    return form.group(1)
+
+
+def test_undo_pressed_again_steps_further_back_instead_of_redoing(app, client, people):
+    edit(app, people, "Article 2", "1. First rewording of the obligation.")
+    edit(app, people, "Article 2", "1. Second rewording of the obligation.")
+    sec = signed_in(app, people.secretariat, client)
+    assert undo_value(text_of(sec.get(OVERVIEW))) == "2"
+    assert sec.post(restore_url(), data={"version": "2", "current": current_id(app)}).status_code == 302
+    # Version 4 undid version 3: undoing again brings back version 1, not version 3.
+    assert undo_value(text_of(sec.get(OVERVIEW))) == "1"
+    assert sec.post(restore_url(), data={"version": "1", "current": current_id(app)}).status_code == 302
+    assert in_db(app, lambda: current_text("Article 2")) == in_db(app, lambda: versions_of("Article 2")[0].text)
+
+
 def test_restoring_the_current_wording_is_a_no_op_and_an_unknown_version_is_404(app, client, people):
     edit(app, people, "Article 2", "1. First rewording of the obligation.")
     sec = signed_in(app, people.secretariat, client)
