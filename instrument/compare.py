@@ -428,14 +428,23 @@ def compare_clauses(old: Sequence[ClauseState], new: Sequence[ClauseState]) -> C
         change = ordered[index]
         ordered[index] = dataclasses.replace(change, units_renumbered=(*change.units_renumbered, *moves))
 
+    return summarise(ordered)
+
+
+def summarise(changes: Sequence[ClauseChange]) -> Comparison:
+    """A :class:`Comparison` of ``changes`` in the order given, with its counts.
+
+    :param changes: clause changes, e.g. a selection of those of :func:`compare_clauses`.
+    :returns: the comparison; clause counts by status and kind of change, word counts summed.
+    """
     return Comparison(
-        changes=tuple(ordered),
-        clauses_added=sum(c.status == "added" for c in ordered),
-        clauses_deleted=sum(c.status == "deleted" for c in ordered),
-        clauses_changed=sum(c.status == "changed" for c in ordered),
-        clauses_moved=sum(c.moved for c in ordered),
-        clauses_renumbered=sum(c.renumbered for c in ordered),
-        clauses_heading_changed=sum(c.heading_changed for c in ordered),
-        words_inserted=sum(c.words_inserted for c in ordered),
-        words_deleted=sum(c.words_deleted for c in ordered),
+        changes=tuple(changes),
+        clauses_added=sum(c.status == "added" for c in changes),
+        clauses_deleted=sum(c.status == "deleted" for c in changes),
+        clauses_changed=sum(c.status == "changed" for c in changes),
+        clauses_moved=sum(c.moved for c in changes),
+        clauses_renumbered=sum(c.renumbered for c in changes),
+        clauses_heading_changed=sum(c.heading_changed for c in changes),
+        words_inserted=sum(c.words_inserted for c in changes),
+        words_deleted=sum(c.words_deleted for c in changes),
     )

@@ -52,7 +52,7 @@ from drafter.services.amendments.queries import (
 from drafter.services.editing import lock_clause
 from drafter.services.errors import Conflict, InvalidInput, NotFound, Refused
 from instrument.amendments import AmendmentKind, AmendmentState
-from instrument.compare import ClauseChange, Comparison, compare_clauses
+from instrument.compare import ClauseChange, Comparison, compare_clauses, summarise
 from instrument.diff import cached_redline, redline, render_redline_html
 from instrument.errors import StaleBase
 from instrument.export.redline import shown
@@ -195,7 +195,7 @@ def working_draft(instrument: Instrument) -> WorkingDraft:
     # one with the same words, as a comparison of whole states may.
     compared = [compare_clauses([_state(c, p)] if p is not None else [], [_state(c, v)]).changes for c, v, p in rows]
     listed = [change for changes in compared for change in changes if shown(change)]
-    comparison = _summary(listed)
+    comparison = summarise(listed)
     changes = {change.key: change for change in listed}
     rows = [row for row in rows if row[0].uid in changes]
     history = _versions_of([c.id for c, _, _ in rows])
@@ -216,21 +216,6 @@ def working_draft(instrument: Instrument) -> WorkingDraft:
             )
         )
     return WorkingDraft(instrument, latest, clauses, comparison)
-
-
-def _summary(changes: list[ClauseChange]) -> Comparison:
-    """The counts of a :class:`~instrument.compare.Comparison` over ``changes``."""
-    return Comparison(
-        changes=tuple(changes),
-        clauses_added=sum(c.status == "added" for c in changes),
-        clauses_deleted=sum(c.status == "deleted" for c in changes),
-        clauses_changed=sum(c.status == "changed" for c in changes),
-        clauses_moved=sum(c.moved for c in changes),
-        clauses_renumbered=sum(c.renumbered for c in changes),
-        clauses_heading_changed=sum(c.heading_changed for c in changes),
-        words_inserted=sum(c.words_inserted for c in changes),
-        words_deleted=sum(c.words_deleted for c in changes),
-    )
 
 
 def _versions_of(clause_ids: list[int]) -> dict[int, list[ClauseVersion]]:
